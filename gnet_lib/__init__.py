@@ -1,0 +1,21 @@
+"""gnet_lib: GoogLeNet (Inception v1) as data, derived exactly, built, trained and checked.
+
+The helper library of the GoogLeNet teaching book. Start with :func:`build_model`,
+:func:`layer_table` and :data:`MODEL_NAMES`.
+"""
+
+from .architectures import CIFAR_MODEL_NAMES, MODEL_NAMES, get_spec
+from .builder import GoogLeNet, ModelOutput, build_model
+from .layers import LayerTable, layer_table
+
+__all__ = [
+    "CIFAR_MODEL_NAMES",
+    "GoogLeNet",
+    "LayerTable",
+    "MODEL_NAMES",
+    "ModelOutput",
+    "build_model",
+    "get_spec",
+    "layer_table",
+]
+__version__ = "0.1.0"

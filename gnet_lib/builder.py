@@ -1,0 +1,206 @@
+"""One builder: a :class:`~gnet_lib.specs.Network` spec in, ``torch.nn`` modules out.
+
+Module names follow the layer table (:mod:`gnet_lib.layers`): ``blocks.inception_3a.b3x3.reduce``
+is the 1x1 reduction of inception (3a)'s 3x3 branch, and so on, so every table row can be
+checked against the module it describes.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any, NamedTuple
+
+import torch
+from torch import Tensor, nn
+
+from .layers import block_key, inception_unit_names, walk
+from .shapes import same_padding
+from .specs import LRN, AuxHead, Conv, Inception, Network, Pool, as_pair
+
+
+class ModelOutput(NamedTuple):
+    """What a model with auxiliary heads returns in training mode."""
+
+    logits: Tensor
+    aux: tuple[Tensor, ...]
+
+
+class ConvUnit(nn.Sequential):
+    """Convolution, then batch norm (optional), then ReLU."""
+
+    def __init__(self, c_in: int, c_out: int, kernel: Any, stride: int, padding: Any, bn: bool, bias: bool, eps: float):
+        layers: OrderedDict[str, nn.Module] = OrderedDict()
+        layers["conv"] = nn.Conv2d(c_in, c_out, kernel, stride=stride, padding=padding, bias=bias)
+        if bn:
+            layers["bn"] = nn.BatchNorm2d(c_out, eps=eps)
+        layers["relu"] = nn.ReLU(inplace=True)
+        super().__init__(layers)
+
+
+class InceptionBlock(nn.Module):
+    """Four parallel branches whose outputs are concatenated along the channels."""
+
+    def __init__(self, b1x1: nn.Module, b3x3: nn.Module, b5x5: nn.Module, bpool: nn.Module):
+        super().__init__()
+        self.b1x1, self.b3x3, self.b5x5, self.bpool = b1x1, b3x3, b5x5, bpool
+
+    def forward(self, x: Tensor) -> Tensor:
+        return torch.cat([self.b1x1(x), self.b3x3(x), self.b5x5(x), self.bpool(x)], dim=1)
+
+
+class AuxClassifier(nn.Module):
+    """The paper's auxiliary classifier: pool, 1x1 conv, fc + ReLU, dropout, linear."""
+
+    def __init__(self, pool: nn.Module, conv: nn.Module, fc_in: int, head: AuxHead, num_classes: int):
+        super().__init__()
+        self.pool = pool
+        self.conv = conv
+        self.fc = nn.Sequential(nn.Linear(fc_in, head.fc_features), nn.ReLU(inplace=True))
+        self.dropout = nn.Dropout(head.dropout)
+        self.out = nn.Linear(head.fc_features, num_classes)
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = torch.flatten(self.conv(self.pool(x)), 1)
+        return self.out(self.dropout(self.fc(x)))
+
+
+class GoogLeNet(nn.Module):
+    """A network built from a spec. In training mode, a model with auxiliary heads returns
+    :class:`ModelOutput`; otherwise (and always in eval mode) the logits alone."""
+
+    def __init__(self, spec: Network, blocks: OrderedDict[str, nn.Module], classifier: nn.Sequential):
+        super().__init__()
+        self.spec = spec
+        self.blocks = nn.ModuleDict(blocks)
+        self.classifier = classifier
+
+    def forward(self, x: Tensor) -> Tensor | ModelOutput:
+        aux: list[Tensor] = []
+        for block in self.blocks.values():
+            if isinstance(block, AuxClassifier):
+                if self.training:
+                    aux.append(block(x))
+            else:
+                x = block(x)
+        logits = self.classifier(x)
+        if aux:
+            return ModelOutput(logits, tuple(aux))
+        return logits
+
+
+class _Builder:
+    def __init__(self, spec: Network, num_classes: int, input_size: tuple[int, int, int]):
+        self.spec = spec
+        self.num_classes = num_classes
+        # The analytic walk validates the spec (channels chain, nothing empty) and gives
+        # the flattened width each auxiliary head's fully connected layer needs.
+        self.rows = {r.name: r for r in walk(spec, input_size, num_classes)}
+
+    def conv(self, c_in: int, layer: Conv) -> ConvUnit:
+        kh, kw = as_pair(layer.kernel)
+        padding = (same_padding(kh), same_padding(kw)) if layer.padding == "same" else layer.padding
+        s = self.spec
+        return ConvUnit(c_in, layer.out_channels, (kh, kw), layer.stride, padding, s.batch_norm, s.conv_bias, s.bn_eps)
+
+    @staticmethod
+    def pool(layer: Pool) -> nn.Module:
+        cls = nn.MaxPool2d if layer.kind == "max" else nn.AvgPool2d
+        return cls(layer.kernel, layer.stride, layer.padding, ceil_mode=layer.ceil_mode)
+
+    def inception(self, c_in: int, m: Inception) -> tuple[InceptionBlock, int]:
+        names = inception_unit_names(self.spec, m)
+        five_kernel = 5 if self.spec.five_by_five == "5x5" else 3
+
+        def chain(branch: str, widths: list[int], kernels: list[int]) -> tuple[nn.Module, int]:
+            units: OrderedDict[str, nn.Module] = OrderedDict()
+            c = c_in
+            for (attr, _), width, k in zip(names[branch], widths, kernels):
+                units[attr] = self.conv(c, Conv(attr, width, k, padding="same"))
+                c = width
+            return nn.Sequential(units), c
+
+        b3_widths = [w for w in (m.n3x3_reduce, m.n3x3) if w is not None]
+        b3, c3 = chain("b3x3", b3_widths, [1, 3] if m.n3x3_reduce is not None else [3])
+        b5_widths = [w for w in (m.n5x5_reduce, m.n5x5) if w is not None]
+        b5_kernels = ([1] if m.n5x5_reduce is not None else []) + [five_kernel]
+        if self.spec.five_by_five == "3x3-3x3":
+            b5_widths.append(m.n5x5)
+            b5_kernels.append(3)
+        b5, c5 = chain("b5x5", b5_widths, b5_kernels)
+        pool_units: OrderedDict[str, nn.Module] = OrderedDict(
+            pool=nn.MaxPool2d(3, stride=1, padding=1, ceil_mode=self.spec.inception_pool_ceil)
+        )
+        c_pool = c_in
+        if m.pool_proj is not None:
+            pool_units["proj"] = self.conv(c_in, Conv("proj", m.pool_proj, 1))
+            c_pool = m.pool_proj
+        b1 = self.conv(c_in, Conv("b1x1", m.n1x1, 1))
+        return InceptionBlock(b1, b3, b5, nn.Sequential(pool_units)), m.n1x1 + c3 + c5 + c_pool
+
+    def aux(self, c_in: int, head: AuxHead) -> AuxClassifier:
+        if head.adaptive:
+            pool: nn.Module = nn.AdaptiveAvgPool2d(head.adaptive_size)
+        else:
+            pool = nn.AvgPool2d(head.pool_kernel, head.pool_stride)
+        conv = self.conv(c_in, Conv("conv", head.conv_channels, 1))
+        fc_in = self.rows[f"{head.name} / fc"].weights // head.fc_features
+        return AuxClassifier(pool, conv, fc_in, head, self.num_classes)
+
+    def build(self) -> GoogLeNet:
+        blocks: OrderedDict[str, nn.Module] = OrderedDict()
+        c = self.spec.input_size[0]
+        for layer in self.spec.layers:
+            key = block_key(layer)
+            if not key.isidentifier() or key in blocks:
+                raise ValueError(
+                    f"layer name {layer.name!r} must be unique and a valid Python identifier "
+                    "(letters, digits, underscores)"
+                )
+            if isinstance(layer, Conv):
+                blocks[key] = self.conv(c, layer)
+                c = layer.out_channels
+            elif isinstance(layer, Pool):
+                blocks[key] = self.pool(layer)
+            elif isinstance(layer, LRN):
+                blocks[key] = nn.LocalResponseNorm(layer.size, layer.alpha, layer.beta, layer.k)
+            elif isinstance(layer, Inception):
+                blocks[key], c = self.inception(c, layer)
+            elif isinstance(layer, AuxHead):
+                blocks[key] = self.aux(c, layer)
+        classifier = nn.Sequential(
+            OrderedDict(
+                pool=nn.AdaptiveAvgPool2d(1),
+                flatten=nn.Flatten(),
+                dropout=nn.Dropout(self.spec.classifier.dropout),
+                fc=nn.Linear(c, self.num_classes),
+            )
+        )
+        return GoogLeNet(self.spec, blocks, classifier)
+
+
+def build_network(spec: Network, num_classes: int | None = None, input_size: tuple[int, int, int] | None = None) -> GoogLeNet:
+    """Build modules for a spec (validated first by the analytic walk)."""
+    size = tuple(input_size or spec.input_size)
+    return _Builder(spec, spec.num_classes if num_classes is None else num_classes, size).build()
+
+
+def build_model(
+    name: str | Network,
+    num_classes: int | None = None,
+    *,
+    aux_logits: bool | None = None,
+    batch_norm: bool | None = None,
+    pool_rounding: str | None = None,
+    input_size: tuple[int, int, int] | None = None,
+) -> GoogLeNet:
+    """Build a named model (see :data:`gnet_lib.MODEL_NAMES`) or a hand-written spec.
+
+    ``num_classes`` defaults to the model's own (1000 for the ImageNet models, 10 for the
+    CIFAR family). ``aux_logits``, ``batch_norm`` and ``pool_rounding`` change the named
+    architecture (``None`` keeps its default). ``input_size`` only matters for auxiliary
+    heads with a fixed pool, whose fully connected layer depends on the feature-map size.
+    """
+    from .architectures import get_spec
+
+    spec = get_spec(name, aux_logits=aux_logits, batch_norm=batch_norm, pool_rounding=pool_rounding)  # type: ignore[arg-type]
+    return build_network(spec, num_classes, input_size)

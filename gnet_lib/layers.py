@@ -1,0 +1,412 @@
+"""Every layer's shape, parameters and multiply-accumulates, derived from a spec alone.
+
+:func:`layer_table` walks a :class:`~gnet_lib.specs.Network` layer by layer, applying the
+output-size rule of :mod:`gnet_lib.shapes`, and never runs a forward pass. Each row also
+names the module that :mod:`gnet_lib.builder` creates for it (``module``), which is how the
+tests check every row against the real PyTorch model.
+
+Counting conventions
+--------------------
+* MACs (multiply-accumulates) per image: a convolution costs
+  ``H_out * W_out * C_out * k_h * k_w * C_in``; a linear layer ``in * out``. Bias additions,
+  batch norm, ReLU, pooling and LRN are not counted (``torch.utils.flop_counter`` does the same).
+* Parameters are PyTorch's trainable parameters: weights, biases and batch-norm scale and
+  shift (running statistics are buffers, not parameters). ``weights`` counts the
+  convolution or linear weights alone, which is what the paper's Table 1 counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .shapes import output_hw, same_padding
+from .specs import LRN, AuxHead, Conv, Inception, Layer, Network, Pair, Pool, as_pair
+from .tables import Table
+
+Shape = tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    """One layer of the table."""
+
+    name: str
+    kind: str
+    block: str
+    module: str
+    kernel: Pair | None
+    stride: int | None
+    padding: Pair | None
+    in_shape: Shape
+    out_shape: Shape
+    weights: int
+    params: int
+    macs: int
+    ceil_mode: bool = False
+    main_path: bool = True
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "block": self.block,
+            "module": self.module,
+            "kernel": self.kernel,
+            "stride": self.stride,
+            "padding": self.padding,
+            "ceil": self.ceil_mode if self.kind.endswith("pool") else None,
+            "input": self.in_shape,
+            "output": self.out_shape,
+            "weights": self.weights,
+            "params": self.params,
+            "MACs": self.macs,
+        }
+
+
+def block_key(layer: Layer) -> str:
+    """The attribute name the builder gives a top-level layer (``inception_3a``, ``conv1``...)."""
+    return f"inception_{layer.name}" if isinstance(layer, Inception) else layer.name
+
+
+def inception_unit_names(spec: Network, module: Inception) -> dict[str, list[tuple[str, str]]]:
+    """Per branch, the ``(attribute, readable name)`` of each layer the branch holds."""
+    five = spec.five_by_five
+    if five == "3x3-3x3":
+        five_layers = [("conv_a", "5x5 as 3x3 (a)"), ("conv_b", "5x5 as 3x3 (b)")]
+    elif five == "3x3":
+        five_layers = [("conv", "5x5 as single 3x3")]
+    else:
+        five_layers = [("conv", "5x5")]
+    b3 = [("reduce", "3x3 reduce")] if module.n3x3_reduce is not None else []
+    b5 = [("reduce", "5x5 reduce")] if module.n5x5_reduce is not None else []
+    bp = [("proj", "pool proj")] if module.pool_proj is not None else []
+    return {
+        "b1x1": [("", "1x1")],
+        "b3x3": b3 + [("conv", "3x3")],
+        "b5x5": b5 + five_layers,
+        "bpool": [("pool", "pool")] + bp,
+    }
+
+
+def _positive(value: int | None, what: str) -> None:
+    if value is not None and (not isinstance(value, int) or value <= 0):
+        raise ValueError(f"{what} must be a positive whole number of channels, got {value!r}")
+
+
+class _Walker:
+    """Carries the running shape through a network spec and emits rows."""
+
+    def __init__(self, spec: Network, input_size: tuple[int, int, int], num_classes: int):
+        _positive(num_classes, f"{spec.name}: num_classes")
+        if len(input_size) != 3 or any(not isinstance(v, int) or v <= 0 for v in input_size):
+            raise ValueError(f"input_size must be (C, H, W) with positive integers, got {input_size!r}")
+        self.spec = spec
+        self.input_size = input_size
+        self.num_classes = num_classes
+        self.rows: list[LayerRow] = []
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _check_hw(self, name: str, in_shape: Shape, out_hw: Pair, how: str) -> None:
+        if out_hw[0] < 1 or out_hw[1] < 1:
+            c, h, w = self.input_size
+            raise ValueError(
+                f"input {c}x{h}x{w} is too small for {self.spec.name}: layer '{name}' "
+                f"({how}) would turn {in_shape[1]}x{in_shape[2]} into an empty "
+                f"{out_hw[0]}x{out_hw[1]} output; use a larger input"
+            )
+
+    def conv(
+        self,
+        name: str,
+        block: str,
+        module: str,
+        cin_shape: Shape,
+        layer: Conv,
+        main_path: bool = True,
+        batch_norm: bool | None = None,
+        bias: bool | None = None,
+    ) -> Shape:
+        _positive(layer.out_channels, f"layer '{name}': out_channels")
+        c_in = cin_shape[0]
+        if layer.in_channels is not None and layer.in_channels != c_in:
+            raise ValueError(
+                f"channels do not chain at layer '{name}': it declares in_channels="
+                f"{layer.in_channels} but the layer before it gives {c_in}; "
+                f"set in_channels={c_in} or change the previous layer's outputs"
+            )
+        kh, kw = as_pair(layer.kernel)
+        if layer.padding == "same":
+            pad = (same_padding(kh), same_padding(kw))
+        else:
+            pad = as_pair(layer.padding)
+        hw = output_hw(cin_shape[1:], (kh, kw), layer.stride, pad)
+        self._check_hw(name, cin_shape, hw, f"{kh}x{kw} conv, stride {layer.stride}, padding {pad}")
+        cout = layer.out_channels
+        use_bn = self.spec.batch_norm if batch_norm is None else batch_norm
+        use_bias = self.spec.conv_bias if bias is None else bias
+        weights = kh * kw * c_in * cout
+        params = weights + (cout if use_bias else 0) + (2 * cout if use_bn else 0)
+        out = (cout, *hw)
+        self.rows.append(
+            LayerRow(
+                name=name,
+                kind="conv",
+                block=block,
+                module=module,
+                kernel=(kh, kw),
+                stride=layer.stride,
+                padding=pad,
+                in_shape=cin_shape,
+                out_shape=out,
+                weights=weights,
+                params=params,
+                macs=hw[0] * hw[1] * cout * kh * kw * c_in,
+                main_path=main_path,
+            )
+        )
+        return out
+
+    def pool(self, name: str, block: str, module: str, shape: Shape, layer: Pool, main_path: bool = True) -> Shape:
+        if layer.padding > layer.kernel // 2:
+            raise ValueError(
+                f"layer '{name}': pool padding {layer.padding} is more than half the kernel "
+                f"{layer.kernel}; PyTorch refuses this, use padding <= {layer.kernel // 2}"
+            )
+        hw = output_hw(shape[1:], layer.kernel, layer.stride, layer.padding, layer.ceil_mode)
+        how = f"{layer.kernel}x{layer.kernel} {layer.kind} pool, stride {layer.stride}, padding {layer.padding}"
+        self._check_hw(name, shape, hw, how + (", ceil mode" if layer.ceil_mode else ""))
+        out = (shape[0], *hw)
+        self.rows.append(
+            LayerRow(
+                name=name,
+                kind=f"{layer.kind} pool",
+                block=block,
+                module=module,
+                kernel=(layer.kernel, layer.kernel),
+                stride=layer.stride,
+                padding=(layer.padding, layer.padding),
+                in_shape=shape,
+                out_shape=out,
+                weights=0,
+                params=0,
+                macs=0,
+                ceil_mode=layer.ceil_mode,
+                main_path=main_path,
+            )
+        )
+        return out
+
+    def simple(
+        self, name: str, kind: str, block: str, module: str, in_shape: Shape, out_shape: Shape, main_path: bool = True
+    ) -> Shape:
+        self.rows.append(
+            LayerRow(name, kind, block, module, None, None, None, in_shape, out_shape, 0, 0, 0, main_path=main_path)
+        )
+        return out_shape
+
+    def linear(self, name: str, block: str, module: str, in_shape: Shape, out_features: int, main_path: bool = True):
+        _positive(out_features, f"layer '{name}': out_features")
+        n_in = in_shape[0] if len(in_shape) == 1 else in_shape[0] * in_shape[1] * in_shape[2]
+        self.rows.append(
+            LayerRow(
+                name=name,
+                kind="linear",
+                block=block,
+                module=module,
+                kernel=None,
+                stride=None,
+                padding=None,
+                in_shape=in_shape,
+                out_shape=(out_features,),
+                weights=n_in * out_features,
+                params=n_in * out_features + out_features,
+                macs=n_in * out_features,
+                main_path=main_path,
+            )
+        )
+        return (out_features,)
+
+    # -- layer kinds ---------------------------------------------------------------------
+
+    def inception(self, module: Inception, shape: Shape) -> Shape:
+        for field in ("n1x1", "n3x3_reduce", "n3x3", "n5x5_reduce", "n5x5", "pool_proj"):
+            _positive(getattr(module, field), f"inception ({module.name}): {field}")
+        c_in = shape[0]
+        if module.in_channels is not None and module.in_channels != c_in:
+            raise ValueError(
+                f"channels do not chain at inception ({module.name}): it declares in_channels="
+                f"{module.in_channels} but the layer before it gives {c_in}; "
+                f"set in_channels={c_in} or change the previous layer's outputs"
+            )
+        key = block_key(module)
+        names = inception_unit_names(self.spec, module)
+        widths = {
+            "b1x1": [module.n1x1],
+            "b3x3": [w for w in (module.n3x3_reduce, module.n3x3) if w is not None],
+            "b5x5": [w for w in (module.n5x5_reduce, module.n5x5) if w is not None],
+        }
+        if self.spec.five_by_five == "3x3-3x3":
+            widths["b5x5"].append(module.n5x5)
+        kernels = {"b1x1": [1], "b3x3": [1, 3] if module.n3x3_reduce else [3]}
+        five_k = 5 if self.spec.five_by_five == "5x5" else 3
+        five_kernels = [five_k] * (2 if self.spec.five_by_five == "3x3-3x3" else 1)
+        kernels["b5x5"] = ([1] if module.n5x5_reduce else []) + five_kernels
+        out_channels = 0
+        for branch in ("b1x1", "b3x3", "b5x5"):
+            s = shape
+            for (attr, label), width, k in zip(names[branch], widths[branch], kernels[branch]):
+                path = f"blocks.{key}.{branch}" + (f".{attr}" if attr else "")
+                s = self.conv(f"{module.name} / {label}", module.name, path, s, Conv(attr, width, k, padding="same"))
+            out_channels += s[0]
+        pool = Pool("pool", "max", 3, 1, 1, ceil_mode=self.spec.inception_pool_ceil)
+        s = self.pool(f"{module.name} / pool", module.name, f"blocks.{key}.bpool.pool", shape, pool)
+        if module.pool_proj is not None:
+            s = self.conv(
+                f"{module.name} / pool proj", module.name, f"blocks.{key}.bpool.proj", s, Conv("proj", module.pool_proj, 1)
+            )
+        out_channels += s[0]
+        return self.simple(f"{module.name} / concat", "concat", module.name, f"blocks.{key}", shape, (out_channels, *shape[1:]))
+
+    def aux_head(self, head: AuxHead, shape: Shape) -> None:
+        base = f"blocks.{head.name}"
+        name = head.name
+        if head.adaptive:
+            size = head.adaptive_size
+            s = self.simple(f"{name} / avg pool", "adaptive avg pool", name, f"{base}.pool", shape, (shape[0], size, size), False)
+        else:
+            s = self.pool(f"{name} / avg pool", name, f"{base}.pool", shape, Pool("pool", "avg", head.pool_kernel, head.pool_stride), False)
+        s = self.conv(f"{name} / 1x1 conv", name, f"{base}.conv", s, Conv("conv", head.conv_channels, 1), False)
+        s = self.linear(f"{name} / fc", name, f"{base}.fc", s, head.fc_features, False)
+        s = self.simple(f"{name} / dropout", "dropout", name, f"{base}.dropout", s, s, False)
+        self.linear(f"{name} / linear", name, f"{base}.out", s, self.num_classes, False)
+
+    def run(self) -> list[LayerRow]:
+        shape: Shape = self.input_size
+        for layer in self.spec.layers:
+            key = block_key(layer)
+            if isinstance(layer, Conv):
+                shape = self.conv(layer.name, "stem", f"blocks.{key}", shape, layer)
+            elif isinstance(layer, Pool):
+                shape = self.pool(layer.name, "stem", f"blocks.{key}", shape, layer)
+            elif isinstance(layer, LRN):
+                shape = self.simple(layer.name, "lrn", "stem", f"blocks.{key}", shape, shape)
+            elif isinstance(layer, Inception):
+                shape = self.inception(layer, shape)
+            elif isinstance(layer, AuxHead):
+                self.aux_head(layer, shape)
+            else:
+                raise ValueError(f"{self.spec.name}: unknown layer spec {layer!r}")
+        head = self.spec.classifier
+        if head.in_features is not None and head.in_features != shape[0]:
+            raise ValueError(
+                f"channels do not chain at the classifier: it declares in_features="
+                f"{head.in_features} but the last layer gives {shape[0]} channels"
+            )
+        shape = self.simple("avg pool", "global avg pool", "head", "classifier.pool", shape, (shape[0], 1, 1))
+        shape = self.simple("dropout", "dropout", "head", "classifier.dropout", shape, (shape[0],))
+        self.linear("linear", "head", "classifier.fc", shape, self.num_classes)
+        return self.rows
+
+
+def walk(spec: Network, input_size: tuple[int, int, int] | None = None, num_classes: int | None = None) -> list[LayerRow]:
+    """All rows of ``spec`` at ``input_size`` (default: the spec's own)."""
+    classes = spec.num_classes if num_classes is None else num_classes
+    return _Walker(spec, tuple(input_size or spec.input_size), classes).run()
+
+
+TABLE_COLUMNS = ("name", "kind", "kernel", "stride", "padding", "ceil", "output", "params", "MACs")
+
+
+class LayerTable(Table):
+    """A :class:`Table` of :class:`LayerRow` with totals."""
+
+    def __init__(self, spec: Network, rows: list[LayerRow], input_size: tuple[int, int, int]):
+        self.spec = spec
+        self.layer_rows = rows
+        self.input_size = input_size
+        c, h, w = input_size
+        super().__init__(
+            columns=TABLE_COLUMNS,
+            rows=[r.as_dict() for r in rows],
+            title=f"{spec.title} at {c}x{h}x{w}",
+            notes=[
+                f"total: {self.total_params:,} parameters, {self.total_macs:,} MACs per image "
+                f"({self.main_path_macs:,} on the inference path)"
+            ],
+        )
+
+    @property
+    def total_params(self) -> int:
+        return sum(r.params for r in self.layer_rows)
+
+    @property
+    def total_macs(self) -> int:
+        return sum(r.macs for r in self.layer_rows)
+
+    @property
+    def main_path_macs(self) -> int:
+        return sum(r.macs for r in self.layer_rows if r.main_path)
+
+    @property
+    def main_path_params(self) -> int:
+        return sum(r.params for r in self.layer_rows if r.main_path)
+
+    @property
+    def output_shape(self) -> Shape:
+        return self.layer_rows[-1].out_shape
+
+    def block_totals(self) -> Table:
+        """One row per block (stem layer, Inception module, auxiliary head, head)."""
+        totals: dict[str, dict[str, Any]] = {}
+        for r in self.layer_rows:
+            key = r.block if r.block != "stem" else r.name
+            entry = totals.setdefault(key, {"block": key, "output": r.out_shape, "params": 0, "MACs": 0})
+            entry["params"] += r.params
+            entry["MACs"] += r.macs
+            entry["output"] = r.out_shape
+        return Table(("block", "output", "params", "MACs"), list(totals.values()), title=f"{self.title}, per block")
+
+
+def layer_table(
+    name_or_spec: str | Network,
+    input_size: tuple[int, int, int] | None = None,
+    num_classes: int | None = None,
+    **options: Any,
+) -> LayerTable:
+    """The analytic layer table of a model (by name, with ``build_model``'s options) or spec.
+
+    >>> t = layer_table("inception-v1", aux_logits=False)
+    >>> t.where(name="3a / concat")[0]["output"]
+    (256, 28, 28)
+    """
+    from .architectures import get_spec
+
+    spec = get_spec(name_or_spec, **options)
+    size = tuple(input_size or spec.input_size)
+    return LayerTable(spec, walk(spec, size, num_classes), size)
+
+
+def network_depth(spec: Network) -> tuple[int, int]:
+    """Depth along the longest path: layers with parameters, and counting pooling layers too.
+
+    The paper counts 22 and 27 for GoogLeNet: stem convolutions and the linear layer count
+    one each, an Inception module counts its longest branch, LRN and auxiliary heads do not
+    count, and the head's average pool is a pooling layer.
+    """
+    five = {"5x5": 1, "3x3": 1, "3x3-3x3": 2}[spec.five_by_five]
+    with_params = with_pools = 0
+    for layer in spec.layers:
+        if isinstance(layer, Conv):
+            with_params += 1
+            with_pools += 1
+        elif isinstance(layer, Pool):
+            with_pools += 1
+        elif isinstance(layer, Inception):
+            branch3 = (layer.n3x3_reduce is not None) + 1
+            branch5 = (layer.n5x5_reduce is not None) + five
+            pool_branch = 1 + (layer.pool_proj is not None)
+            with_params += max(1, branch3, branch5, pool_branch - 1)
+            with_pools += max(1, branch3, branch5, pool_branch)
+    return with_params + 1, with_pools + 2

@@ -1,0 +1,145 @@
+"""Architecture as data: the building blocks a GoogLeNet-style network is described with.
+
+A :class:`Network` is an ordered tuple of layer specs plus a few network-wide switches
+(batch norm, conv bias, how the "5x5" branch is built). Nothing here knows about PyTorch:
+:mod:`gnet_lib.layers` walks a spec to derive shapes and costs, and :mod:`gnet_lib.builder`
+turns the same spec into ``torch.nn`` modules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+Pair = tuple[int, int]
+
+#: How an Inception module's "5x5" branch is realised:
+#: ``"5x5"`` as in the paper; ``"3x3-3x3"`` two stacked 3x3 convolutions (source 000,
+#: pytorch-cifar100, Inception v3); ``"3x3"`` a single 3x3 (torchvision's known, kept bug).
+FiveByFive = Literal["5x5", "3x3-3x3", "3x3"]
+
+
+def as_pair(value: int | Pair) -> Pair:
+    """``3`` -> ``(3, 3)``; a pair is returned unchanged."""
+    if isinstance(value, tuple):
+        return value
+    return (value, value)
+
+
+@dataclass(frozen=True)
+class Conv:
+    """A convolution, followed by batch norm (if the network uses it) and ReLU.
+
+    ``padding="same"`` keeps the spatial size at stride 1: ``(k - 1) // 2`` on each side.
+    ``in_channels`` is optional; when given, the walk checks that the previous layer
+    really produces that many channels.
+    """
+
+    name: str
+    out_channels: int
+    kernel: int | Pair
+    stride: int = 1
+    padding: int | Pair | Literal["same"] = 0
+    in_channels: int | None = None
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Max or average pooling; ``ceil_mode`` rounds the output size up instead of down."""
+
+    name: str
+    kind: Literal["max", "avg"]
+    kernel: int
+    stride: int
+    padding: int = 0
+    ceil_mode: bool = False
+
+
+@dataclass(frozen=True)
+class LRN:
+    """Local response normalisation across channels (the paper's "LocalRespNorm")."""
+
+    name: str
+    size: int = 5
+    alpha: float = 1e-4
+    beta: float = 0.75
+    k: float = 1.0
+
+
+@dataclass(frozen=True)
+class Inception:
+    """One Inception module, in the paper's Table 1 columns.
+
+    A reduction of ``None`` means the naive module of the paper's Figure 2(a): the 3x3 or
+    5x5 convolution reads the module input directly. ``pool_proj=None`` passes the pooled
+    input through unchanged, so the module's output then includes all its input channels.
+    """
+
+    name: str
+    n1x1: int
+    n3x3_reduce: int | None
+    n3x3: int
+    n5x5_reduce: int | None
+    n5x5: int
+    pool_proj: int | None
+    in_channels: int | None = None
+
+    @property
+    def is_naive(self) -> bool:
+        return self.n3x3_reduce is None and self.n5x5_reduce is None and self.pool_proj is None
+
+
+@dataclass(frozen=True)
+class AuxHead:
+    """An auxiliary classifier on the side of the main path (training only).
+
+    The paper's: 5x5 average pool stride 3, 1x1 conv to 128, fully connected 1024 with
+    ReLU, dropout 70%, linear to the classes. ``adaptive=True`` replaces the fixed pool
+    by an adaptive pool to ``adaptive_size`` (torchvision's choice).
+    """
+
+    name: str
+    pool_kernel: int = 5
+    pool_stride: int = 3
+    conv_channels: int = 128
+    fc_features: int = 1024
+    dropout: float = 0.7
+    adaptive: bool = False
+    adaptive_size: int = 4
+
+
+@dataclass(frozen=True)
+class Classifier:
+    """The head: global average pool, dropout, linear layer to the classes."""
+
+    dropout: float = 0.4
+    in_features: int | None = None
+
+
+Layer = Union[Conv, Pool, LRN, Inception, AuxHead]
+
+
+@dataclass(frozen=True)
+class Network:
+    """A whole network: its layers in order and the network-wide construction rules."""
+
+    name: str
+    title: str
+    input_size: tuple[int, int, int]
+    num_classes: int
+    layers: tuple[Layer, ...]
+    classifier: Classifier = field(default_factory=Classifier)
+    batch_norm: bool = False
+    bn_eps: float = 1e-5
+    conv_bias: bool = True
+    five_by_five: FiveByFive = "5x5"
+    inception_pool_ceil: bool = False
+    source: str = ""
+
+    @property
+    def inceptions(self) -> tuple[Inception, ...]:
+        return tuple(layer for layer in self.layers if isinstance(layer, Inception))
+
+    @property
+    def aux_heads(self) -> tuple[AuxHead, ...]:
+        return tuple(layer for layer in self.layers if isinstance(layer, AuxHead))
