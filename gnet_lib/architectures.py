@@ -53,7 +53,7 @@ def _downsample(name: str, ceil: bool = True, kernel: int = 3) -> Pool:
 def _paper() -> Network:
     m = inception_modules("3a 3b 4a 4b 4c 4d 4e 5a 5b")
     layers: list[Layer] = [
-        Conv("conv1", 64, 7, stride=2, padding=3, in_channels=3),
+        Conv("conv1", 64, 7, stride=2, padding=3),
         _downsample("pool1"),
         LRN("lrn1"),
         Conv("conv2_reduce", 64, 1),
@@ -81,7 +81,7 @@ def _torchvision() -> Network:
     m = inception_modules("3a 3b 4a 4b 4c 4d 4e 5a 5b")
     aux = {"adaptive": True}
     layers: list[Layer] = [
-        Conv("conv1", 64, 7, stride=2, padding=3, in_channels=3),
+        Conv("conv1", 64, 7, stride=2, padding=3),
         _downsample("pool1"),
         Conv("conv2_reduce", 64, 1),
         Conv("conv2", 192, 3, padding="same"),
@@ -162,7 +162,7 @@ def cifar_network(name: str, layout: str, title: str | None = None) -> Network:
     "5x5" branch is two stacked 3x3 convolutions."""
     stages = [stage.split() for stage in layout.split("|")]
     modules = inception_modules(" ".join(sum(stages, [])))
-    layers: list[Layer] = [Conv("prelayer", 192, 3, padding=1, in_channels=3)]
+    layers: list[Layer] = [Conv("prelayer", 192, 3, padding=1)]
     it = iter(modules)
     for i, stage in enumerate(stages):
         if i > 0:

@@ -92,6 +92,7 @@ class _Builder:
     def __init__(self, spec: Network, num_classes: int, input_size: tuple[int, int, int]):
         self.spec = spec
         self.num_classes = num_classes
+        self.in_channels = input_size[0]
         # The analytic walk validates the spec (channels chain, nothing empty) and gives
         # the flattened width each auxiliary head's fully connected layer needs.
         self.rows = {r.name: r for r in walk(spec, input_size, num_classes)}
@@ -148,7 +149,7 @@ class _Builder:
 
     def build(self) -> GoogLeNet:
         blocks: OrderedDict[str, nn.Module] = OrderedDict()
-        c = self.spec.input_size[0]
+        c = self.in_channels
         for layer in self.spec.layers:
             key = block_key(layer)
             if not key.isidentifier() or key in blocks:

@@ -111,10 +111,12 @@ class _Walker:
     def _check_hw(self, name: str, in_shape: Shape, out_hw: Pair, how: str) -> None:
         if out_hw[0] < 1 or out_hw[1] < 1:
             c, h, w = self.input_size
+            in_aux = name.split(" / ")[0] in {head.name for head in self.spec.aux_heads}
             raise ValueError(
                 f"input {c}x{h}x{w} is too small for {self.spec.name}: layer '{name}' "
                 f"({how}) would turn {in_shape[1]}x{in_shape[2]} into an empty "
                 f"{out_hw[0]}x{out_hw[1]} output; use a larger input"
+                + (" or leave out the auxiliary heads (aux_logits=False)" if in_aux else "")
             )
 
     def conv(

@@ -7,12 +7,13 @@ each side::
     out = ceil((n + 2p - k) / s) + 1           (pooling with ceil_mode=True)
 
 with one correction in ceil mode: a last window that would start inside the right-hand
-padding is dropped, so that every window sees at least one real input value.
+padding is dropped, so that every window sees at least one real input value. Ceil mode
+also lets the last window hang over the right edge, so it can give one output where floor
+mode gives none (a 2x2 input through a 3x3/2 pool).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from .specs import Pair, as_pair
@@ -41,14 +42,12 @@ def output_size(n: int, kernel: int, stride: int = 1, padding: int = 0, ceil_mod
             f"got kernel={kernel}, stride={stride}, padding={padding}"
         )
     span = n + 2 * padding - kernel
-    if span < 0:
-        return 0
     if not ceil_mode:
-        return span // stride + 1
-    out = math.ceil(span / stride) + 1
+        return max(span // stride + 1, 0)
+    out = -(-span // stride) + 1  # ceil division, exact for negative spans too
     if (out - 1) * stride >= n + padding:
         out -= 1
-    return out
+    return max(out, 0)
 
 
 def output_hw(

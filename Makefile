@@ -1,0 +1,27 @@
+# Two commands do all set-up on a fresh machine (see README.md):
+#   make book   builds the book into _build/html
+#   make test   runs every test (library, notebooks, rendered book)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: book test student clean
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
+
+test: $(STAMP)
+	$(BIN)/python -m pytest tests --nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg
+
+student: $(STAMP)
+	$(BIN)/python -m gnet_lib student notebooks student
+
+clean:
+	rm -rf _build student
