@@ -1,0 +1,138 @@
+"""Run source 000's seven CIFAR variants with one recipe on one dataset.
+
+Resumable at two levels: a variant whose result file exists is skipped, and an interrupted
+variant resumes from its last epoch checkpoint. With several devices (``cuda:0 cuda:1 ...``)
+the variants run side by side, one process per device; with one device they run in turn in
+this process, sharing the loaded data.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import torch
+
+from .architectures import CIFAR_MODEL_NAMES, unknown_model_error
+from .data import load_data
+from .results import load_result, result_path, save_result
+from .train import TrainConfig, format_epoch, train
+
+
+@dataclass
+class AblationPlan:
+    """What an ablation will do: which variants run and which are already done."""
+
+    dataset_key: str
+    recipe: str
+    todo: list[str]
+    done: list[str]
+
+
+def default_devices() -> list[str]:
+    """Every CUDA GPU, one run each; otherwise the single best device."""
+    n = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    return [f"cuda:{i}" for i in range(n)] if n > 1 else ["auto"]
+
+
+def _check_models(models: Sequence[str]) -> list[str]:
+    for m in models:
+        if m not in CIFAR_MODEL_NAMES:
+            raise ValueError(f"{unknown_model_error(m)} (the ablation runs the CIFAR family: {', '.join(CIFAR_MODEL_NAMES)})")
+    return list(models)
+
+
+def run_ablation(
+    base: TrainConfig,
+    models: Sequence[str] = CIFAR_MODEL_NAMES,
+    results_dir: str | Path = "results",
+    runs_dir: str | Path = "runs",
+    devices: Sequence[str] | None = None,
+    log: Callable[[str], None] = print,
+) -> AblationPlan:
+    """Train every model of ``models`` that has no result yet; write one result file each.
+
+    ``base`` gives the dataset, recipe and everything else; its ``model``, ``run_dir``,
+    ``resume`` and ``device`` are set per run.
+    """
+    models = _check_models(models)
+    devices = list(devices or default_devices())
+    data = load_data(base.dataset, base.data_dir, base.download, base.synthetic_sizes, seed=base.seed)
+    data = data.subset(base.train_subset, base.test_subset, seed=base.seed)
+    done = [m for m in models if result_path(results_dir, data.key, base.recipe, m).exists()]
+    for m in done:
+        load_result(result_path(results_dir, data.key, base.recipe, m))  # a broken file is an error, not a skip
+    plan = AblationPlan(data.key, base.recipe, [m for m in models if m not in done], done)
+    for m in done:
+        log(f"{m}: result exists, skipped")
+
+    def config_for(model: str, device: str) -> tuple[TrainConfig, Path]:
+        run_dir = Path(runs_dir) / data.key / base.recipe / model
+        return replace(base, model=model, device=device, run_dir=str(run_dir), resume=True), run_dir
+
+    if len(devices) == 1:
+        for model in plan.todo:
+            config, _ = config_for(model, devices[0])
+            log(f"{model}: training on {devices[0]}")
+            result = train(config, data=data, on_epoch_end=lambda m, name=model: log(f"{name} {format_epoch(m)}"))
+            save_result(result_path(results_dir, data.key, base.recipe, model), result.as_dict())
+        return plan
+    _run_parallel(plan, config_for, devices, results_dir, log)
+    return plan
+
+
+def train_command(config: TrainConfig, result_file: Path) -> list[str]:
+    """The ``python -m gnet_lib train`` command line that runs ``config`` in its own process."""
+    cmd = [sys.executable, "-m", "gnet_lib", "train", "--model", config.model, "--dataset", config.dataset,
+           "--recipe", config.recipe, "--seed", str(config.seed), "--device", config.device,
+           "--run-dir", str(config.run_dir), "--resume", "--result", str(result_file), "--no-progress"]
+    options = {"--epochs": config.epochs, "--batch-size": config.batch_size, "--lr": config.lr,
+               "--data-dir": config.data_dir, "--train-subset": config.train_subset, "--test-subset": config.test_subset}
+    for flag, value in options.items():
+        if value is not None:
+            cmd += [flag, str(value)]
+    if config.dataset == "synthetic":
+        cmd += ["--synthetic-sizes", *map(str, config.synthetic_sizes)]
+    if not config.download:
+        cmd.append("--no-download")
+    if config.compile:
+        cmd.append("--compile")
+    return cmd
+
+
+def _run_parallel(plan: AblationPlan, config_for, devices: list[str], results_dir, log) -> None:
+    """One subprocess per device at a time, until every variant is done."""
+    queue = list(plan.todo)
+    running: dict[str, tuple[subprocess.Popen, str, object]] = {}
+    failures = []
+    try:
+        while queue or running:
+            for device in devices:
+                if device not in running and queue:
+                    model = queue.pop(0)
+                    config, run_dir = config_for(model, device)
+                    run_dir.mkdir(parents=True, exist_ok=True)
+                    out = open(run_dir / "log.txt", "a")
+                    cmd = train_command(config, result_path(results_dir, plan.dataset_key, plan.recipe, model))
+                    log(f"{model}: training on {device} (log: {run_dir / 'log.txt'})")
+                    running[device] = (subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT), model, out)
+            time.sleep(0.2)
+            for device, (proc, model, out) in list(running.items()):
+                if proc.poll() is not None:
+                    out.close()
+                    del running[device]
+                    if proc.returncode == 0:
+                        log(f"{model}: done")
+                    else:
+                        failures.append(f"{model} (exit code {proc.returncode})")
+    finally:
+        for proc, _, out in running.values():
+            proc.terminate()
+            proc.wait()
+            out.close()
+    if failures:
+        raise RuntimeError(f"these runs failed: {', '.join(failures)}; see their log.txt, fix, and run the ablation again to resume")

@@ -1,0 +1,150 @@
+"""Training throughput: our engine against a plain loop, same model, same run.
+
+The plain loop is how source 000 trains: a torchvision-style dataset that hands out PIL
+images, ``RandomHorizontalFlip``/``ToTensor``/``Normalize`` per image, a ``DataLoader``
+(two workers and pinned memory on CUDA, none on the CPU, as in the source), fp32, NCHW.
+Our engine is :class:`gnet_lib.train.Trainer` with the same optimiser (Adadelta) and batch
+size, so the ratio measures engineering, not a different recipe. Both run the same number
+of steps after the same warm-up, alternately for a few rounds; the best round of each counts.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from PIL import Image
+from torch.utils.data import DataLoader, Dataset
+
+from .builder import build_model
+from .data import ImageData, make_synthetic
+from .provenance import environment, now, pick_device
+from .train import TrainConfig, Trainer
+
+
+class PILImages(Dataset):
+    """Images served one by one as PIL images, like ``torchvision.datasets.CIFAR10``."""
+
+    def __init__(self, x: torch.Tensor, y: torch.Tensor, transform):
+        self.x = x.permute(0, 2, 3, 1).numpy()
+        self.y = y.tolist()
+        self.transform = transform
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    def __getitem__(self, i: int):
+        return self.transform(Image.fromarray(self.x[i])), self.y[i]
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def plain_loop_throughput(model_name: str, data: ImageData, batch_size: int, steps: int, warmup: int, device: torch.device) -> float:
+    """Images per second of the straightforward loop (see the module docstring)."""
+    from torchvision import transforms
+
+    torch.manual_seed(0)
+    transform = transforms.Compose(
+        [transforms.RandomHorizontalFlip(), transforms.ToTensor(), transforms.Normalize((0.5,) * 3, (0.5,) * 3)]
+    )
+    cuda = device.type == "cuda"
+    loader = DataLoader(PILImages(data.train_x, data.train_y, transform), batch_size=batch_size, shuffle=True,
+                        num_workers=2 if cuda else 0, pin_memory=cuda, drop_last=True, persistent_workers=cuda)
+    model = build_model(model_name, num_classes=data.num_classes).to(device).train()
+    optimizer = torch.optim.Adadelta(model.parameters(), lr=1.0)
+    done, start = 0, None
+    while done < warmup + steps:
+        for x, y in loader:
+            if done == warmup:
+                _sync(device)
+                start = time.perf_counter()
+            x, y = x.to(device), y.to(device)
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            optimizer.step()
+            done += 1
+            if done == warmup + steps:
+                break
+    _sync(device)
+    return steps * batch_size / (time.perf_counter() - start)
+
+
+def engine_throughput(model_name: str, data: ImageData, batch_size: int, steps: int, warmup: int, device: torch.device,
+                      compile: bool = False) -> float:
+    """Images per second of :class:`~gnet_lib.train.Trainer`'s training step with the seed recipe's optimiser."""
+    config = TrainConfig(model=model_name, dataset="synthetic", recipe="seed", batch_size=batch_size, epochs=10**6,
+                         device=str(device), compile=compile, progress=False)
+    trainer = Trainer(config, data=data)
+    trainer.model.train()
+    done, start, epoch = 0, None, 0
+    while done < warmup + steps:
+        for x, y in trainer.train_stream.epoch(epoch):
+            if done == warmup:
+                _sync(device)
+                start = time.perf_counter()
+            trainer.step(x, y)
+            done += 1
+            if done == warmup + steps:
+                break
+        epoch += 1
+    _sync(device)
+    return steps * batch_size / (time.perf_counter() - start)
+
+
+@dataclass
+class BenchResult:
+    model: str
+    batch_size: int
+    steps: int
+    warmup: int
+    rounds: int
+    compile: bool
+    engine_images_per_s: list[float]
+    plain_images_per_s: list[float]
+    environment: dict[str, Any]
+    date: str
+
+    @property
+    def ratio(self) -> float:
+        return max(self.engine_images_per_s) / max(self.plain_images_per_s)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "engine_best": max(self.engine_images_per_s), "plain_best": max(self.plain_images_per_s),
+                "ratio": round(self.ratio, 3)}
+
+    def summary(self) -> str:
+        env = self.environment
+        return (
+            f"{self.model}, batch {self.batch_size}, {self.steps} steps after {self.warmup} warm-up, best of {self.rounds}, "
+            f"on {env['device_name']}:\n"
+            f"  plain loop: {max(self.plain_images_per_s):,.1f} images/s\n"
+            f"  gnet_lib engine: {max(self.engine_images_per_s):,.1f} images/s"
+            f"{' (compiled)' if self.compile else ''}\n"
+            f"  ratio: {self.ratio:.2f}x"
+        )
+
+
+def benchmark(model: str = "googlenet", batch_size: int = 64, steps: int | None = None, warmup: int | None = None,
+              rounds: int = 2, device: str = "auto", compile: bool = False) -> BenchResult:
+    """Measure both loops on synthetic CIFAR-shaped data; defaults suit the device."""
+    dev = pick_device(device)
+    steps = steps or (200 if dev.type == "cuda" else 8)
+    warmup = warmup if warmup is not None else (30 if dev.type == "cuda" else 2)
+    n = max(batch_size * (steps + warmup), 4 * batch_size)
+    data = make_synthetic(train_size=n, test_size=100)
+    engine, plain = [], []
+    for _ in range(rounds):
+        plain.append(plain_loop_throughput(model, data, batch_size, steps, warmup, dev))
+        engine.append(engine_throughput(model, data, batch_size, steps, warmup, dev, compile))
+    return BenchResult(model, batch_size, steps, warmup, rounds, compile, [round(v, 2) for v in engine],
+                       [round(v, 2) for v in plain], environment(dev), now())
+
+
+__all__ = ["BenchResult", "benchmark", "engine_throughput", "plain_loop_throughput"]

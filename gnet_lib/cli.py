@@ -1,0 +1,257 @@
+"""``python -m gnet_lib`` / ``gnet``: the command line of the book's engine."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_NO_DATA = 3
+EXIT_CHECKPOINT = 4
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES = f"""exit codes:
+  {EXIT_OK}    success
+  {EXIT_ERROR}    unexpected error (a traceback is printed)
+  {EXIT_USAGE}    bad arguments or input (unknown model, bad size, broken spec or result file)
+  {EXIT_NO_DATA}    the dataset is not available (the message says how to get it)
+  {EXIT_CHECKPOINT}    a checkpoint is corrupt, missing, or belongs to another run
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C or SIGTERM); the last finished epoch is checkpointed,
+       rerun with --resume to continue
+"""
+
+
+def _input_size(values: list[int]) -> tuple[int, int, int]:
+    if len(values) == 1:
+        return (3, values[0], values[0])
+    if len(values) == 3:
+        return (values[0], values[1], values[2])
+    raise ValueError(f"--input-size takes one number (square RGB) or three (C H W), got {values}")
+
+
+def _add_training_options(p: argparse.ArgumentParser) -> None:
+    from .data import DATASETS
+    from .recipes import RECIPES
+
+    p.add_argument("--dataset", default="cifar10", choices=DATASETS, help="dataset (default: cifar10)")
+    p.add_argument("--data-dir", help="where the data is or goes: torchvision's CIFAR format, or an image folder "
+                                      "with train/<class>/* and test/<class>/* (default: ./data)")
+    p.add_argument("--no-download", action="store_true", help="never download; fail with instructions if the data is missing")
+    p.add_argument("--recipe", default="seed", choices=sorted(RECIPES), help="training recipe (default: seed, source 000's)")
+    p.add_argument("--epochs", type=int, help="override the recipe's number of epochs")
+    p.add_argument("--batch-size", type=int, help="override the recipe's batch size")
+    p.add_argument("--lr", type=float, help="override the recipe's learning rate")
+    p.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    p.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
+    p.add_argument("--compile", action="store_true", help="torch.compile the model (worth it on GPUs for long runs)")
+    p.add_argument("--train-subset", type=int, help="train on a class-balanced subset of this many images")
+    p.add_argument("--test-subset", type=int, help="evaluate on a class-balanced subset of this many images")
+    p.add_argument("--synthetic-sizes", type=int, nargs=2, default=(2000, 500), metavar=("TRAIN", "TEST"),
+                   help="image counts of the synthetic dataset (default: 2000 500)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
+def _config(args: argparse.Namespace, **overrides):
+    from .train import TrainConfig
+
+    values = dict(
+        dataset=args.dataset, data_dir=args.data_dir, download=not args.no_download, recipe=args.recipe,
+        epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed, device=args.device,
+        compile=args.compile, train_subset=args.train_subset, test_subset=args.test_subset,
+        synthetic_sizes=tuple(args.synthetic_sizes), progress=not args.no_progress,
+    )
+    values.update(overrides)
+    return TrainConfig(**values)
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from . import MODEL_NAMES, get_spec, layer_table
+    from .tables import Table
+
+    rows = []
+    for name in MODEL_NAMES:
+        spec = get_spec(name)
+        t = layer_table(spec)
+        rows.append({"name": name, "title": spec.title, "input": spec.input_size, "classes": spec.num_classes,
+                     "params": t.total_params, "MACs": t.main_path_macs})
+    print(Table(tuple(rows[0]), rows).to_text())
+    return EXIT_OK
+
+
+def cmd_table(args: argparse.Namespace) -> int:
+    from . import layer_table
+    from .paper import compare_with_paper
+
+    if args.paper:
+        table = compare_with_paper()
+    else:
+        size = _input_size(args.input_size) if args.input_size else None
+        aux = {"aux_logits": False} if args.no_aux else {}
+        table = layer_table(args.model, input_size=size, num_classes=args.classes, **aux)
+        if args.blocks:
+            table = table.block_totals()
+    print(table.to_markdown() if args.format == "markdown" else table.to_text())
+    return EXIT_OK
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from .results import save_result
+    from .train import format_epoch, train
+
+    config = _config(args, model=args.model, run_dir=args.run_dir, resume=args.resume,
+                     aux_logits=False if args.no_aux else None)
+    result = train(config, on_epoch_end=lambda m: print(format_epoch(m), flush=True))
+    final = result.final
+    print(f"done: {result.model['name']} on {result.data['name']}, test top-1 error {final['test_top1_err']:.4f}, "
+          f"top-5 error {final['test_top5_err']:.4f}, {result.wall_time_s:.1f}s")
+    if args.result:
+        save_result(args.result, result.as_dict())
+        print(f"result written to {args.result}")
+    return EXIT_OK
+
+
+def cmd_ablation(args: argparse.Namespace) -> int:
+    from .ablation import run_ablation
+    from .data import dataset_key
+    from .results import ablation_table, load_results, published_key
+
+    config = _config(args)
+    if args.table_only:
+        key = dataset_key(config.dataset, config.data_dir)
+    else:
+        key = run_ablation(config, models=args.models, results_dir=args.results_dir, runs_dir=args.runs_dir,
+                           devices=args.devices).dataset_key
+    results = load_results(args.results_dir, key, config.recipe)
+    command = f"python -m gnet_lib ablation --dataset {config.dataset} --recipe {config.recipe}"
+    print(ablation_table(results, key, config.recipe, command).to_markdown())
+    if args.plots:
+        from . import plots
+
+        out = Path(args.plots)
+        out.mkdir(parents=True, exist_ok=True)
+        pub = published_key(key)
+        plots.error_vs_params(results, pub).savefig(out / "error_vs_params.png", dpi=120)
+        plots.error_vs_time(results, pub).savefig(out / "error_vs_time.png", dpi=120)
+        plots.training_curves({m: r["history"] for m, r in results.items()}).savefig(out / "training_curves.png", dpi=120)
+        print(f"plots written to {out}")
+    return EXIT_OK
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import benchmark
+    from .storage import write_json
+
+    result = benchmark(args.model, args.batch_size, args.steps, args.warmup, args.rounds, args.device, args.compile)
+    print(result.summary())
+    if args.output:
+        write_json(args.output, result.as_dict())
+        print(f"written to {args.output}")
+    return EXIT_OK
+
+
+def cmd_student(args: argparse.Namespace) -> int:
+    from .student import make_student_edition
+
+    written = make_student_edition(args.source, args.destination)
+    print(f"student edition: {len(written)} notebooks written to {args.destination}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import MODEL_NAMES
+
+    parser = argparse.ArgumentParser(
+        prog="gnet",
+        description="GoogLeNet (Inception v1): exact layer tables, training, the CIFAR ablation, benchmarks.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("models", help="list the model names with their size")
+    p.set_defaults(func=cmd_models)
+
+    p = sub.add_parser("table", help="print a model's layer table (shapes, parameters, MACs)", epilog=EXIT_CODES,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("model", nargs="?", default="inception-v1", help=f"one of: {', '.join(MODEL_NAMES)}")
+    p.add_argument("--input-size", type=int, nargs="+", metavar="N", help="H (square RGB) or C H W")
+    p.add_argument("--classes", type=int, help="number of classes (default: the model's)")
+    p.add_argument("--no-aux", action="store_true", help="leave out the auxiliary heads")
+    p.add_argument("--blocks", action="store_true", help="one row per block instead of per layer")
+    p.add_argument("--paper", action="store_true", help="the paper's Table 1 beside our exact values")
+    p.add_argument("--format", choices=("text", "markdown"), default="text")
+    p.set_defaults(func=cmd_table)
+
+    p = sub.add_parser("train", help="train one model", epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", default="googlenet", help=f"one of: {', '.join(MODEL_NAMES)} (default: googlenet)")
+    p.add_argument("--no-aux", action="store_true", help="leave out the auxiliary heads of models that have them")
+    p.add_argument("--run-dir", help="folder for the checkpoint written after every epoch")
+    p.add_argument("--resume", action="store_true", help="continue the run whose checkpoint is in --run-dir")
+    p.add_argument("--result", help="write the result (metrics and provenance) to this JSON file")
+    _add_training_options(p)
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("ablation", help="train source 000's seven CIFAR variants and tabulate them", epilog=EXIT_CODES,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    from .architectures import CIFAR_MODEL_NAMES
+
+    p.add_argument("--models", nargs="+", default=list(CIFAR_MODEL_NAMES), help="which variants (default: all seven)")
+    p.add_argument("--results-dir", default="results", help="where result files go (default: results)")
+    p.add_argument("--runs-dir", default="runs", help="where checkpoints go (default: runs)")
+    p.add_argument("--devices", nargs="+", help="devices to spread runs over, one run each (default: every GPU, else auto)")
+    p.add_argument("--table-only", action="store_true", help="do not train; print the table from existing results")
+    p.add_argument("--plots", help="also save the ablation plots into this folder")
+    _add_training_options(p)
+    p.set_defaults(func=cmd_ablation)
+
+    p = sub.add_parser("bench", help="training throughput: our engine against a plain loop", epilog=EXIT_CODES,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", default="googlenet")
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--steps", type=int, help="timed steps per round (default: 200 on CUDA, 8 on CPU)")
+    p.add_argument("--warmup", type=int, help="untimed steps first (default: 30 on CUDA, 2 on CPU)")
+    p.add_argument("--rounds", type=int, default=2, help="alternating rounds; the best of each counts (default: 2)")
+    p.add_argument("--device", default="auto")
+    p.add_argument("--compile", action="store_true", help="torch.compile our engine's model")
+    p.add_argument("--output", help="write the measurement to this JSON file")
+    p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("student", help="write the student edition of the notebooks (solutions removed)")
+    p.add_argument("source", nargs="?", default="notebooks", help="instructor notebooks (default: notebooks)")
+    p.add_argument("destination", nargs="?", default="student", help="output folder (default: student)")
+    p.set_defaults(func=cmd_student)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from .data import DataUnavailableError
+    from .storage import CheckpointError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except DataUnavailableError as exc:
+        print(f"gnet: data not available:\n{exc}", file=sys.stderr)
+        return EXIT_NO_DATA
+    except CheckpointError as exc:
+        print(f"gnet: checkpoint problem: {exc}", file=sys.stderr)
+        return EXIT_CHECKPOINT
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"gnet: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\ngnet: interrupted; finished epochs are checkpointed (rerun with --resume to continue)", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception:  # noqa: BLE001 - the last resort keeps its traceback
+        traceback.print_exc()
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

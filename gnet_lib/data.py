@@ -1,0 +1,366 @@
+"""CIFAR-shaped data, held in memory as uint8 tensors, and a batch stream that augments on the device.
+
+Three sources, one result type (:class:`ImageData`):
+
+* ``cifar10`` / ``cifar100`` through torchvision: read from ``data_dir`` in torchvision's own
+  on-disk format, downloaded there when allowed and online;
+* an image folder the user points to: ``data_dir/train/<class>/*`` and ``data_dir/test/<class>/*``
+  (for example the CIFAR-10 JPEG mirror);
+* ``synthetic``: generated in process, deterministic, with real class structure.
+
+The whole set is small (CIFAR: 150 MB as uint8), so it lives in one tensor; on a GPU it is
+moved there once and every augmentation runs there (:class:`BatchStream`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+DATASETS = ("cifar10", "cifar100", "synthetic")
+_TORCHVISION = {"cifar10": ("CIFAR10", "cifar-10-batches-py", "CIFAR-10"), "cifar100": ("CIFAR100", "cifar-100-python", "CIFAR-100")}
+_IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp"}
+
+
+class DataUnavailableError(RuntimeError):
+    """The requested data cannot be found or fetched; the message says how to get it."""
+
+
+@dataclass
+class ImageData:
+    """A train and a test split as uint8 images ``(N, C, H, W)`` with int64 labels."""
+
+    key: str
+    display_name: str
+    source: str
+    classes: list[str]
+    train_x: Tensor
+    train_y: Tensor
+    test_x: Tensor
+    test_y: Tensor
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.classes)
+
+    def describe(self) -> dict:
+        """Provenance of the data, as stored with every result."""
+        return {
+            "key": self.key,
+            "name": self.display_name,
+            "source": self.source,
+            "num_classes": self.num_classes,
+            "train_size": len(self.train_y),
+            "test_size": len(self.test_y),
+            "image_shape": list(self.train_x.shape[1:]),
+        }
+
+    def subset(self, train: int | None = None, test: int | None = None, seed: int = 0) -> "ImageData":
+        """A deterministic, class-balanced subset (each class keeps the same share)."""
+
+        def pick(x: Tensor, y: Tensor, n: int | None) -> tuple[Tensor, Tensor]:
+            if n is None or n >= len(y):
+                return x, y
+            if n < self.num_classes:
+                raise ValueError(f"a subset of {n} images cannot hold all {self.num_classes} classes")
+            g = torch.Generator().manual_seed(seed)
+            order = torch.randperm(len(y), generator=g)
+            per_class = [order[y[order] == c] for c in range(self.num_classes)]
+            take = torch.cat([idx[: n // self.num_classes + (c < n % self.num_classes)] for c, idx in enumerate(per_class)])
+            take = take.sort().values
+            return x[take], y[take]
+
+        train_x, train_y = pick(self.train_x, self.train_y, train)
+        test_x, test_y = pick(self.test_x, self.test_y, test)
+        source = self.source
+        if train is not None or test is not None:
+            source += f"; class-balanced subset of {len(train_y)} train / {len(test_y)} test images (seed {seed})"
+        return ImageData(self.key, self.display_name, source, self.classes, train_x, train_y, test_x, test_y)
+
+
+# -- synthetic ----------------------------------------------------------------------------
+
+
+def make_synthetic(train_size: int = 2000, test_size: int = 500, num_classes: int = 10, seed: int = 0) -> ImageData:
+    """A CIFAR-shaped (3x32x32) dataset with learnable class structure, made in process.
+
+    Each class has a smooth random colour template; an image is its class template shifted
+    by up to 4 pixels, with a random brightness and contrast and pixel noise. A small
+    convolutional network learns it well above chance in one or two epochs, but not
+    instantly, which is what hermetic tests and CPU demonstrations need.
+    """
+    if train_size < num_classes or test_size < num_classes:
+        raise ValueError(f"synthetic data needs at least one image per class ({num_classes}) in each split")
+    g = torch.Generator().manual_seed(seed)
+    coarse = torch.randn(num_classes, 3, 4, 4, generator=g)
+    templates = F.interpolate(coarse, size=(40, 40), mode="bicubic", align_corners=False)
+
+    def split(n: int) -> tuple[Tensor, Tensor]:
+        y = torch.arange(n) % num_classes
+        y = y[torch.randperm(n, generator=g)]
+        dy, dx = torch.randint(0, 9, (2, n), generator=g)
+        rows = (dy[:, None] + torch.arange(32))[:, None, :, None]
+        cols = (dx[:, None] + torch.arange(32))[:, None, None, :]
+        x = templates[y][torch.arange(n)[:, None, None, None], torch.arange(3)[None, :, None, None], rows, cols]
+        contrast = 0.6 + 0.8 * torch.rand(n, 1, 1, 1, generator=g)
+        brightness = 0.5 * torch.randn(n, 1, 1, 1, generator=g)
+        x = x * contrast + brightness + 0.9 * torch.randn(x.shape, generator=g)
+        return (x * 40 + 128).clamp(0, 255).to(torch.uint8), y
+
+    train_x, train_y = split(train_size)
+    test_x, test_y = split(test_size)
+    return ImageData(
+        key="synthetic",
+        display_name="synthetic (CIFAR-shaped)",
+        source=f"generated in process by gnet_lib.data.make_synthetic (seed {seed})",
+        classes=[f"class {i}" for i in range(num_classes)],
+        train_x=train_x,
+        train_y=train_y,
+        test_x=test_x,
+        test_y=test_y,
+    )
+
+
+# -- torchvision's CIFAR ------------------------------------------------------------------
+
+
+def _how_to_get(name: str, data_dir: Path) -> str:
+    folder = _TORCHVISION[name][1]
+    return (
+        f"{_TORCHVISION[name][2]} was not found in {data_dir}. To get it, either\n"
+        f"  * run once with internet access (torchvision downloads it into {data_dir}; on Colab this just works),\n"
+        f"  * or download the 'python version' from https://www.cs.toronto.edu/~kriz/cifar.html and unpack it "
+        f"so that {data_dir / folder} exists,\n"
+        f"  * or point --data-dir at an image folder with train/<class>/* and test/<class>/*,\n"
+        f"  * or use --dataset synthetic for a run that needs no data at all."
+    )
+
+
+def _load_torchvision(name: str, data_dir: Path, download: bool) -> ImageData:
+    import torchvision
+
+    cls_name, folder, display = _TORCHVISION[name]
+    cls = getattr(torchvision.datasets, cls_name)
+    present = (data_dir / folder).is_dir()
+    if not present and not download:
+        raise DataUnavailableError(_how_to_get(name, data_dir))
+    try:
+        train = cls(root=str(data_dir), train=True, download=download and not present)
+        test = cls(root=str(data_dir), train=False, download=False)
+    except (OSError, RuntimeError) as exc:  # URLError is an OSError; corrupt files a RuntimeError
+        raise DataUnavailableError(f"{_how_to_get(name, data_dir)}\n(torchvision said: {exc})") from None
+
+    def tensors(ds) -> tuple[Tensor, Tensor]:
+        return torch.from_numpy(ds.data).permute(0, 3, 1, 2).contiguous(), torch.tensor(ds.targets, dtype=torch.int64)
+
+    train_x, train_y = tensors(train)
+    test_x, test_y = tensors(test)
+    return ImageData(
+        key=name,
+        display_name=display,
+        source=f"torchvision.datasets.{cls_name} (official release) in {data_dir}",
+        classes=list(train.classes),
+        train_x=train_x,
+        train_y=train_y,
+        test_x=test_x,
+        test_y=test_y,
+    )
+
+
+# -- image folders ------------------------------------------------------------------------
+
+
+def is_image_folder(path: Path) -> bool:
+    return (path / "train").is_dir() and (path / "test").is_dir()
+
+
+def _read_image(path: Path) -> Tensor:
+    """One image file as a ``(3, H, W)`` uint8 tensor (PIL decodes; greyscale becomes RGB)."""
+    import numpy as np
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as img:
+            array = np.asarray(img.convert("RGB"))
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ValueError(f"cannot decode image {path}: {exc}") from None
+    return torch.from_numpy(array.copy()).permute(2, 0, 1)
+
+
+def _read_split(root: Path, classes: list[str] | None) -> tuple[Tensor, Tensor, list[str], set[str]]:
+    found = sorted(p.name for p in root.iterdir() if p.is_dir())
+    if classes is not None and found != classes:
+        raise ValueError(f"{root} has classes {found} but the train split has {classes}; both splits need the same class folders")
+    images, labels, suffixes = [], [], set()
+    for label, cls in enumerate(found):
+        files = sorted(p for p in (root / cls).iterdir() if p.suffix.lower() in _IMAGE_SUFFIXES)
+        if not files:
+            raise ValueError(f"class folder {root / cls} holds no images ({', '.join(sorted(_IMAGE_SUFFIXES))})")
+        for f in files:
+            img = _read_image(f)
+            if images and img.shape != images[0].shape:
+                raise ValueError(
+                    f"image {f} is {tuple(img.shape)} but the others are {tuple(images[0].shape)}; "
+                    "all images must have the same size (CIFAR: 32x32 RGB)"
+                )
+            images.append(img)
+            labels.append(label)
+            suffixes.add(f.suffix.lower())
+    if not images:
+        raise ValueError(f"{root} has no class folders with images")
+    return torch.stack(images), torch.tensor(labels, dtype=torch.int64), found, suffixes
+
+
+def load_image_folder(path: Path, name: str = "cifar10") -> ImageData:
+    """Read ``path/train/<class>/*`` and ``path/test/<class>/*`` into memory."""
+    train_x, train_y, classes, suffixes = _read_split(path / "train", None)
+    test_x, test_y, _, more = _read_split(path / "test", classes)
+    base = _TORCHVISION[name][2] if name in _TORCHVISION else name
+    jpeg = (suffixes | more) <= {".jpg", ".jpeg"}
+    return ImageData(
+        key=f"{name}-jpeg" if jpeg else f"{name}-folder",
+        display_name=f"{base} (JPEG mirror)" if jpeg else f"{base} (image folder)",
+        source=f"image folder {path} ({len(train_y):,} train / {len(test_y):,} test files)",
+        classes=classes,
+        train_x=train_x,
+        train_y=train_y,
+        test_x=test_x,
+        test_y=test_y,
+    )
+
+
+def load_data(
+    name: str,
+    data_dir: str | os.PathLike | None = None,
+    download: bool = True,
+    synthetic_sizes: tuple[int, int] = (2000, 500),
+    seed: int = 0,
+) -> ImageData:
+    """Load ``cifar10``, ``cifar100`` or ``synthetic``.
+
+    For the CIFAR sets, ``data_dir`` (default ``./data``) may hold torchvision's format or an
+    image folder with ``train/`` and ``test/``; otherwise torchvision downloads the set there
+    when ``download`` is true. Raises :class:`DataUnavailableError` with instructions when the
+    data cannot be had.
+    """
+    if name not in DATASETS:
+        raise ValueError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS)}")
+    if name == "synthetic":
+        return make_synthetic(*synthetic_sizes, seed=seed)
+    root = Path(data_dir or "data").expanduser()
+    if is_image_folder(root):
+        data = load_image_folder(root, name)
+        if name in _TORCHVISION and data.num_classes != (10 if name == "cifar10" else 100):
+            raise ValueError(f"{root} has {data.num_classes} class folders, but {name} has {10 if name == 'cifar10' else 100} classes")
+        return data
+    return _load_torchvision(name, root, download)
+
+
+def dataset_key(name: str, data_dir: str | os.PathLike | None = None) -> str:
+    """The key results of ``name`` are filed under, without loading the data: ``cifar10``,
+    ``cifar10-jpeg`` (an image folder of JPEGs), ``cifar10-folder``, ``synthetic``."""
+    if name == "synthetic" or name not in _TORCHVISION:
+        return name
+    root = Path(data_dir or "data").expanduser()
+    if not is_image_folder(root):
+        return name
+    suffixes = {p.suffix.lower() for p in (root / "train").rglob("*") if p.is_file()}
+    return f"{name}-jpeg" if suffixes and suffixes <= {".jpg", ".jpeg"} else f"{name}-folder"
+
+
+# -- batches ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Augment:
+    """Training-time augmentation: random crop after zero padding, horizontal flip."""
+
+    crop_padding: int = 0
+    flip: bool = False
+
+
+class BatchStream:
+    """Batches of normalised float images from uint8 tensors, augmented where they live.
+
+    All random draws of an epoch (order, crop offsets, flips) come from a generator seeded
+    by ``(seed, epoch)`` and are made on the CPU in one go, so an epoch is the same on any
+    device and after a resume, and the GPU path needs no host synchronisation per step.
+    """
+
+    def __init__(
+        self,
+        x: Tensor,
+        y: Tensor,
+        batch_size: int,
+        mean: tuple[float, ...],
+        std: tuple[float, ...],
+        device: torch.device,
+        augment: Augment | None = None,
+        shuffle: bool = False,
+        drop_last: bool = False,
+        channels_last: bool = False,
+        seed: int = 0,
+    ):
+        if batch_size < 1:
+            raise ValueError(f"batch size must be positive, got {batch_size}")
+        self.x = x.to(device, non_blocking=True)
+        self.y = y.to(device, non_blocking=True)
+        self.batch_size = batch_size
+        self.device = device
+        self.augment = augment or Augment()
+        self.shuffle = shuffle
+        self.drop_last = drop_last
+        self.channels_last = channels_last
+        self.seed = seed
+        c = x.shape[1]
+        self.mean = (torch.tensor(mean, device=device) * 255).view(1, c, 1, 1)
+        self.std = (torch.tensor(std, device=device) * 255).view(1, c, 1, 1)
+
+    def __len__(self) -> int:
+        n = len(self.y)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+    @property
+    def num_images(self) -> int:
+        return len(self) * self.batch_size if self.drop_last else len(self.y)
+
+    def epoch(self, epoch: int) -> Iterator[tuple[Tensor, Tensor]]:
+        n = len(self.y)
+        g = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
+        order = torch.randperm(n, generator=g) if self.shuffle else torch.arange(n)
+        pad = self.augment.crop_padding
+        offsets = torch.randint(0, 2 * pad + 1, (2, n), generator=g) if pad else None
+        flips = torch.rand(n, generator=g) < 0.5 if self.augment.flip else None
+        order = order.to(self.device, non_blocking=True)
+        if offsets is not None:
+            offsets = offsets.to(self.device, non_blocking=True)
+        if flips is not None:
+            flips = flips.to(self.device, non_blocking=True)
+        for start in range(0, len(self) * self.batch_size, self.batch_size):
+            idx = order[start : start + self.batch_size]
+            x = self.x[idx]
+            if offsets is not None:
+                x = _random_crop(x, offsets[:, start : start + len(idx)], pad)
+            if flips is not None:
+                x = torch.where(flips[start : start + len(idx), None, None, None], x.flip(-1), x)
+            x = (x.float() - self.mean) / self.std
+            if self.channels_last:
+                x = x.contiguous(memory_format=torch.channels_last)
+            yield x, self.y[idx]
+
+
+def _random_crop(x: Tensor, offsets: Tensor, pad: int) -> Tensor:
+    """Crop each image of ``x`` at its own offset from a zero-padded copy (vectorised)."""
+    b, c, h, w = x.shape
+    padded = F.pad(x, (pad, pad, pad, pad))
+    rows = (offsets[0][:, None] + torch.arange(h, device=x.device))[:, None, :, None]
+    cols = (offsets[1][:, None] + torch.arange(w, device=x.device))[:, None, None, :]
+    batch = torch.arange(b, device=x.device)[:, None, None, None]
+    chan = torch.arange(c, device=x.device)[None, :, None, None]
+    return padded[batch, chan, rows, cols]

@@ -1,0 +1,112 @@
+"""Result files of finished runs, and the ablation table set beside source 000's.
+
+One JSON file per run at ``<results>/<dataset key>/<recipe>/<model>.json``, holding the whole
+:class:`~gnet_lib.train.RunResult`: configuration, recipe, model size, data provenance,
+device and software versions, git commit, dates, wall time and every epoch's metrics.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .architectures import CIFAR_MODEL_NAMES
+from .published import SOURCE_000
+from .storage import read_json, write_json
+from .tables import Table
+
+REQUIRED_KEYS = ("config", "recipe", "model", "data", "environment", "history", "final", "wall_time_s", "started", "finished")
+
+
+def result_path(results_dir: str | Path, dataset_key: str, recipe: str, model: str) -> Path:
+    return Path(results_dir) / dataset_key / recipe / f"{model}.json"
+
+
+def save_result(path: str | Path, result: dict[str, Any]) -> None:
+    write_json(path, result)
+
+
+def load_result(path: str | Path) -> dict[str, Any]:
+    """Read one result file; a broken or incomplete one raises ``ValueError`` naming it."""
+    try:
+        data = read_json(path)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"result file {path} is not valid JSON ({exc}); delete it to rerun that model") from None
+    missing = [k for k in REQUIRED_KEYS if k not in data]
+    if missing:
+        raise ValueError(f"result file {path} lacks {', '.join(missing)}; delete it to rerun that model")
+    return data
+
+
+def load_results(results_dir: str | Path, dataset_key: str, recipe: str) -> dict[str, dict[str, Any]]:
+    """All results of one dataset and recipe, keyed by model name."""
+    folder = Path(results_dir) / dataset_key / recipe
+    if not folder.is_dir():
+        return {}
+    return {p.stem: load_result(p) for p in sorted(folder.glob("*.json"))}
+
+
+def available(results_dir: str | Path) -> list[tuple[str, str]]:
+    """The ``(dataset key, recipe)`` pairs that have result files."""
+    root = Path(results_dir)
+    if not root.is_dir():
+        return []
+    return sorted(
+        (d.name, r.name) for d in root.iterdir() if d.is_dir() for r in d.iterdir() if r.is_dir() and any(r.glob("*.json"))
+    )
+
+
+def format_time(seconds: float) -> str:
+    """3158 -> ``"52m38s"`` (source 000's format)."""
+    m, s = divmod(round(seconds), 60)
+    return f"{m}m{s}s"
+
+
+def published_key(dataset_key: str) -> str | None:
+    """Which of source 000's tables a dataset compares with (``cifar10-jpeg`` -> ``cifar10``)."""
+    base = dataset_key.split("-")[0]
+    return base if base in SOURCE_000 else None
+
+
+def ablation_table(results: dict[str, dict[str, Any]], dataset_key: str, recipe: str, command: str = "") -> Table:
+    """Our runs beside source 000's published row for each of the seven variants.
+
+    A variant with no result file yet shows empty cells, and the notes give the command
+    that produces it.
+    """
+    pub = SOURCE_000.get(published_key(dataset_key) or "", {})
+    rows = []
+    for name in CIFAR_MODEL_NAMES:
+        r = results.get(name)
+        p = pub.get(name)
+        rows.append(
+            {
+                "model": name,
+                "top-1 err": round(r["final"]["test_top1_err"], 4) if r else None,
+                "top-5 err": round(r["final"]["test_top5_err"], 4) if r else None,
+                "params": r["model"]["params"] if r else None,
+                "time": format_time(r["wall_time_s"]) if r else None,
+                "epochs": r["final"]["epoch"] if r else None,
+                "published top-1": p.top1_error if p else None,
+                "published top-5": p.top5_error if p else None,
+                "published params": p.params if p else None,
+                "published time": p.time if p else None,
+            }
+        )
+    notes = []
+    done = [n for n in CIFAR_MODEL_NAMES if n in results]
+    if done:
+        first = results[done[0]]
+        notes.append(
+            f"ours: {first['data']['name']}, recipe {recipe}, on {first['environment']['device_name']} "
+            f"(torch {first['environment']['torch']}, commit {first['environment']['git_commit'][:12]})"
+        )
+    else:
+        notes.append(f"no run of ours exists yet for dataset '{dataset_key}' with recipe '{recipe}'.")
+    missing = [n for n in CIFAR_MODEL_NAMES if n not in results]
+    if missing and command:
+        notes.append(f"missing: {', '.join(missing)}; to run them: {command}")
+    if pub:
+        notes.append("published: source 000, 14 epochs, errors printed with two decimals, times on its own (unnamed) GPU")
+    return Table(tuple(rows[0]), rows, title=f"CIFAR ablation on {dataset_key}, recipe {recipe}", notes=notes)

@@ -1,0 +1,86 @@
+"""The ablation runner: one result per variant, skipping finished ones, in one process or several."""
+
+import json
+import os
+
+import pytest
+
+from gnet_lib.ablation import run_ablation, train_command
+from gnet_lib.results import ablation_table, available, format_time, load_result, load_results, result_path
+from gnet_lib.train import TrainConfig
+
+BASE = TrainConfig(dataset="synthetic", synthetic_sizes=(64, 20), recipe="seed", epochs=1, batch_size=32,
+                   device="cpu", progress=False)
+
+
+def test_runs_each_variant_once_and_skips_finished_ones(tmp_path):
+    logs = []
+    plan = run_ablation(BASE, models=["short4", "short3"], results_dir=tmp_path / "results", runs_dir=tmp_path / "runs",
+                        log=logs.append)
+    assert plan.todo == ["short4", "short3"] and plan.done == []
+    results = load_results(tmp_path / "results", "synthetic", "seed")
+    assert set(results) == {"short4", "short3"}
+    for r in results.values():
+        assert r["data"]["source"].startswith("generated in process")
+        assert r["environment"]["git_commit"] and r["recipe"]["name"] == "seed" and r["config"]["seed"] == 1
+    stamp = os.path.getmtime(result_path(tmp_path / "results", "synthetic", "seed", "short4"))
+    logs.clear()
+    again = run_ablation(BASE, models=["short4", "short3"], results_dir=tmp_path / "results", runs_dir=tmp_path / "runs",
+                         log=logs.append)
+    assert again.todo == [] and sorted(again.done) == ["short3", "short4"]
+    assert logs == ["short4: result exists, skipped", "short3: result exists, skipped"]
+    assert os.path.getmtime(result_path(tmp_path / "results", "synthetic", "seed", "short4")) == stamp
+    assert available(tmp_path / "results") == [("synthetic", "seed")]
+
+
+def test_runs_spread_over_several_devices_as_processes(tmp_path):
+    plan = run_ablation(BASE, models=["short4", "short3"], results_dir=tmp_path / "results", runs_dir=tmp_path / "runs",
+                        devices=["cpu", "cpu"], log=lambda _: None)
+    assert plan.todo == ["short4", "short3"]
+    results = load_results(tmp_path / "results", "synthetic", "seed")
+    assert {r["model"]["name"] for r in results.values()} == {"short4", "short3"}
+    assert (tmp_path / "runs" / "synthetic" / "seed" / "short4" / "log.txt").read_text()
+
+
+def test_a_failing_process_is_reported(tmp_path):
+    bad = TrainConfig(**{**BASE.__dict__, "lr": 1e30, "recipe": "fast"})
+    with pytest.raises(RuntimeError, match="these runs failed: short4"):
+        run_ablation(bad, models=["short4"], results_dir=tmp_path / "r", runs_dir=tmp_path / "runs",
+                     devices=["cpu", "cpu"], log=lambda _: None)
+
+
+def test_train_command_carries_the_settings(tmp_path):
+    cmd = train_command(TrainConfig(model="short2", dataset="cifar10", data_dir="/d", epochs=3, run_dir="/r", device="cuda:1",
+                                    download=False), tmp_path / "x.json")
+    joined = " ".join(cmd)
+    for part in ("--model short2", "--device cuda:1", "--epochs 3", "--data-dir /d", "--no-download", "--resume"):
+        assert part in joined
+
+
+def test_unknown_variant_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="inception-v1.*CIFAR family"):
+        run_ablation(BASE, models=["inception-v1"], results_dir=tmp_path, runs_dir=tmp_path)
+
+
+def test_table_sets_ours_beside_the_published_numbers(tmp_path):
+    run_ablation(BASE, models=["short4"], results_dir=tmp_path, runs_dir=tmp_path / "runs", log=lambda _: None)
+    results = load_results(tmp_path, "synthetic", "seed")
+    table = ablation_table(results, "cifar10-jpeg", "seed", command="python -m gnet_lib ablation ...")
+    row = table.where(model="short4")[0]
+    assert row["params"] == results["short4"]["model"]["params"] and row["published params"] == 1_557_834
+    assert table.where(model="naive")[0]["top-1 err"] is None
+    assert any("missing: naive" in n and "python -m gnet_lib ablation" in n for n in table.notes)
+    empty = ablation_table({}, "cifar100", "fast")
+    assert "no run of ours exists yet" in empty.notes[0]
+    assert format_time(3158) == "52m38s"
+
+
+def test_broken_result_files_are_errors_not_skips(tmp_path):
+    path = result_path(tmp_path, "synthetic", "seed", "short4")
+    path.parent.mkdir(parents=True)
+    path.write_text("{not json")
+    with pytest.raises(ValueError, match="not valid JSON"):
+        run_ablation(BASE, models=["short4"], results_dir=tmp_path, runs_dir=tmp_path / "runs")
+    path.write_text(json.dumps({"model": {}}))
+    with pytest.raises(ValueError, match="lacks config"):
+        load_result(path)

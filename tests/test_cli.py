@@ -1,0 +1,106 @@
+"""The command line: help, exit codes, errors, results, and resuming a killed process."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from gnet_lib.cli import EXIT_CHECKPOINT, EXIT_INTERRUPTED, EXIT_NO_DATA, EXIT_USAGE, main
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ["--dataset", "synthetic", "--synthetic-sizes", "96", "30", "--model", "short4", "--batch-size", "32",
+        "--device", "cpu", "--no-progress"]
+ONE_THREAD = {**os.environ, "OMP_NUM_THREADS": "1"}  # two runs side by side on a two-core machine
+
+
+def gnet(*args, **kw):
+    return subprocess.run([sys.executable, "-m", "gnet_lib", *args], capture_output=True, text=True, cwd=ROOT,
+                          env=ONE_THREAD, **kw)
+
+
+def test_help_lists_commands_and_exit_codes():
+    out = gnet("--help")
+    assert out.returncode == 0
+    for word in ("train", "ablation", "table", "bench", "exit codes"):
+        assert word in out.stdout
+    assert gnet("train", "--help").returncode == 0
+
+
+def test_table_command(capsys):
+    assert main(["table", "inception-v1", "--no-aux", "--format", "markdown"]) == 0
+    assert "| 3a / concat |" in capsys.readouterr().out
+    assert main(["table", "--paper"]) == 0
+    assert "inception (5b)" in capsys.readouterr().out
+
+
+def test_bad_input_exit_codes(capsys, tmp_path):
+    assert main(["table", "nope"]) == EXIT_USAGE
+    assert "valid names are" in capsys.readouterr().err
+    assert main(["table", "inception-v1", "--input-size", "3", "4"]) == EXIT_USAGE
+    assert main(["train", "--dataset", "cifar10", "--data-dir", str(tmp_path), "--no-download"]) == EXIT_NO_DATA
+    assert "--dataset synthetic" in capsys.readouterr().err
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "checkpoint.pt").write_text("garbage")
+    assert main(["train", *TINY, "--run-dir", str(tmp_path / "run"), "--resume"]) == EXIT_CHECKPOINT
+    assert "corrupt" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--recipe", "slow"])
+    assert exit_info.value.code == EXIT_USAGE
+
+
+def test_train_writes_a_result_with_provenance(tmp_path):
+    out = gnet("train", *TINY, "--epochs", "1", "--result", str(tmp_path / "r.json"))
+    assert out.returncode == 0, out.stderr
+    result = json.loads((tmp_path / "r.json").read_text())
+    assert result["data"]["name"] == "synthetic (CIFAR-shaped)" and result["data"]["train_size"] == 96
+    assert result["model"]["name"] == "short4" and result["recipe"]["name"] == "seed"
+    env = result["environment"]
+    for key in ("device_name", "torch", "torchvision", "git_commit", "python"):
+        assert env[key]
+    assert result["started"] and result["finished"] and result["wall_time_s"] > 0
+    assert len(result["history"]) == 1 and result["final"]["epoch"] == 1
+
+
+def _start(tmp_path, name):
+    return subprocess.Popen(
+        [sys.executable, "-m", "gnet_lib", "train", *TINY, "--epochs", "3", "--run-dir", str(tmp_path / name),
+         "--result", str(tmp_path / f"{name}.json")],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ONE_THREAD,
+    )
+
+
+def _wait_for_checkpoint(proc, path: Path, timeout=120):
+    start = time.time()
+    while not path.exists():
+        assert proc.poll() is None, proc.communicate()
+        assert time.time() - start < timeout
+        time.sleep(0.05)
+
+
+def _history(path: Path):
+    history = json.loads(path.read_text())["history"]
+    return [{k: v for k, v in h.items() if not k.endswith("_s")} for h in history]
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL"])
+def test_a_killed_run_resumes_to_the_same_result(tmp_path, how):
+    full = _start(tmp_path, "full")
+    victim = _start(tmp_path, "victim")
+    _wait_for_checkpoint(victim, tmp_path / "victim" / "checkpoint.pt")
+    victim.send_signal(getattr(signal, how))
+    victim.communicate(timeout=60)
+    if how == "SIGTERM":
+        assert victim.returncode == EXIT_INTERRUPTED
+    assert not (tmp_path / "victim.json").exists()
+    again = gnet("train", *TINY, "--epochs", "3", "--run-dir", str(tmp_path / "victim"), "--resume",
+                 "--result", str(tmp_path / "victim.json"), timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert full.wait(timeout=300) == 0
+    assert _history(tmp_path / "victim.json") == _history(tmp_path / "full.json")
+    assert json.loads((tmp_path / "victim.json").read_text())["sessions"] == 2
+    assert not [p for p in os.listdir(tmp_path / "victim") if p.endswith(".tmp")]

@@ -1,0 +1,170 @@
+"""Data sources and the on-device batch stream."""
+
+from pathlib import Path
+
+import pytest
+import torch
+import torchvision
+from PIL import Image
+
+from gnet_lib.data import (
+    Augment,
+    BatchStream,
+    DataUnavailableError,
+    dataset_key,
+    load_data,
+    load_image_folder,
+    make_synthetic,
+)
+
+
+def test_synthetic_is_deterministic_cifar_shaped_and_balanced():
+    a, b = make_synthetic(200, 50, seed=3), make_synthetic(200, 50, seed=3)
+    assert torch.equal(a.train_x, b.train_x) and torch.equal(a.test_y, b.test_y)
+    assert not torch.equal(a.train_x, make_synthetic(200, 50, seed=4).train_x)
+    assert a.train_x.shape == (200, 3, 32, 32) and a.train_x.dtype == torch.uint8
+    assert torch.bincount(a.train_y).tolist() == [20] * 10
+    assert a.describe()["name"] == "synthetic (CIFAR-shaped)"
+
+
+def test_synthetic_classes_differ_on_average():
+    data = make_synthetic(500, 10)
+    means = torch.stack([data.train_x[data.train_y == c].float().mean(0) for c in range(10)])
+    assert torch.cdist(means.flatten(1), means.flatten(1)).fill_diagonal_(1e9).min() > 50
+
+
+def test_subset_is_class_balanced_and_deterministic(tiny_data):
+    sub = tiny_data.subset(train=50, test=20, seed=1)
+    assert len(sub.train_y) == 50 and torch.bincount(sub.train_y).tolist() == [5] * 10
+    assert torch.equal(sub.train_x, tiny_data.subset(train=50, seed=1).train_x)
+    assert "subset of 50 train / 20 test" in sub.source
+    with pytest.raises(ValueError, match="cannot hold all 10 classes"):
+        tiny_data.subset(train=5)
+
+
+def _save(img: torch.Tensor, path: Path) -> None:
+    Image.fromarray(img.permute(1, 2, 0).numpy()).save(path)
+
+
+def _write_folder(root: Path, classes=("cat", "dog"), per_class=3, size=32, jpeg=True):
+    g = torch.Generator().manual_seed(0)
+    for split in ("train", "test"):
+        for c in classes:
+            (root / split / c).mkdir(parents=True)
+            for i in range(per_class):
+                img = torch.randint(0, 256, (3, size, size), generator=g, dtype=torch.uint8)
+                _save(img, root / split / c / f"{i}.{'jpg' if jpeg else 'png'}")
+
+
+def test_image_folder_of_jpegs_is_named_as_a_jpeg_mirror(tmp_path):
+    _write_folder(tmp_path)
+    data = load_image_folder(tmp_path, "cifar10")
+    assert data.key == "cifar10-jpeg" and data.display_name == "CIFAR-10 (JPEG mirror)"
+    assert data.classes == ["cat", "dog"] and data.train_x.shape == (6, 3, 32, 32)
+    assert dataset_key("cifar10", tmp_path) == "cifar10-jpeg"
+    with pytest.raises(ValueError, match="2 class folders, but cifar10 has 10"):
+        load_data("cifar10", tmp_path)
+
+
+def test_image_folder_of_pngs(tmp_path):
+    _write_folder(tmp_path, jpeg=False)
+    data = load_image_folder(tmp_path, "cifar10")
+    assert data.key == "cifar10-folder" and data.display_name == "CIFAR-10 (image folder)"
+
+
+def test_image_folder_errors_name_the_problem(tmp_path):
+    _write_folder(tmp_path / "a")
+    (tmp_path / "a" / "test" / "bird").mkdir()
+    _save(torch.zeros(3, 32, 32, dtype=torch.uint8), tmp_path / "a" / "test" / "bird" / "0.jpg")
+    with pytest.raises(ValueError, match="same class folders"):
+        load_image_folder(tmp_path / "a")
+    _write_folder(tmp_path / "b")
+    _save(torch.zeros(3, 16, 16, dtype=torch.uint8), tmp_path / "b" / "train" / "cat" / "9.jpg")
+    with pytest.raises(ValueError, match="9.jpg is .*same size"):
+        load_image_folder(tmp_path / "b")
+    _write_folder(tmp_path / "c")
+    (tmp_path / "c" / "train" / "cat" / "bad.jpg").write_bytes(b"not a jpeg")
+    with pytest.raises(ValueError, match="cannot decode image .*bad.jpg"):
+        load_image_folder(tmp_path / "c")
+
+
+def test_missing_data_without_download_says_how_to_get_it(tmp_path):
+    with pytest.raises(DataUnavailableError) as err:
+        load_data("cifar100", tmp_path, download=False)
+    message = str(err.value)
+    assert "CIFAR-100 was not found" in message and "--dataset synthetic" in message and "cifar-100-python" in message
+
+
+def test_failed_download_is_a_clear_error(tmp_path, monkeypatch):
+    def offline(*args, **kwargs):
+        raise OSError("<urlopen error [Errno -3] Temporary failure in name resolution>")
+
+    monkeypatch.setattr(torchvision.datasets, "CIFAR10", offline)
+    with pytest.raises(DataUnavailableError, match="(?s)run once with internet access.*name resolution"):
+        load_data("cifar10", tmp_path, download=True)
+
+
+def test_torchvision_format_is_converted_to_nchw_uint8(tmp_path, monkeypatch):
+    class FakeCIFAR10:
+        classes = [f"c{i}" for i in range(10)]
+
+        def __init__(self, root, train, download):
+            n = 20 if train else 10
+            self.data = torch.arange(n * 32 * 32 * 3, dtype=torch.int64).remainder(256).to(torch.uint8).reshape(n, 32, 32, 3).numpy()
+            self.targets = [i % 10 for i in range(n)]
+
+    (tmp_path / "cifar-10-batches-py").mkdir()
+    monkeypatch.setattr(torchvision.datasets, "CIFAR10", FakeCIFAR10)
+    data = load_data("cifar10", tmp_path, download=False)
+    assert data.train_x.shape == (20, 3, 32, 32) and data.display_name == "CIFAR-10"
+    assert data.train_x[0, :, 0, 0].tolist() == [0, 1, 2]  # HWC pixel (0, 0) became CHW
+    assert dataset_key("cifar10", tmp_path) == "cifar10"
+
+
+def test_unknown_dataset():
+    with pytest.raises(ValueError, match="cifar10, cifar100, synthetic"):
+        load_data("imagenet")
+
+
+def _stream(data, **kw):
+    return BatchStream(data.train_x, data.train_y, 32, (0.5,) * 3, (0.5,) * 3, torch.device("cpu"), **kw)
+
+
+def test_stream_epochs_are_reproducible_and_differ_between_epochs(tiny_data):
+    s = _stream(tiny_data, shuffle=True, augment=Augment(4, True), seed=7)
+    first = [y for _, y in s.epoch(0)]
+    again = [y for _, y in _stream(tiny_data, shuffle=True, augment=Augment(4, True), seed=7).epoch(0)]
+    assert all(torch.equal(a, b) for a, b in zip(first, again))
+    assert not torch.equal(torch.cat(first), torch.cat([y for _, y in s.epoch(1)]))
+
+
+def test_stream_without_augmentation_normalises_exactly(tiny_data):
+    x, y = next(_stream(tiny_data).epoch(0))
+    expected = (tiny_data.train_x[:32].float() / 255 - 0.5) / 0.5
+    assert torch.allclose(x, expected, atol=1e-6) and torch.equal(y, tiny_data.train_y[:32])
+
+
+def test_random_crop_and_flip_match_a_per_image_reference(tiny_data):
+    s = BatchStream(tiny_data.train_x, tiny_data.train_y, 16, (0.0,) * 3, (1 / 255,) * 3, torch.device("cpu"),
+                    augment=Augment(4, True), seed=2)
+    x, _ = next(s.epoch(0))
+    g = torch.Generator().manual_seed(2 * 1_000_003 + 0)  # not shuffled: offsets are the first draws
+    offsets = torch.randint(0, 9, (2, 320), generator=g)
+    flips = torch.rand(320, generator=g) < 0.5
+    for i in range(16):
+        padded = torch.nn.functional.pad(tiny_data.train_x[i].float(), (4, 4, 4, 4))
+        crop = padded[:, offsets[0, i] : offsets[0, i] + 32, offsets[1, i] : offsets[1, i] + 32]
+        if flips[i]:
+            crop = crop.flip(-1)
+        assert torch.equal(x[i], crop)
+
+
+def test_stream_lengths_and_channels_last(tiny_data):
+    assert len(_stream(tiny_data)) == 10
+    s = BatchStream(tiny_data.train_x[:100], tiny_data.train_y[:100], 32, (0.5,) * 3, (0.5,) * 3, torch.device("cpu"),
+                    drop_last=True, channels_last=True)
+    batches = list(s.epoch(0))
+    assert len(batches) == len(s) == 3 and s.num_images == 96
+    assert batches[0][0].is_contiguous(memory_format=torch.channels_last)
+    with pytest.raises(ValueError, match="batch size must be positive"):
+        BatchStream(tiny_data.train_x, tiny_data.train_y, 0, (0.5,) * 3, (0.5,) * 3, torch.device("cpu"))

@@ -1,0 +1,140 @@
+"""The training engine on hermetic synthetic data (CPU)."""
+
+import pytest
+import torch
+
+from gnet_lib.builder import ModelOutput
+from gnet_lib.recipes import get_recipe
+from gnet_lib.storage import CheckpointError
+from gnet_lib.train import TrainConfig, Trainer, compute_loss, train
+
+TIMES = ("epoch_time_s", "eval_time_s", "images_per_s")
+
+
+def _config(tmp_path=None, **kw):
+    base = dict(model="short4", dataset="synthetic", recipe="seed", epochs=2, batch_size=32, device="cpu", progress=False)
+    if tmp_path is not None:
+        base["run_dir"] = str(tmp_path / "run")
+    base.update(kw)
+    return TrainConfig(**base)
+
+
+def _without_times(history):
+    return [{k: v for k, v in h.items() if k not in TIMES} for h in history]
+
+
+def test_training_lowers_the_loss_and_beats_chance(tiny_data):
+    result = train(_config(epochs=3), data=tiny_data)
+    first, last = result.history[0], result.history[-1]
+    assert last["train_loss"] < first["train_loss"] / 2
+    assert last["test_top1_err"] < 0.5  # chance is 0.9 with ten classes
+    assert last["test_top5_err"] <= last["test_top1_err"]
+    assert result.model["params"] == sum(p.numel() for p in Trainer(_config(), tiny_data).model.parameters())
+
+
+def test_resume_after_an_interruption_equals_the_uninterrupted_run(tiny_data, tmp_path):
+    tiny_data = tiny_data.subset(train=96, test=30)
+    straight = Trainer(_config(tmp_path / "a"), tiny_data)
+    full = straight.run()
+
+    def stop_after_first(metrics):
+        if metrics["epoch"] == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        Trainer(_config(tmp_path / "b"), tiny_data).run(on_epoch_end=stop_after_first)
+    resumed_trainer = Trainer(_config(tmp_path / "b", resume=True), tiny_data)
+    assert len(resumed_trainer.history) == 1
+    resumed = resumed_trainer.run()
+    assert _without_times(resumed.history) == _without_times(full.history)
+    assert resumed.sessions == 2
+    for a, b in zip(straight.model.state_dict().values(), resumed_trainer.model.state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_an_existing_checkpoint_is_never_overwritten_silently(tiny_data, tmp_path):
+    tiny_data = tiny_data.subset(train=64, test=20)
+    train(_config(tmp_path, epochs=1), data=tiny_data)
+    with pytest.raises(CheckpointError, match="pass --resume"):
+        Trainer(_config(tmp_path, epochs=1), tiny_data)
+
+
+def test_a_checkpoint_of_another_run_is_refused(tiny_data, tmp_path):
+    tiny_data = tiny_data.subset(train=64, test=20)
+    train(_config(tmp_path, epochs=1), data=tiny_data)
+    with pytest.raises(CheckpointError, match="seed: checkpoint has 1, this run has 2"):
+        Trainer(_config(tmp_path, epochs=1, seed=2, resume=True), tiny_data)
+    with pytest.raises(CheckpointError, match="model: checkpoint has 'short4'"):
+        Trainer(_config(tmp_path, epochs=1, model="short3", resume=True), tiny_data)
+
+
+def test_a_corrupt_checkpoint_is_a_clear_error(tiny_data, tmp_path):
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "checkpoint.pt").write_bytes(b"PK\x03\x04 truncated")
+    with pytest.raises(CheckpointError, match="corrupt"):
+        Trainer(_config(tmp_path, resume=True), tiny_data)
+    torch.save({"weights": torch.zeros(1)}, tmp_path / "run" / "checkpoint.pt")
+    with pytest.raises(CheckpointError, match="not a gnet_lib training checkpoint"):
+        Trainer(_config(tmp_path, resume=True), tiny_data)
+
+
+def test_resume_needs_a_run_dir(tiny_data):
+    with pytest.raises(CheckpointError, match="--run-dir"):
+        Trainer(_config(resume=True), tiny_data)
+
+
+def test_auxiliary_losses_weigh_0_3():
+    y = torch.tensor([0, 1])
+    main, a1, a2 = (torch.randn(2, 3) for _ in range(3))
+    recipe = get_recipe("seed")
+    loss, logits = compute_loss(ModelOutput(main, (a1, a2)), y, recipe)
+    ce = torch.nn.functional.cross_entropy
+    assert torch.allclose(loss, ce(main, y) + 0.3 * ce(a1, y) + 0.3 * ce(a2, y))
+    assert logits is main
+
+
+def test_a_model_with_aux_heads_trains(tiny_data):
+    result = train(_config(model="googlenet", aux_logits=True, epochs=1, train_subset=64, test_subset=20), data=tiny_data)
+    assert result.model["aux_heads"] == 2 and result.history[0]["train_loss"] > 0
+
+
+def test_a_diverging_run_stops_with_advice(tiny_data):
+    with pytest.raises(FloatingPointError, match="lower the learning rate"):
+        train(_config(recipe="fast", lr=1e30, epochs=1, batch_size=32, train_subset=64, test_subset=20), data=tiny_data)
+
+
+def test_seed_recipe_is_source_000s():
+    r = get_recipe("seed")
+    assert (r.optimizer, r.lr, r.gamma, r.epochs, r.batch_size, r.flip, r.crop_padding) == ("adadelta", 1.0, 0.7, 14, 64, True, 0)
+    assert r.mean == (0.5, 0.5, 0.5) and r.std == (0.5, 0.5, 0.5)
+    with pytest.raises(ValueError, match="unknown recipe 'slow'; choose one of: seed, fast"):
+        get_recipe("slow")
+    with pytest.raises(ValueError, match="epochs must be positive"):
+        r.with_changes(epochs=0)
+
+
+def test_schedules(tiny_data):
+    trainer = Trainer(_config(epochs=3, batch_size=64), tiny_data)
+    lrs = []
+    for _ in range(3 * len(trainer.train_stream)):
+        lrs.append(trainer.optimizer.param_groups[0]["lr"])
+        trainer.optimizer.step()
+        trainer.scheduler.step()
+    steps = len(trainer.train_stream)
+    assert lrs[0] == 1.0 and lrs[steps] == pytest.approx(0.7) and lrs[2 * steps] == pytest.approx(0.49)
+    fast = Trainer(_config(recipe="fast", epochs=4, batch_size=32), tiny_data)
+    lrs = []
+    for _ in range(4 * len(fast.train_stream)):
+        lrs.append(fast.optimizer.param_groups[0]["lr"])
+        fast.optimizer.step()
+        fast.scheduler.step()
+    peak = lrs.index(max(lrs))
+    assert max(lrs) == pytest.approx(0.4) and 0 < peak < len(lrs) // 3
+    assert lrs[-1] < 0.02 and all(a >= b for a, b in zip(lrs[peak:], lrs[peak + 1 :]))
+
+
+def test_unavailable_device_is_refused():
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    with pytest.raises(ValueError, match="no usable CUDA GPU"):
+        Trainer(_config(device="cuda"))
