@@ -98,6 +98,24 @@ def engine_throughput(model_name: str, data: ImageData, batch_size: int, steps: 
     return steps * batch_size / (time.perf_counter() - start)
 
 
+def inference_seconds(model: torch.nn.Module, input_shape: tuple[int, int, int], batch_size: int = 8, repeats: int = 5,
+                      device: str = "auto") -> float:
+    """Median wall time of one forward pass (eval mode, no gradients) over ``repeats`` runs."""
+    dev = pick_device(device)
+    model = model.to(dev).eval()
+    x = torch.randn(batch_size, *input_shape, device=dev)
+    times = []
+    with torch.no_grad():
+        for i in range(repeats + 2):  # two warm-up passes
+            _sync(dev)
+            start = time.perf_counter()
+            model(x)
+            _sync(dev)
+            if i >= 2:
+                times.append(time.perf_counter() - start)
+    return sorted(times)[len(times) // 2]
+
+
 @dataclass
 class BenchResult:
     model: str
@@ -147,4 +165,4 @@ def benchmark(model: str = "googlenet", batch_size: int = 64, steps: int | None 
                        [round(v, 2) for v in plain], environment(dev), now())
 
 
-__all__ = ["BenchResult", "benchmark", "engine_throughput", "plain_loop_throughput"]
+__all__ = ["BenchResult", "benchmark", "engine_throughput", "inference_seconds", "plain_loop_throughput"]

@@ -123,30 +123,37 @@ def draw_inception_module(module: Inception, five_by_five: str = "5x5") -> Figur
 
 
 def draw_network(spec: Network) -> Figure:
-    """The whole network as a column of blocks, from input to classifier."""
-    items: list[tuple[str, str]] = [(f"input {'x'.join(map(str, spec.input_size))}", "#eeeeee")]
+    """The whole network as a column of blocks, input at the top; auxiliary heads branch off
+    to the right of the module they read."""
+    main: list[tuple[str, str]] = [(f"input {'x'.join(map(str, spec.input_size))}", "#eeeeee")]
+    side: dict[int, str] = {}
     for layer in spec.layers:
         if isinstance(layer, Conv):
             k = layer.kernel if isinstance(layer.kernel, int) else layer.kernel[0]
-            items.append((f"{layer.name}: {k}x{k} conv/{layer.stride}, {layer.out_channels}", "#ffd27f"))
+            main.append((f"{layer.name}: {k}x{k} conv/{layer.stride}, {layer.out_channels}", "#ffd27f"))
         elif isinstance(layer, Pool):
-            items.append((f"{layer.name}: {layer.kernel}x{layer.kernel} {layer.kind} pool/{layer.stride}", "#f5a3a3"))
+            main.append((f"{layer.name}: {layer.kernel}x{layer.kernel} {layer.kind} pool/{layer.stride}", "#f5a3a3"))
         elif isinstance(layer, LRN):
-            items.append((f"{layer.name}: local response norm", "#dddddd"))
+            main.append((f"{layer.name}: local response norm", "#dddddd"))
         elif isinstance(layer, Inception):
-            items.append((f"inception ({layer.name})", "#9fd3ff"))
+            main.append((f"inception ({layer.name})", "#9fd3ff"))
         elif isinstance(layer, AuxHead):
-            items.append((f"{layer.name}: auxiliary classifier (training only)", "#b8e986"))
-    items += [("global average pool", "#f5a3a3"), (f"dropout {spec.classifier.dropout:.0%}", "#dddddd"),
-              (f"linear -> {spec.num_classes} classes", "#ffd27f")]
-    fig, ax = plt.subplots(figsize=(5, 0.32 * len(items) + 0.6))
-    ax.set_xlim(0, 1)
-    ax.set_ylim(-0.5, len(items) - 0.5)
+            side[len(main) - 1] = f"{layer.name}: auxiliary classifier\n(training only)"
+    main += [("global average pool", "#f5a3a3"), (f"dropout {spec.classifier.dropout:.0%}", "#dddddd"),
+             (f"linear -> {spec.num_classes} classes", "#ffd27f")]
+    n = len(main)
+    fig, ax = plt.subplots(figsize=(7, 0.32 * n + 0.6))
+    ax.set_xlim(0, 1.45)
+    ax.set_ylim(-0.5, n - 0.5)
     ax.axis("off")
-    for i, (text, color) in enumerate(items):
-        y = len(items) - 1 - i
-        ax.add_patch(FancyBboxPatch((0.1, y - 0.35), 0.8, 0.7, boxstyle="round,pad=0.01", fc=color, ec="black", lw=0.6))
-        ax.text(0.5, y, text, ha="center", va="center", fontsize=7)
+    for i, (text, color) in enumerate(main):
+        y = n - 1 - i
+        ax.add_patch(FancyBboxPatch((0.05, y - 0.35), 0.8, 0.7, boxstyle="round,pad=0.01", fc=color, ec="black", lw=0.6))
+        ax.text(0.45, y, text, ha="center", va="center", fontsize=7)
+        if i in side:
+            ax.annotate("", (0.98, y), (0.86, y), arrowprops={"arrowstyle": "->"})
+            ax.add_patch(FancyBboxPatch((0.99, y - 0.45), 0.44, 0.9, boxstyle="round,pad=0.01", fc="#b8e986", ec="black", lw=0.6))
+            ax.text(1.21, y, side[i], ha="center", va="center", fontsize=6.5)
     ax.set_title(spec.title, fontsize=9)
     fig.tight_layout()
     return fig

@@ -16,6 +16,17 @@ from .published import SOURCE_000
 from .storage import read_json, write_json
 from .tables import Table
 
+def default_results_dir() -> Path:
+    """``$GNET_RESULTS`` if set, else the ``results/`` folder of the checkout gnet_lib runs
+    from (a clone or an editable install), else ``./results``."""
+    import os
+
+    if os.environ.get("GNET_RESULTS"):
+        return Path(os.environ["GNET_RESULTS"])
+    checkout = Path(__file__).resolve().parent.parent / "results"
+    return checkout if checkout.is_dir() else Path("results")
+
+
 REQUIRED_KEYS = ("config", "recipe", "model", "data", "environment", "history", "final", "wall_time_s", "started", "finished")
 
 

@@ -1,6 +1,8 @@
 """The benchmark's mechanics (its speed figures come from `gnet bench`, not from tests)."""
 
-from gnet_lib.bench import benchmark
+import torch
+
+from gnet_lib.bench import benchmark, inference_seconds
 
 
 def test_benchmark_measures_both_loops_and_their_ratio():
@@ -9,3 +11,9 @@ def test_benchmark_measures_both_loops_and_their_ratio():
     assert data["engine_best"] > 0 and data["plain_best"] > 0
     assert data["ratio"] == round(data["engine_best"] / data["plain_best"], 3)
     assert "images/s" in result.summary() and data["environment"]["device"] == "cpu"
+
+
+def test_inference_timer_runs_in_eval_mode_without_gradients():
+    model = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.Dropout(0.5))
+    seconds = inference_seconds(model, (3, 16, 16), batch_size=2, repeats=3, device="cpu")
+    assert seconds > 0 and not model.training
