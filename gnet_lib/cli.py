@@ -157,7 +157,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_student(args: argparse.Namespace) -> int:
     from .student import make_student_edition
 
-    written = make_student_edition(args.source, args.destination)
+    written = make_student_edition(args.source, args.destination, args.colab_base)
     print(f"student edition: {len(written)} notebooks written to {args.destination}")
     return EXIT_OK
 
@@ -224,6 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("student", help="write the student edition of the notebooks (solutions removed)")
     p.add_argument("source", nargs="?", default="notebooks", help="instructor notebooks (default: notebooks)")
     p.add_argument("destination", nargs="?", default="student", help="output folder (default: student)")
+    p.add_argument("--colab-base", help="URL of the folder where you publish the student notebooks; their Colab "
+                                        "badges then point there (default: badges are removed, since they would "
+                                        "open the instructor edition)")
     p.set_defaults(func=cmd_student)
     return parser
 

@@ -35,10 +35,14 @@ def _atomic(path: Path, write) -> None:
         raise
 
 
+def write_text(path: str | os.PathLike, text: str) -> None:
+    """Write ``text`` (UTF-8), atomically."""
+    _atomic(Path(path), lambda f: f.write(text.encode("utf-8")))
+
+
 def write_json(path: str | os.PathLike, data: Any) -> None:
     """Write ``data`` as indented JSON, atomically."""
-    text = json.dumps(data, indent=2, sort_keys=False) + "\n"
-    _atomic(Path(path), lambda f: f.write(text.encode()))
+    write_text(path, json.dumps(data, indent=2) + "\n")
 
 
 def read_json(path: str | os.PathLike) -> Any:

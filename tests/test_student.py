@@ -1,0 +1,96 @@
+"""The student edition: no solution code left, runs top to bottom, and solutions fit back in."""
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from gnet_lib.student import make_student_edition, solution_bodies, strip_solutions
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+
+
+@pytest.fixture(scope="module")
+def edition(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("student")
+    make_student_edition(NOTEBOOKS, folder)
+    return folder
+
+
+def _instructor():
+    return {p.name: nbformat.read(p, as_version=4) for p in sorted(NOTEBOOKS.glob("*.ipynb"))}
+
+
+def test_strip_solutions_keeps_indentation_and_placeholder():
+    src = "x = 1\n    # BEGIN SOLUTION (placeholder: y = ...)\n    y = secret()\n    # END SOLUTION\nz = 2"
+    assert strip_solutions(src) == "x = 1\n    # YOUR CODE HERE\n    y = ...\nz = 2"
+    with pytest.raises(ValueError, match="no matching"):
+        strip_solutions("# BEGIN SOLUTION (placeholder: y = ...)\ny = 1\n")
+
+
+def test_no_solution_code_in_the_student_edition(edition):
+    for name, nb in _instructor().items():
+        student_text = (edition / name).read_text()
+        assert "BEGIN SOLUTION" not in student_text and "solution-start" not in student_text
+        lines = [line.strip() for cell in nb.cells if cell.cell_type == "code"
+                 for body in solution_bodies(cell.source) for line in body.splitlines()]
+        assert lines, name
+        for line in lines:
+            if len(line) >= 20:
+                assert json.dumps(line)[1:-1] not in student_text, (name, line)
+        student = nbformat.read(edition / name, as_version=4)
+        assert all(not c.get("outputs") for c in student.cells if c.cell_type == "code")
+        assert "Open in Colab" not in student.cells[0].source
+
+
+def test_badges_can_point_to_a_published_student_copy(tmp_path):
+    make_student_edition(NOTEBOOKS, tmp_path, colab_base="https://colab.example/student")
+    first = nbformat.read(tmp_path / "01_inception_idea.ipynb", as_version=4).cells[0].source
+    assert "(https://colab.example/student/01_inception_idea.ipynb)" in first
+
+
+def test_refuses_to_overwrite_the_instructor_notebooks():
+    with pytest.raises(ValueError, match="another folder"):
+        make_student_edition(NOTEBOOKS, NOTEBOOKS)
+
+
+def _run(nb, allow_errors):
+    NotebookClient(nb, timeout=900, kernel_name="python3", allow_errors=allow_errors,
+                   resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    return nb
+
+
+def _errors(nb):
+    return [(i, o.ename, o.evalue) for i, c in enumerate(nb.cells) if c.cell_type == "code"
+            for o in c.get("outputs", []) if o.output_type == "error"]
+
+
+def _checks(nb):
+    return [c for c in nb.cells if "check" in c.metadata.get("tags", [])]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")))
+def test_student_edition_runs_with_only_not_answered_errors(edition, name):
+    nb = _run(nbformat.read(edition / name, as_version=4), allow_errors=True)
+    errors = _errors(nb)
+    assert errors and all(ename == "NotImplementedError" for _, ename, _ in errors), errors
+    assert len(errors) == len(_checks(nb))
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")))
+def test_putting_the_solutions_back_makes_every_checker_pass(edition, name):
+    instructor = nbformat.read(NOTEBOOKS / name, as_version=4)
+    solutions = {c["id"]: c.source for c in instructor.cells if "solution" in c.metadata.get("tags", [])}
+    nb = nbformat.read(edition / name, as_version=4)
+    restored = 0
+    for cell in nb.cells:
+        if cell.get("id") in solutions:
+            cell.source = solutions[cell["id"]]
+            restored += 1
+    assert restored == len(solutions)
+    nb = _run(nb, allow_errors=False)
+    verdicts = [o["data"]["text/plain"] for c in _checks(nb) for o in c.outputs if o.output_type == "execute_result"]
+    assert len(verdicts) == len(_checks(nb)) and all(v.startswith("✓") for v in verdicts), verdicts
