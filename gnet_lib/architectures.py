@@ -15,16 +15,21 @@ from typing import Literal
 from .paper import TABLE_1, inception_channels, paper_block
 from .specs import LRN, AuxHead, Classifier, Conv, Inception, Layer, Network, Pool
 
-#: The nine Inception modules of the paper, keyed by name, with their declared input channels.
-PAPER_MODULES: dict[str, Inception] = {}
-_channels_in = 192
-for _row in TABLE_1:
-    _block = paper_block(_row)
-    if _block is not None:
-        _c = inception_channels(_row)
-        PAPER_MODULES[_block] = Inception(_block, *_c, in_channels=_channels_in)
-        _channels_in = _c[0] + _c[2] + _c[4] + _c[5]
-del _row, _block, _c, _channels_in
+def _paper_modules() -> dict[str, Inception]:
+    """The nine Inception modules of Table 1, each declaring the channels it receives."""
+    modules: dict[str, Inception] = {}
+    c_in = 192  # what the stem's last convolution gives
+    for row in TABLE_1:
+        block = paper_block(row)
+        if block is not None:
+            c = inception_channels(row)
+            modules[block] = Inception(block, *c, in_channels=c_in)
+            c_in = c[0] + c[2] + c[4] + c[5]
+    return modules
+
+
+#: The nine Inception modules of the paper, keyed by name ("3a" ... "5b").
+PAPER_MODULES: dict[str, Inception] = _paper_modules()
 
 
 def inception_modules(names: str, in_channels: int = 192) -> list[Inception]:

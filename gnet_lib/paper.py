@@ -105,8 +105,9 @@ def compare_with_paper() -> Table:
     """Table 1 row by row: the printed output, params and ops beside our exact values.
 
     ``weights`` are the convolution/linear weights only (what the paper counts: no biases,
-    no auxiliary heads); ``MACs`` are exact multiply-accumulates per image. The ratio
-    columns are exact / printed.
+    no auxiliary heads); ``MACs`` are exact multiply-accumulates per image. The difference
+    columns are exact minus printed (K read as 1,000, M as 1,000,000), the ratio columns
+    exact / printed.
     """
     table = layer_table("inception-v1", aux_logits=False, batch_norm=False)
     rows = []
@@ -126,9 +127,11 @@ def compare_with_paper() -> Table:
                 "output matches": paper_row.output == output,
                 "paper params": paper_row.params,
                 "our weights": weights if ours else None,
+                "weights - printed": round(weights - printed_params) if printed_params else None,
                 "weights / printed": round(weights / printed_params, 3) if printed_params else None,
                 "paper ops": paper_row.ops,
                 "our MACs": macs if ours else None,
+                "MACs - printed": round(macs - printed_ops) if printed_ops else None,
                 "MACs / printed": round(macs / printed_ops, 3) if printed_ops else None,
             }
         )
@@ -139,9 +142,11 @@ def compare_with_paper() -> Table:
         "output matches",
         "paper params",
         "our weights",
+        "weights - printed",
         "weights / printed",
         "paper ops",
         "our MACs",
+        "MACs - printed",
         "MACs / printed",
     )
     total_macs = table.main_path_macs

@@ -34,7 +34,8 @@ def error_vs_params(results: dict[str, dict[str, Any]], published: str | None = 
     ax.set_xscale("log")
     ax.set_xlabel("parameters")
     ax.set_ylabel("top-1 test error")
-    ax.legend()
+    if names or published:
+        ax.legend()
     fig.tight_layout()
     return fig
 
@@ -52,7 +53,8 @@ def error_vs_time(results: dict[str, dict[str, Any]], published: str | None = No
                  CIFAR_MODEL_NAMES, label="source 000 (its GPU)", marker="x")
     ax.set_xlabel("training time (minutes)")
     ax.set_ylabel("top-1 test error")
-    ax.legend()
+    if names or published:
+        ax.legend()
     fig.tight_layout()
     return fig
 
@@ -70,7 +72,8 @@ def training_curves(histories: dict[str, list[dict[str, Any]]]) -> Figure:
     ax_loss.set_ylabel("cross-entropy loss")
     ax_err.set_xlabel("epoch")
     ax_err.set_ylabel("top-1 error")
-    ax_err.legend(fontsize=7)
+    if histories:
+        ax_err.legend(fontsize=7)
     fig.tight_layout()
     return fig
 

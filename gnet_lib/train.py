@@ -53,7 +53,7 @@ class TrainConfig:
     test_subset: int | None = None
     synthetic_sizes: tuple[int, int] = (2000, 500)
     aux_logits: bool | None = None
-    compile: bool = False
+    compile: bool | str = False
     channels_last: bool | None = None
     amp: bool | None = None
     progress: bool = True
@@ -185,7 +185,9 @@ class Trainer:
         self.sessions = 1
         self.checkpoint_path = Path(config.run_dir) / "checkpoint.pt" if config.run_dir else None
         self._prepare_checkpoint()
-        self.step_model = torch.compile(self.model) if config.compile else self.model
+        # compile=True uses the default backend (inductor); a string names another backend.
+        backend = config.compile if isinstance(config.compile, str) else "inductor"
+        self.step_model = torch.compile(self.model, backend=backend) if config.compile else self.model
 
     # -- checkpoints -----------------------------------------------------------------------
 

@@ -104,3 +104,16 @@ def test_a_killed_run_resumes_to_the_same_result(tmp_path, how):
     assert _history(tmp_path / "victim.json") == _history(tmp_path / "full.json")
     assert json.loads((tmp_path / "victim.json").read_text())["sessions"] == 2
     assert not [p for p in os.listdir(tmp_path / "victim") if p.endswith(".tmp")]
+
+
+def test_models_ablation_table_and_student_commands(capsys, tmp_path):
+    assert main(["models"]) == 0
+    out = capsys.readouterr().out
+    for name in ("inception-v1", "googlenet", "short4"):
+        assert name in out
+    assert main(["ablation", "--dataset", "cifar100", "--table-only", "--results-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "no run of ours exists yet for dataset 'cifar100'" in out and "python -m gnet_lib ablation --dataset cifar100" in out
+    assert main(["student", str(ROOT / "notebooks"), str(tmp_path / "student")]) == 0
+    assert len(list((tmp_path / "student").glob("*.ipynb"))) == len(list((ROOT / "notebooks").glob("*.ipynb")))
+    assert main(["student", str(tmp_path / "empty"), str(tmp_path / "out")]) == EXIT_USAGE

@@ -32,6 +32,8 @@ def test_the_two_layer_convolution_row_counts_reduce_and_3x3(comparison):
 def test_known_differences_are_shown_not_hidden(comparison):
     conv1 = comparison[0]
     assert conv1["our weights"] == 7 * 7 * 3 * 64
+    assert conv1["weights - printed"] == 7 * 7 * 3 * 64 - 2700
+    assert conv1["MACs - printed"] == 112 * 112 * 7 * 7 * 3 * 64 - 34_000_000
     assert conv1["weights / printed"] > 3  # the printed 2.7K is far below a dense 7x7x3x64
     five_a = comparison.where(type="inception (5a)")[0]
     assert five_a["weights / printed"] < 1  # printed 1072K, exact 1,042,432

@@ -138,3 +138,13 @@ def test_unavailable_device_is_refused():
         pytest.skip("this machine has a GPU")
     with pytest.raises(ValueError, match="no usable CUDA GPU"):
         Trainer(_config(device="cuda"))
+
+
+def test_the_gpu_path_options_run_on_a_cpu(tiny_data):
+    """bf16 autocast, channels-last and torch.compile (graph capture with the cheap 'eager'
+    backend) are the CUDA defaults; here they run on the CPU so CI covers them."""
+    data = tiny_data.subset(train=64, test=20)
+    result = train(_config(epochs=1, amp=True, channels_last=True, compile="eager"), data=data)
+    assert result.environment["amp_bf16"] and result.environment["channels_last"]
+    assert result.environment["compiled"] == "eager"
+    assert 0 <= result.final["test_top1_err"] <= 1 and result.final["train_loss"] > 0

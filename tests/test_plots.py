@@ -1,0 +1,37 @@
+"""Figures: drawn from specs and result files, with or without runs of ours."""
+
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from gnet_lib import get_spec, layer_table, plots  # noqa: E402
+
+RESULT = {"model": {"params": 1000}, "final": {"test_top1_err": 0.3}, "wall_time_s": 120,
+          "history": [{"epoch": 1, "train_loss": 2.0, "test_loss": 1.5, "train_top1_err": 0.6, "test_top1_err": 0.4},
+                      {"epoch": 2, "train_loss": 1.0, "test_loss": 1.2, "train_top1_err": 0.3, "test_top1_err": 0.3}]}
+
+
+def test_figures_draw_without_warnings_with_and_without_results(tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        figures = [
+            plots.error_vs_params({}, published="cifar10"),
+            plots.error_vs_params({"short4": RESULT}),
+            plots.error_vs_time({"short4": RESULT}, published="cifar100"),
+            plots.training_curves({}),
+            plots.training_curves({"short4": RESULT["history"]}),
+            plots.cost_per_block(layer_table("short4")),
+            plots.draw_inception_module(get_spec("inception-v1").inceptions[0]),
+            plots.draw_network(get_spec("googlenet", aux_logits=True)),
+        ]
+    for i, fig in enumerate(figures):
+        fig.savefig(tmp_path / f"{i}.png")
+        assert (tmp_path / f"{i}.png").stat().st_size > 1000
+
+
+def test_scatter_labels_every_model():
+    fig = plots.error_vs_params({"short4": RESULT}, published="cifar10")
+    labels = {t.get_text() for t in fig.axes[0].texts}
+    assert {"short4", "naive", "googlenet"} <= labels
