@@ -20,43 +20,37 @@ def _scatter(ax, xs, ys, labels, **style) -> None:
         ax.annotate(label, (x, y), textcoords="offset points", xytext=(4, 4), fontsize=8)
 
 
-def error_vs_params(results: dict[str, dict[str, Any]], published: str | None = None) -> Figure:
-    """Top-1 test error against parameter count: our runs, and source 000's if named."""
+def _error_against(results: dict[str, dict[str, Any]], published: str | None, ours_x, published_x, xlabel: str,
+                   published_label: str) -> Figure:
+    """Top-1 test error against some x: our runs, and source 000's if ``published`` names a dataset."""
     fig, ax = plt.subplots(figsize=(6, 4))
     names = [n for n in CIFAR_MODEL_NAMES if n in results]
     if names:
-        _scatter(ax, [results[n]["model"]["params"] for n in names], [results[n]["final"]["test_top1_err"] for n in names],
+        _scatter(ax, [ours_x(results[n]) for n in names], [results[n]["final"]["test_top1_err"] for n in names],
                  names, label="ours", marker="o")
     if published:
         pub = SOURCE_000[published]
-        _scatter(ax, [pub[n].params for n in CIFAR_MODEL_NAMES], [pub[n].top1_error for n in CIFAR_MODEL_NAMES],
-                 CIFAR_MODEL_NAMES, label="source 000", marker="x")
-    ax.set_xscale("log")
-    ax.set_xlabel("parameters")
+        _scatter(ax, [published_x(pub[n]) for n in CIFAR_MODEL_NAMES], [pub[n].top1_error for n in CIFAR_MODEL_NAMES],
+                 CIFAR_MODEL_NAMES, label=published_label, marker="x")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("top-1 test error")
     if names or published:
         ax.legend()
     fig.tight_layout()
+    return fig
+
+
+def error_vs_params(results: dict[str, dict[str, Any]], published: str | None = None) -> Figure:
+    """Top-1 test error against parameter count (log scale)."""
+    fig = _error_against(results, published, lambda r: r["model"]["params"], lambda p: p.params, "parameters", "source 000")
+    fig.axes[0].set_xscale("log")
     return fig
 
 
 def error_vs_time(results: dict[str, dict[str, Any]], published: str | None = None) -> Figure:
     """Top-1 test error against training wall time (minutes)."""
-    fig, ax = plt.subplots(figsize=(6, 4))
-    names = [n for n in CIFAR_MODEL_NAMES if n in results]
-    if names:
-        _scatter(ax, [results[n]["wall_time_s"] / 60 for n in names], [results[n]["final"]["test_top1_err"] for n in names],
-                 names, label="ours", marker="o")
-    if published:
-        pub = SOURCE_000[published]
-        _scatter(ax, [pub[n].seconds / 60 for n in CIFAR_MODEL_NAMES], [pub[n].top1_error for n in CIFAR_MODEL_NAMES],
-                 CIFAR_MODEL_NAMES, label="source 000 (its GPU)", marker="x")
-    ax.set_xlabel("training time (minutes)")
-    ax.set_ylabel("top-1 test error")
-    if names or published:
-        ax.legend()
-    fig.tight_layout()
-    return fig
+    return _error_against(results, published, lambda r: r["wall_time_s"] / 60, lambda p: p.seconds / 60,
+                          "training time (minutes)", "source 000 (its GPU)")
 
 
 def training_curves(histories: dict[str, list[dict[str, Any]]]) -> Figure:
