@@ -34,7 +34,7 @@ def _input_size(values: list[int]) -> tuple[int, int, int]:
     raise ValueError(f"--input-size takes one number (square RGB) or three (C H W), got {values}")
 
 
-def _add_training_options(p: argparse.ArgumentParser) -> None:
+def _add_training_options(p: argparse.ArgumentParser, one_recipe: bool = True) -> None:
     from .data import DATASETS
     from .recipes import RECIPES
 
@@ -42,7 +42,8 @@ def _add_training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", help="where the data is or goes: torchvision's CIFAR format, or an image folder "
                                       "with train/<class>/* and test/<class>/* (default: ./data)")
     p.add_argument("--no-download", action="store_true", help="never download; fail with instructions if the data is missing")
-    p.add_argument("--recipe", default="seed", choices=sorted(RECIPES), help="training recipe (default: seed, source 000's)")
+    if one_recipe:
+        p.add_argument("--recipe", default="seed", choices=sorted(RECIPES), help="training recipe (default: seed, source 000's)")
     p.add_argument("--epochs", type=int, help="override the recipe's number of epochs")
     p.add_argument("--batch-size", type=int, help="override the recipe's batch size")
     p.add_argument("--lr", type=float, help="override the recipe's learning rate")
@@ -60,7 +61,7 @@ def _config(args: argparse.Namespace, **overrides):
     from .train import TrainConfig
 
     values = dict(
-        dataset=args.dataset, data_dir=args.data_dir, download=not args.no_download, recipe=args.recipe,
+        dataset=args.dataset, data_dir=args.data_dir, download=not args.no_download, recipe=getattr(args, "recipe", "seed"),
         epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed, device=args.device,
         compile=args.compile, train_subset=args.train_subset, test_subset=args.test_subset,
         synthetic_sizes=tuple(args.synthetic_sizes), progress=not args.no_progress,
@@ -142,6 +143,20 @@ def cmd_ablation(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .comparison import compare_recipes, recipe_table
+
+    config = _config(args, model=args.model)
+    results = compare_recipes(config, args.recipes, args.output, runs_dir=args.runs_dir)
+    print(recipe_table(results, reference=args.recipes[0]).to_markdown())
+    if args.plot:
+        from .plots import recipe_curves
+
+        recipe_curves(results, reference=args.recipes[0]).savefig(args.plot, dpi=120)
+        print(f"plot written to {args.plot}")
+    return EXIT_OK
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import benchmark
     from .storage import write_json
@@ -164,6 +179,7 @@ def cmd_student(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from . import MODEL_NAMES
+    from .recipes import RECIPES
 
     parser = argparse.ArgumentParser(
         prog="gnet",
@@ -208,6 +224,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plots", help="also save the ablation plots into this folder")
     _add_training_options(p)
     p.set_defaults(func=cmd_ablation)
+
+    p = sub.add_parser("compare", help="train one model with several recipes and compare their time to accuracy",
+                       epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", default="googlenet", help=f"one of: {', '.join(MODEL_NAMES)} (default: googlenet)")
+    p.add_argument("--recipes", nargs="+", default=["seed", "fast"], choices=sorted(RECIPES),
+                   help="recipes to train; the first is the reference whose final error the others must reach "
+                        "(default: seed fast)")
+    p.add_argument("--output", required=True, help="folder for the result files, one per recipe (finished ones are skipped)")
+    p.add_argument("--runs-dir", default="runs", help="where checkpoints go (default: runs)")
+    p.add_argument("--plot", help="also save the error curves to this image file")
+    _add_training_options(p, one_recipe=False)
+    p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("bench", help="training throughput: our engine against a plain loop", epilog=EXIT_CODES,
                        formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -72,6 +72,29 @@ def training_curves(histories: dict[str, list[dict[str, Any]]]) -> Figure:
     return fig
 
 
+def recipe_curves(results: dict[str, dict[str, Any]], reference: str = "seed") -> Figure:
+    """Test top-1 error of each recipe's run against epochs and against minutes of wall time;
+    a dotted line marks the reference recipe's final error."""
+    from .comparison import cumulative_seconds
+
+    fig, (ax_epoch, ax_time) = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+    for name, r in results.items():
+        errors = [h["test_top1_err"] for h in r["history"]]
+        line = ax_epoch.plot([h["epoch"] for h in r["history"]], errors, marker="o", ms=3, label=name)[0]
+        ax_time.plot([s / 60 for s in cumulative_seconds(r["history"])], errors, marker="o", ms=3, color=line.get_color())
+    if reference in results:
+        target = results[reference]["final"]["test_top1_err"]
+        for ax in (ax_epoch, ax_time):
+            ax.axhline(target, ls=":", color="gray", label=f"{reference}'s final error")
+    ax_epoch.set_xlabel("epoch")
+    ax_time.set_xlabel("training + evaluation time (minutes)")
+    ax_epoch.set_ylabel("top-1 test error")
+    if results:
+        ax_epoch.legend()
+    fig.tight_layout()
+    return fig
+
+
 def cost_per_block(table: LayerTable) -> Figure:
     """Parameters and MACs of every block, side by side (log scale)."""
     blocks = table.block_totals()

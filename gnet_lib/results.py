@@ -58,13 +58,20 @@ def load_results(results_dir: str | Path, dataset_key: str, recipe: str) -> dict
     return {p.stem: load_result(p) for p in sorted(folder.glob("*.json"))}
 
 
+NOT_ABLATION = ("bench", "recipes")  # result folders of the benchmark and of recipe comparisons
+
+
 def available(results_dir: str | Path) -> list[tuple[str, str]]:
-    """The ``(dataset key, recipe)`` pairs that have result files."""
+    """The ``(dataset key, recipe)`` pairs that have ablation result files."""
     root = Path(results_dir)
     if not root.is_dir():
         return []
     return sorted(
-        (d.name, r.name) for d in root.iterdir() if d.is_dir() for r in d.iterdir() if r.is_dir() and any(r.glob("*.json"))
+        (d.name, r.name)
+        for d in root.iterdir()
+        if d.is_dir() and d.name not in NOT_ABLATION
+        for r in d.iterdir()
+        if r.is_dir() and any(r.glob("*.json"))
     )
 
 

@@ -31,6 +31,9 @@ def test_runs_each_variant_once_and_skips_finished_ones(tmp_path):
     assert logs == ["short4: result exists, skipped", "short3: result exists, skipped"]
     assert os.path.getmtime(result_path(tmp_path / "results", "synthetic", "seed", "short4")) == stamp
     assert available(tmp_path / "results") == [("synthetic", "seed")]
+    (tmp_path / "results" / "recipes" / "some-comparison").mkdir(parents=True)
+    (tmp_path / "results" / "recipes" / "some-comparison" / "seed.json").write_text("{}")
+    assert available(tmp_path / "results") == [("synthetic", "seed")]
 
 
 def test_runs_spread_over_several_devices_as_processes(tmp_path):

@@ -26,7 +26,7 @@ def gnet(*args, **kw):
 def test_help_lists_commands_and_exit_codes():
     out = gnet("--help")
     assert out.returncode == 0
-    for word in ("train", "ablation", "table", "bench", "exit codes"):
+    for word in ("train", "ablation", "compare", "table", "bench", "exit codes"):
         assert word in out.stdout
     assert gnet("train", "--help").returncode == 0
 
@@ -117,3 +117,16 @@ def test_models_ablation_table_and_student_commands(capsys, tmp_path):
     assert main(["student", str(ROOT / "notebooks"), str(tmp_path / "student")]) == 0
     assert len(list((tmp_path / "student").glob("*.ipynb"))) == len(list((ROOT / "notebooks").glob("*.ipynb")))
     assert main(["student", str(tmp_path / "empty"), str(tmp_path / "out")]) == EXIT_USAGE
+
+
+def test_compare_command_prints_the_table_and_saves_the_plot(capsys, tmp_path):
+    args = ["compare", *TINY, "--recipes", "seed", "fast", "--epochs", "1", "--output", str(tmp_path / "cmp"),
+            "--runs-dir", str(tmp_path / "runs"), "--plot", str(tmp_path / "curves.png")]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "Recipes compared on short4" in out and "| fast |" in out and "speed-up vs seed" in out
+    assert (tmp_path / "curves.png").stat().st_size > 1000
+    assert sorted(p.name for p in (tmp_path / "cmp").iterdir()) == ["fast.json", "seed.json"]
+    with pytest.raises(SystemExit) as exit_info:
+        main(["compare", "--recipes", "seed", "slow", "--output", str(tmp_path / "x")])
+    assert exit_info.value.code == EXIT_USAGE

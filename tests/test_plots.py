@@ -12,6 +12,9 @@ RESULT = {"model": {"params": 1000}, "final": {"test_top1_err": 0.3}, "wall_time
           "history": [{"epoch": 1, "train_loss": 2.0, "test_loss": 1.5, "train_top1_err": 0.6, "test_top1_err": 0.4},
                       {"epoch": 2, "train_loss": 1.0, "test_loss": 1.2, "train_top1_err": 0.3, "test_top1_err": 0.3}]}
 
+RECIPE_RUN = {"final": {"test_top1_err": 0.3},
+              "history": [{**h, "epoch_time_s": 10.0, "eval_time_s": 1.0} for h in RESULT["history"]]}
+
 
 def test_figures_draw_without_warnings_with_and_without_results(tmp_path):
     with warnings.catch_warnings():
@@ -22,6 +25,8 @@ def test_figures_draw_without_warnings_with_and_without_results(tmp_path):
             plots.error_vs_time({"short4": RESULT}, published="cifar100"),
             plots.training_curves({}),
             plots.training_curves({"short4": RESULT["history"]}),
+            plots.recipe_curves({}),
+            plots.recipe_curves({"seed": RECIPE_RUN, "fast": RECIPE_RUN}),
             plots.cost_per_block(layer_table("short4")),
             plots.draw_inception_module(get_spec("inception-v1").inceptions[0]),
             plots.draw_network(get_spec("googlenet", aux_logits=True)),
@@ -35,3 +40,10 @@ def test_scatter_labels_every_model():
     fig = plots.error_vs_params({"short4": RESULT}, published="cifar10")
     labels = {t.get_text() for t in fig.axes[0].texts}
     assert {"short4", "naive", "googlenet"} <= labels
+
+
+def test_recipe_curves_mark_the_reference_error():
+    fig = plots.recipe_curves({"seed": RECIPE_RUN})
+    epoch_ax, time_ax = fig.axes
+    assert [line.get_ydata()[0] for line in epoch_ax.lines if line.get_linestyle() == ":"] == [0.3]
+    assert list(time_ax.lines[0].get_xdata()) == [11 / 60, 22 / 60]

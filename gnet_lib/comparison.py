@@ -1,0 +1,111 @@
+"""Recipes compared on one model and one dataset: does a faster recipe keep the accuracy?
+
+Each recipe's run is one result file, ``<folder>/<recipe>.json``, written by the same engine
+and with the same provenance as an ablation run; finished runs are skipped and interrupted
+ones resume. :func:`recipe_table` then asks of every recipe: when (epoch, and seconds of
+training and evaluation) did it first reach the test error the reference recipe ended with?
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from .data import load_data
+from .recipes import get_recipe
+from .results import format_time, load_result, save_result
+from .tables import Table
+from .train import TrainConfig, format_epoch, train
+
+
+def compare_recipes(
+    base: TrainConfig,
+    recipes: Sequence[str],
+    folder: str | Path,
+    runs_dir: str | Path = "runs",
+    log: Callable[[str], None] = print,
+) -> dict[str, dict[str, Any]]:
+    """Train ``base.model`` with each recipe that has no result in ``folder`` yet; return all results.
+
+    ``base`` gives the model, dataset, seed and device; its ``recipe``, ``run_dir`` and
+    ``resume`` are set per run. All runs share one loaded (and subset) copy of the data.
+    """
+    for name in recipes:
+        get_recipe(name)  # an unknown name fails before any training
+    folder = Path(folder)
+    data = load_data(base.dataset, base.data_dir, base.download, base.synthetic_sizes, seed=base.seed)
+    results = {}
+    for name in recipes:
+        path = folder / f"{name}.json"
+        if path.exists():
+            results[name] = load_result(path)  # a broken file is an error, not a skip
+            log(f"{name}: result exists, skipped")
+            continue
+        run_dir = Path(runs_dir) / folder.name / name
+        config = replace(base, recipe=name, run_dir=str(run_dir), resume=True)
+        log(f"{name}: training {base.model} (checkpoints in {run_dir})")
+        result = train(config, data=data, on_epoch_end=lambda m, n=name: log(f"{n} {format_epoch(m)}")).as_dict()
+        save_result(path, result)
+        results[name] = result
+    return results
+
+
+def load_comparison(folder: str | Path) -> dict[str, dict[str, Any]]:
+    """The results of one comparison folder, keyed by recipe name (empty if there is none)."""
+    folder = Path(folder)
+    return {p.stem: load_result(p) for p in sorted(folder.glob("*.json"))} if folder.is_dir() else {}
+
+
+def cumulative_seconds(history: list[dict[str, Any]]) -> list[float]:
+    """Seconds of training plus evaluation from the start of the run to the end of each epoch."""
+    total, out = 0.0, []
+    for h in history:
+        total += h["epoch_time_s"] + h["eval_time_s"]
+        out.append(total)
+    return out
+
+
+def time_to_error(history: list[dict[str, Any]], target: float) -> tuple[int, float] | None:
+    """(epoch, seconds) at which the test top-1 error first reached ``target``, or ``None``."""
+    for h, seconds in zip(history, cumulative_seconds(history)):
+        if h["test_top1_err"] <= target:
+            return h["epoch"], seconds
+    return None
+
+
+def recipe_table(results: dict[str, dict[str, Any]], reference: str = "seed") -> Table:
+    """One row per recipe: its cost, its errors, and how soon it matched the reference's final error."""
+    if reference not in results:
+        raise ValueError(f"the reference recipe {reference!r} has no result here (have: {', '.join(results) or 'none'})")
+    runs = {(r["model"]["name"], r["data"]["source"]) for r in results.values()}
+    if len(runs) > 1:
+        raise ValueError(f"these results are of different models or data, so they do not compare: {sorted(runs)}")
+    target = results[reference]["final"]["test_top1_err"]
+    ref_time = results[reference]["wall_time_s"]
+    rows = []
+    for name, r in results.items():
+        hit = time_to_error(r["history"], target)
+        rows.append(
+            {
+                "recipe": name,
+                "epochs": r["final"]["epoch"],
+                "batch": r["recipe"]["batch_size"],
+                "train images/s": round(sum(h["images_per_s"] for h in r["history"]) / len(r["history"])),
+                "time": format_time(r["wall_time_s"]),
+                "final top-1 err": round(r["final"]["test_top1_err"], 4),
+                "best top-1 err": round(min(h["test_top1_err"] for h in r["history"]), 4),
+                f"epoch at {reference}'s final err": hit[0] if hit else None,
+                f"time to {reference}'s final err": format_time(hit[1]) if hit else None,
+                f"speed-up vs {reference}": round(ref_time / hit[1], 2) if hit else None,
+            }
+        )
+    first = results[reference]
+    notes = [
+        f"{first['model']['name']} on {first['data']['name']} ({first['data']['source']}), "
+        f"{first['environment']['device_name']}, torch {first['environment']['torch']}, "
+        f"commit {first['environment']['git_commit'][:12]}",
+        f"target: {reference}'s final test top-1 error {target:.4f}; times are training plus per-epoch evaluation",
+    ]
+    return Table(tuple(rows[0]), rows, title=f"Recipes compared on {first['model']['name']}", notes=notes)

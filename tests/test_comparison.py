@@ -1,0 +1,77 @@
+"""Recipes compared on one model: result files, skipping, and the time-to-error table."""
+
+import copy
+import os
+
+import pytest
+
+from gnet_lib.comparison import compare_recipes, cumulative_seconds, load_comparison, recipe_table, time_to_error
+from gnet_lib.train import TrainConfig
+
+BASE = TrainConfig(model="short4", dataset="synthetic", synthetic_sizes=(64, 20), epochs=2, device="cpu", progress=False)
+
+
+def _history(*errors, seconds=10.0, eval_seconds=1.0):
+    return [{"epoch": i + 1, "test_top1_err": e, "epoch_time_s": seconds, "eval_time_s": eval_seconds, "images_per_s": 100.0}
+            for i, e in enumerate(errors)]
+
+
+def _result(recipe, history, model="short4", source="generated"):
+    return {"model": {"name": model}, "data": {"name": "x", "source": source}, "recipe": {"batch_size": 64, "name": recipe},
+            "environment": {"device_name": "cpu", "torch": "2", "git_commit": "abc"}, "history": history,
+            "final": history[-1], "wall_time_s": cumulative_seconds(history)[-1]}
+
+
+def test_each_recipe_runs_once_and_is_skipped_afterwards(tmp_path):
+    logs = []
+    results = compare_recipes(BASE, ["seed", "fast"], tmp_path / "cmp", runs_dir=tmp_path / "runs", log=logs.append)
+    assert set(results) == {"seed", "fast"}
+    assert results["fast"]["recipe"]["optimizer"] == "sgd" and results["seed"]["recipe"]["optimizer"] == "adadelta"
+    for r in results.values():
+        assert r["model"]["name"] == "short4" and len(r["history"]) == 2 and r["environment"]["git_commit"]
+    assert load_comparison(tmp_path / "cmp").keys() == results.keys()
+    stamp = os.path.getmtime(tmp_path / "cmp" / "seed.json")
+    logs.clear()
+    again = compare_recipes(BASE, ["seed", "fast"], tmp_path / "cmp", runs_dir=tmp_path / "runs", log=logs.append)
+    assert logs == ["seed: result exists, skipped", "fast: result exists, skipped"]
+    assert os.path.getmtime(tmp_path / "cmp" / "seed.json") == stamp
+    assert again["seed"]["history"] == results["seed"]["history"]
+    assert recipe_table(again).column("recipe") == ["seed", "fast"]
+
+
+def test_unknown_recipe_fails_before_training(tmp_path):
+    with pytest.raises(ValueError, match="unknown recipe 'slow'"):
+        compare_recipes(BASE, ["seed", "slow"], tmp_path / "cmp", runs_dir=tmp_path / "runs", log=lambda _: None)
+    assert not (tmp_path / "cmp").exists()
+
+
+def test_time_to_error_counts_training_and_evaluation():
+    history = _history(0.8, 0.5, 0.4, 0.45)
+    assert cumulative_seconds(history) == [11.0, 22.0, 33.0, 44.0]
+    assert time_to_error(history, 0.5) == (2, 22.0)
+    assert time_to_error(history, 0.41) == (3, 33.0)
+    assert time_to_error(history, 0.3) is None
+
+
+def test_recipe_table_measures_against_the_reference():
+    seed = _result("seed", _history(0.7, 0.5, 0.4, 0.35, seconds=20.0))
+    fast = _result("fast", _history(0.6, 0.34, seconds=15.0))
+    slow = _result("slow", _history(0.9, 0.8))
+    table = recipe_table({"seed": seed, "fast": fast, "slow": slow})
+    rows = {r["recipe"]: r for r in table}
+    assert rows["seed"]["epoch at seed's final err"] == 4 and rows["seed"]["speed-up vs seed"] == 1.0
+    assert rows["fast"]["epoch at seed's final err"] == 2
+    assert rows["fast"]["speed-up vs seed"] == round(84 / 32, 2)
+    assert rows["slow"]["epoch at seed's final err"] is None and rows["slow"]["speed-up vs seed"] is None
+    assert rows["fast"]["best top-1 err"] == 0.34 and rows["seed"]["time"] == "1m24s"
+    assert "target: seed's final test top-1 error 0.3500" in table.notes[1]
+
+
+def test_recipe_table_refuses_what_does_not_compare():
+    seed = _result("seed", _history(0.5))
+    with pytest.raises(ValueError, match="reference recipe 'seed' has no result"):
+        recipe_table({"fast": seed})
+    other = copy.deepcopy(seed)
+    other["model"]["name"] = "short3"
+    with pytest.raises(ValueError, match="different models or data"):
+        recipe_table({"seed": seed, "fast": other})
