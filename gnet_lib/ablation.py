@@ -2,17 +2,19 @@
 
 Resumable at two levels: a variant whose result file exists is skipped, and an interrupted
 variant resumes from its last epoch checkpoint. With several devices (``cuda:0 cuda:1 ...``)
-the variants run side by side, one process per device; with one device they run in turn in
-this process, sharing the loaded data.
+the variants run side by side, one process per device, each process seeing only its own GPU
+(``python -m gnet_lib.ablation CONFIG RESULT`` trains one configuration written as JSON);
+with one device they run in turn in this process, sharing the loaded data.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import torch
@@ -20,6 +22,7 @@ import torch
 from .architectures import CIFAR_MODEL_NAMES, unknown_model_error
 from .data import load_data
 from .results import load_result, result_path, save_result
+from .storage import read_json, write_json
 from .train import TrainConfig, format_epoch, train
 
 
@@ -85,23 +88,39 @@ def run_ablation(
     return plan
 
 
-def train_command(config: TrainConfig, result_file: Path) -> list[str]:
-    """The ``python -m gnet_lib train`` command line that runs ``config`` in its own process."""
-    cmd = [sys.executable, "-m", "gnet_lib", "train", "--model", config.model, "--dataset", config.dataset,
-           "--recipe", config.recipe, "--seed", str(config.seed), "--device", config.device,
-           "--run-dir", str(config.run_dir), "--resume", "--result", str(result_file), "--no-progress"]
-    options = {"--epochs": config.epochs, "--batch-size": config.batch_size, "--lr": config.lr,
-               "--data-dir": config.data_dir, "--train-subset": config.train_subset, "--test-subset": config.test_subset}
-    for flag, value in options.items():
-        if value is not None:
-            cmd += [flag, str(value)]
-    if config.dataset == "synthetic":
-        cmd += ["--synthetic-sizes", *map(str, config.synthetic_sizes)]
-    if not config.download:
-        cmd.append("--no-download")
-    if config.compile:
-        cmd.append("--compile")
-    return cmd
+def child_device(device: str, env: Mapping[str, str]) -> tuple[str, dict[str, str]]:
+    """The device name and environment for a run process meant for ``device``.
+
+    A process for ``cuda:N`` is shown only that GPU (``CUDA_VISIBLE_DEVICES``), where it is
+    ``cuda``; so nothing in it can create a context on, or take memory from, another GPU.
+    ``N`` counts the GPUs this process sees, as ``torch`` does.
+    """
+    env = dict(env)
+    if not device.startswith("cuda:"):
+        return device, env
+    index = int(device.split(":", 1)[1])
+    visible = [v.strip() for v in env["CUDA_VISIBLE_DEVICES"].split(",")] if env.get("CUDA_VISIBLE_DEVICES") else None
+    if visible is not None and index >= len(visible):
+        raise ValueError(f"device {device} does not exist: CUDA_VISIBLE_DEVICES lists {len(visible)} GPU(s)")
+    env["CUDA_VISIBLE_DEVICES"] = visible[index] if visible is not None else str(index)
+    return "cuda", env
+
+
+def save_config(config: TrainConfig, path: str | Path) -> None:
+    write_json(path, asdict(config))
+
+
+def load_config(path: str | Path) -> TrainConfig:
+    values = read_json(path)
+    values["synthetic_sizes"] = tuple(values["synthetic_sizes"])
+    return TrainConfig(**values)
+
+
+def run_command(config: TrainConfig, result_file: str | Path) -> list[str]:
+    """Write ``config`` into its run directory; the command that trains it in its own process."""
+    path = Path(config.run_dir) / "config.json"
+    save_config(config, path)
+    return [sys.executable, "-m", "gnet_lib.ablation", str(path), str(result_file)]
 
 
 def _run_parallel(plan: AblationPlan, config_for, devices: list[str], results_dir, log) -> None:
@@ -114,12 +133,13 @@ def _run_parallel(plan: AblationPlan, config_for, devices: list[str], results_di
             for device in devices:
                 if device not in running and queue:
                     model = queue.pop(0)
-                    config, run_dir = config_for(model, device)
+                    name, env = child_device(device, os.environ)
+                    config, run_dir = config_for(model, name)
                     run_dir.mkdir(parents=True, exist_ok=True)
                     out = open(run_dir / "log.txt", "a")
-                    cmd = train_command(config, result_path(results_dir, plan.dataset_key, plan.recipe, model))
+                    cmd = run_command(config, result_path(results_dir, plan.dataset_key, plan.recipe, model))
                     log(f"{model}: training on {device} (log: {run_dir / 'log.txt'})")
-                    running[device] = (subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT), model, out)
+                    running[device] = (subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env), model, out)
             time.sleep(0.2)
             for device, (proc, model, out) in list(running.items()):
                 if proc.poll() is not None:
@@ -136,3 +156,15 @@ def _run_parallel(plan: AblationPlan, config_for, devices: list[str], results_di
             out.close()
     if failures:
         raise RuntimeError(f"these runs failed: {', '.join(failures)}; see their log.txt, fix, and run the ablation again to resume")
+
+
+def main(argv: Sequence[str]) -> int:
+    """Train the configuration in ``argv[0]`` (JSON) and write its result to ``argv[1]``."""
+    config_file, result_file = argv
+    result = train(load_config(config_file), on_epoch_end=lambda m: print(format_epoch(m), flush=True))
+    save_result(result_file, result.as_dict())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -37,6 +37,7 @@ def _input_size(values: list[int]) -> tuple[int, int, int]:
 def _add_training_options(p: argparse.ArgumentParser, one_recipe: bool = True) -> None:
     from .data import DATASETS
     from .recipes import RECIPES
+    from .train import PRECISIONS
 
     p.add_argument("--dataset", default="cifar10", choices=DATASETS, help="dataset (default: cifar10)")
     p.add_argument("--data-dir", help="where the data is or goes: torchvision's CIFAR format, or an image folder "
@@ -50,6 +51,8 @@ def _add_training_options(p: argparse.ArgumentParser, one_recipe: bool = True) -
     p.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
     p.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
     p.add_argument("--compile", action="store_true", help="torch.compile the model (worth it on GPUs for long runs)")
+    p.add_argument("--precision", default="auto", choices=PRECISIONS,
+                   help="auto (default): bf16 on GPUs from the Ampere generation on, fp16 on older GPUs, fp32 on CPUs")
     p.add_argument("--train-subset", type=int, help="train on a class-balanced subset of this many images")
     p.add_argument("--test-subset", type=int, help="evaluate on a class-balanced subset of this many images")
     p.add_argument("--synthetic-sizes", type=int, nargs=2, default=(2000, 500), metavar=("TRAIN", "TEST"),
@@ -63,7 +66,7 @@ def _config(args: argparse.Namespace, **overrides):
     values = dict(
         dataset=args.dataset, data_dir=args.data_dir, download=not args.no_download, recipe=getattr(args, "recipe", "seed"),
         epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed, device=args.device,
-        compile=args.compile, train_subset=args.train_subset, test_subset=args.test_subset,
+        compile=args.compile, precision=args.precision, train_subset=args.train_subset, test_subset=args.test_subset,
         synthetic_sizes=tuple(args.synthetic_sizes), progress=not args.no_progress,
     )
     values.update(overrides)
@@ -144,11 +147,12 @@ def cmd_ablation(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .comparison import compare_recipes, recipe_table
+    from .comparison import compare_recipes, recipe_table, summarize
 
     config = _config(args, model=args.model)
     results = compare_recipes(config, args.recipes, args.output, runs_dir=args.runs_dir)
     print(recipe_table(results, reference=args.recipes[0]).to_markdown())
+    print("\n".join(summarize(results, reference=args.recipes[0])))
     if args.plot:
         from .plots import recipe_curves
 

@@ -85,7 +85,8 @@ def recipe_table(results: dict[str, dict[str, Any]], reference: str = "seed") ->
     target = results[reference]["final"]["test_top1_err"]
     ref_time = results[reference]["wall_time_s"]
     rows = []
-    for name, r in results.items():
+    for name in sorted(results, key=lambda n: n != reference):  # the reference first
+        r = results[name]
         hit = time_to_error(r["history"], target)
         rows.append(
             {
@@ -109,3 +110,24 @@ def recipe_table(results: dict[str, dict[str, Any]], reference: str = "seed") ->
         f"target: {reference}'s final test top-1 error {target:.4f}; times are training plus per-epoch evaluation",
     ]
     return Table(tuple(rows[0]), rows, title=f"Recipes compared on {first['model']['name']}", notes=notes)
+
+
+def summarize(results: dict[str, dict[str, Any]], reference: str = "seed") -> list[str]:
+    """One sentence per other recipe: whether, when and how much sooner it matched the reference."""
+    target = results[reference]["final"]["test_top1_err"]
+    ref_time = results[reference]["wall_time_s"]
+    lines = []
+    for name, r in results.items():
+        if name == reference:
+            continue
+        hit = time_to_error(r["history"], target)
+        own = f"it ended at {r['final']['test_top1_err']:.4f} after {r['final']['epoch']} epochs"
+        if hit is None:
+            lines.append(f"{name} did not reach {reference}'s final top-1 error ({target:.4f}); {own}.")
+            continue
+        epoch, seconds = hit
+        lines.append(
+            f"{name} reached {reference}'s final top-1 error ({target:.4f}) at epoch {epoch}, after {format_time(seconds)} "
+            f"against {reference}'s {format_time(ref_time)}: {ref_time / seconds:.1f} times sooner; {own}."
+        )
+    return lines

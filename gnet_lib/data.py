@@ -79,7 +79,7 @@ class ImageData:
         train_x, train_y = pick(self.train_x, self.train_y, train)
         test_x, test_y = pick(self.test_x, self.test_y, test)
         source = self.source
-        if train is not None or test is not None:
+        if len(train_y) < len(self.train_y) or len(test_y) < len(self.test_y):  # a repeat changes nothing
             source += f"; class-balanced subset of {len(train_y)} train / {len(test_y)} test images (seed {seed})"
         return ImageData(self.key, self.display_name, source, self.classes, train_x, train_y, test_x, test_y)
 
@@ -309,8 +309,8 @@ class BatchStream:
     ):
         if batch_size < 1:
             raise ValueError(f"batch size must be positive, got {batch_size}")
-        self.x = x.to(device, non_blocking=True)
-        self.y = y.to(device, non_blocking=True)
+        self.x = x.to(device)
+        self.y = y.to(device)
         self.batch_size = batch_size
         self.device = device
         self.augment = augment or Augment()
@@ -337,11 +337,11 @@ class BatchStream:
         pad = self.augment.crop_padding
         offsets = torch.randint(0, 2 * pad + 1, (2, n), generator=g) if pad else None
         flips = torch.rand(n, generator=g) < 0.5 if self.augment.flip else None
-        order = order.to(self.device, non_blocking=True)
+        order = order.to(self.device)  # three small copies per epoch, not per step
         if offsets is not None:
-            offsets = offsets.to(self.device, non_blocking=True)
+            offsets = offsets.to(self.device)
         if flips is not None:
-            flips = flips.to(self.device, non_blocking=True)
+            flips = flips.to(self.device)
         for start in range(0, len(self) * self.batch_size, self.batch_size):
             idx = order[start : start + self.batch_size]
             x = self.x[idx]

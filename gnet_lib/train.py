@@ -1,14 +1,18 @@
 """The training engine: one loop for every device, checkpointed every epoch, resumable.
 
 On CUDA it takes the fast path: the dataset lives on the GPU as uint8 and is augmented
-there, channels-last memory layout, bf16 autocast, cuDNN autotuning, optional
-``torch.compile``, and no host synchronisation inside an epoch (losses and correct counts
-are summed on the GPU and read once per epoch). On the CPU it runs in fp32, channels-last
-(measured faster there: see the benchmark notes in the README).
+there, channels-last memory layout, mixed precision (bf16 on GPUs that have it, from the
+Ampere generation on; fp16 with loss scaling on older ones such as Colab's T4), cuDNN
+autotuning, optional ``torch.compile``, and no host synchronisation inside an epoch (losses
+and correct counts are summed on the GPU and read once per epoch; only fp16's loss scaler
+checks every step for overflow). Evaluation runs in fp32.
+On the CPU it trains in fp32, channels-last (measured faster there: see the README).
 
 Reproducibility: the model is initialised from ``seed``; every epoch's data order,
-augmentation and dropout come from generators seeded by ``(seed, epoch)``. A run resumed
-from the checkpoint of epoch ``k`` therefore continues exactly as the uninterrupted run would.
+augmentation and dropout come from generators seeded by ``(seed, epoch)``. On a CPU a run
+resumed from the checkpoint of epoch ``k`` therefore ends exactly as the uninterrupted run
+would. On a GPU it ends almost exactly: cuDNN's autotuner may pick other (and some
+non-deterministic) kernels in the new process.
 """
 
 from __future__ import annotations
@@ -37,7 +41,12 @@ from .storage import CHECKPOINT_FORMAT, CheckpointError, load_checkpoint, save_c
 
 @dataclass
 class TrainConfig:
-    """What to train, on what, how; ``None`` fields take the recipe's or the device's default."""
+    """What to train, on what, how; ``None`` fields take the recipe's or the device's default.
+
+    ``precision``: ``auto`` (see :func:`pick_precision`), ``bf16``, ``fp16`` or ``fp32``.
+    ``compile``: ``True`` compiles with the default backend (inductor); a string names another
+    ``torch.compile`` backend (the tests use ``"eager"``).
+    """
 
     model: str = "googlenet"
     dataset: str = "cifar10"
@@ -55,7 +64,7 @@ class TrainConfig:
     aux_logits: bool | None = None
     compile: bool | str = False
     channels_last: bool | None = None
-    amp: bool | None = None
+    precision: str = "auto"
     progress: bool = True
     run_dir: str | None = None
     resume: bool = False
@@ -104,6 +113,22 @@ class RunResult:
         return out
 
 
+PRECISIONS = ("auto", "bf16", "fp16", "fp32")
+
+
+def pick_precision(requested: str, device: torch.device) -> str:
+    """The training precision: ``auto`` means bf16 on CUDA GPUs of compute capability 8.0 or
+    later (A100, H100, RTX 30xx on), fp16 with loss scaling on older CUDA GPUs (T4, V100,
+    which have no bf16 convolutions), and fp32 on CPUs and Apple GPUs."""
+    if requested not in PRECISIONS:
+        raise ValueError(f"unknown precision {requested!r}; choose one of: {', '.join(PRECISIONS)}")
+    if requested != "auto":
+        return requested
+    if device.type != "cuda":
+        return "fp32"
+    return "bf16" if torch.cuda.get_device_capability(device) >= (8, 0) else "fp16"
+
+
 def _topk_correct(logits: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
     k = min(5, logits.shape[1])
     top = logits.topk(k, dim=1).indices
@@ -150,7 +175,8 @@ class Trainer:
             data = load_data(config.dataset, config.data_dir, config.download, config.synthetic_sizes, seed=config.seed)
         self.data = data.subset(config.train_subset, config.test_subset, seed=config.seed)
         cuda = self.device.type == "cuda"
-        self.amp = cuda if config.amp is None else config.amp
+        self.precision = pick_precision(config.precision, self.device)
+        self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.precision == "fp16")
         self.channels_last = True if config.channels_last is None else config.channels_last
         if cuda:
             torch.backends.cudnn.benchmark = True
@@ -185,9 +211,14 @@ class Trainer:
         self.sessions = 1
         self.checkpoint_path = Path(config.run_dir) / "checkpoint.pt" if config.run_dir else None
         self._prepare_checkpoint()
-        # compile=True uses the default backend (inductor); a string names another backend.
-        backend = config.compile if isinstance(config.compile, str) else "inductor"
-        self.step_model = torch.compile(self.model, backend=backend) if config.compile else self.model
+        self.step_model = self.model
+        if config.compile:
+            # Forget graphs of earlier runs in this process (an ablation trains seven models in
+            # turn): dynamo's per-function recompile limit would otherwise leave later models
+            # uncompiled. Static shapes: one graph per batch shape, no dynamic-shape kernels.
+            torch.compiler.reset()
+            backend = config.compile if isinstance(config.compile, str) else "inductor"
+            self.step_model = torch.compile(self.model, backend=backend, dynamic=False)
 
     # -- checkpoints -----------------------------------------------------------------------
 
@@ -223,6 +254,8 @@ class Trainer:
             self.model.load_state_dict(state["model"])
             self.optimizer.load_state_dict(state["optimizer"])
             self.scheduler.load_state_dict(state["scheduler"])
+            if self.scaler.is_enabled() and state.get("scaler"):
+                self.scaler.load_state_dict(state["scaler"])
         except (RuntimeError, KeyError, ValueError) as exc:
             raise CheckpointError(f"{path} does not fit this model ({exc}); delete it to start again") from None
         self.history = list(state["history"])
@@ -238,6 +271,7 @@ class Trainer:
             "model": self.model.state_dict(),
             "optimizer": self.optimizer.state_dict(),
             "scheduler": self.scheduler.state_dict(),
+            "scaler": self.scaler.state_dict(),
             "history": self.history,
             "started": self.started,
             "sessions": self.sessions,
@@ -247,9 +281,9 @@ class Trainer:
     # -- epochs ----------------------------------------------------------------------------
 
     def _autocast(self):
-        if not self.amp:
+        if self.precision == "fp32":
             return nullcontext()
-        return torch.autocast(self.device.type, dtype=torch.bfloat16)
+        return torch.autocast(self.device.type, dtype=torch.bfloat16 if self.precision == "bf16" else torch.float16)
 
     def _progress(self, total: int, epoch: int):
         if not self.config.progress:
@@ -264,8 +298,9 @@ class Trainer:
             out = self.step_model(x)
             loss, logits = compute_loss(out, y, self.recipe)
         self.optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        self.optimizer.step()
+        self.scaler.scale(loss).backward()  # without fp16 the scaler passes everything through
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
         self.scheduler.step()
         return loss.detach(), logits.detach()
 
@@ -313,9 +348,8 @@ class Trainer:
         top5 = torch.zeros((), device=dev, dtype=torch.long)
         start = time.perf_counter()
         for x, y in self.test_stream.epoch(0):
-            with self._autocast():
-                logits = self.step_model(x)
-            loss_sum += F.cross_entropy(logits.float(), y, reduction="sum")
+            logits = self.step_model(x)  # fp32: 16-bit logits can tie and blur top-k
+            loss_sum += F.cross_entropy(logits, y, reduction="sum")
             c1, c5 = _topk_correct(logits, y)
             top1 += c1
             top5 += c5
@@ -349,7 +383,7 @@ class Trainer:
             recipe=self.recipe.as_dict(),
             model=self.model_info,
             data=self.data.describe(),
-            environment={**environment(self.device), "amp_bf16": self.amp, "channels_last": self.channels_last, "compiled": self.config.compile},
+            environment={**environment(self.device), "precision": self.precision, "channels_last": self.channels_last, "compiled": self.config.compile},
             history=self.history,
             started=self.started,
             finished=now(),

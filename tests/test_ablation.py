@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from gnet_lib.ablation import run_ablation, train_command
+from gnet_lib.ablation import child_device, load_config, run_ablation, run_command
 from gnet_lib.results import ablation_table, available, format_time, load_result, load_results, result_path
 from gnet_lib.train import TrainConfig
 
@@ -52,12 +52,23 @@ def test_a_failing_process_is_reported(tmp_path):
                      devices=["cpu", "cpu"], log=lambda _: None)
 
 
-def test_train_command_carries_the_settings(tmp_path):
-    cmd = train_command(TrainConfig(model="short2", dataset="cifar10", data_dir="/d", epochs=3, run_dir="/r", device="cuda:1",
-                                    download=False), tmp_path / "x.json")
-    joined = " ".join(cmd)
-    for part in ("--model short2", "--device cuda:1", "--epochs 3", "--data-dir /d", "--no-download", "--resume"):
-        assert part in joined
+def test_a_run_process_gets_every_setting(tmp_path):
+    config = TrainConfig(model="short2", dataset="cifar100", recipe="fast", epochs=3, batch_size=7, lr=0.1, seed=5,
+                         device="cuda", data_dir="/d", download=False, train_subset=100, test_subset=50,
+                         synthetic_sizes=(30, 20), aux_logits=False, compile="eager", channels_last=False,
+                         precision="fp16", progress=False, run_dir=str(tmp_path / "r"), resume=True)
+    assert all(getattr(config, f) != getattr(TrainConfig(), f) for f in TrainConfig.__dataclass_fields__)
+    cmd = run_command(config, tmp_path / "x.json")
+    assert cmd[-3:] == ["gnet_lib.ablation", str(tmp_path / "r" / "config.json"), str(tmp_path / "x.json")]
+    assert load_config(tmp_path / "r" / "config.json") == config
+
+
+def test_a_run_process_sees_only_its_gpu():
+    assert child_device("cuda:1", {}) == ("cuda", {"CUDA_VISIBLE_DEVICES": "1"})
+    assert child_device("cuda:1", {"CUDA_VISIBLE_DEVICES": "4, 6", "X": "y"}) == ("cuda", {"CUDA_VISIBLE_DEVICES": "6", "X": "y"})
+    assert child_device("cpu", {"CUDA_VISIBLE_DEVICES": "3"}) == ("cpu", {"CUDA_VISIBLE_DEVICES": "3"})
+    with pytest.raises(ValueError, match="cuda:2 does not exist: CUDA_VISIBLE_DEVICES lists 2"):
+        child_device("cuda:2", {"CUDA_VISIBLE_DEVICES": "0,1"})
 
 
 def test_unknown_variant_is_refused(tmp_path):

@@ -125,6 +125,7 @@ def test_compare_command_prints_the_table_and_saves_the_plot(capsys, tmp_path):
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "Recipes compared on short4" in out and "| fast |" in out and "speed-up vs seed" in out
+    assert "seed's final top-1 error" in out
     assert (tmp_path / "curves.png").stat().st_size > 1000
     assert sorted(p.name for p in (tmp_path / "cmp").iterdir()) == ["fast.json", "seed.json"]
     with pytest.raises(SystemExit) as exit_info:

@@ -5,7 +5,14 @@ import os
 
 import pytest
 
-from gnet_lib.comparison import compare_recipes, cumulative_seconds, load_comparison, recipe_table, time_to_error
+from gnet_lib.comparison import (
+    compare_recipes,
+    cumulative_seconds,
+    load_comparison,
+    recipe_table,
+    summarize,
+    time_to_error,
+)
 from gnet_lib.train import TrainConfig
 
 BASE = TrainConfig(model="short4", dataset="synthetic", synthetic_sizes=(64, 20), epochs=2, device="cpu", progress=False)
@@ -36,7 +43,8 @@ def test_each_recipe_runs_once_and_is_skipped_afterwards(tmp_path):
     assert logs == ["seed: result exists, skipped", "fast: result exists, skipped"]
     assert os.path.getmtime(tmp_path / "cmp" / "seed.json") == stamp
     assert again["seed"]["history"] == results["seed"]["history"]
-    assert recipe_table(again).column("recipe") == ["seed", "fast"]
+    assert list(load_comparison(tmp_path / "cmp")) == ["fast", "seed"]  # file order
+    assert recipe_table(again).column("recipe") == ["seed", "fast"]  # the reference first
 
 
 def test_unknown_recipe_fails_before_training(tmp_path):
@@ -75,3 +83,15 @@ def test_recipe_table_refuses_what_does_not_compare():
     other["model"]["name"] = "short3"
     with pytest.raises(ValueError, match="different models or data"):
         recipe_table({"seed": seed, "fast": other})
+
+
+def test_summary_sentences_say_whether_and_when():
+    seed = _result("seed", _history(0.7, 0.5, 0.4, 0.35, seconds=20.0))
+    fast = _result("fast", _history(0.6, 0.34, seconds=15.0))
+    slow = _result("slow", _history(0.9, 0.8))
+    lines = summarize({"seed": seed, "fast": fast, "slow": slow})
+    assert lines == [
+        "fast reached seed's final top-1 error (0.3500) at epoch 2, after 0m32s against seed's 1m24s: 2.6 times sooner; "
+        "it ended at 0.3400 after 2 epochs.",
+        "slow did not reach seed's final top-1 error (0.3500); it ended at 0.8000 after 2 epochs.",
+    ]
