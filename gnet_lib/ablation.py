@@ -160,6 +160,10 @@ def _run_parallel(plan: AblationPlan, config_for, devices: list[str], results_di
 
 def main(argv: Sequence[str]) -> int:
     """Train the configuration in ``argv[0]`` (JSON) and write its result to ``argv[1]``."""
+    if len(argv) != 2:
+        print("usage: python -m gnet_lib.ablation CONFIG.json RESULT.json (the ablation runs this itself; "
+              "to train by hand use: python -m gnet_lib train)", file=sys.stderr)
+        return 2
     config_file, result_file = argv
     result = train(load_config(config_file), on_epoch_end=lambda m: print(format_epoch(m), flush=True))
     save_result(result_file, result.as_dict())

@@ -98,3 +98,10 @@ def test_broken_result_files_are_errors_not_skips(tmp_path):
     path.write_text(json.dumps({"model": {}}))
     with pytest.raises(ValueError, match="lacks config"):
         load_result(path)
+
+
+def test_the_run_process_entry_point_explains_its_arguments(capsys):
+    from gnet_lib.ablation import main
+
+    assert main([]) == 2
+    assert "usage: python -m gnet_lib.ablation CONFIG.json RESULT.json" in capsys.readouterr().err
