@@ -16,11 +16,12 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import torch
 
 from .architectures import CIFAR_MODEL_NAMES, unknown_model_error
-from .data import load_data
+from .data import ImageData, load_data
 from .results import load_result, result_path, save_result
 from .storage import read_json, write_json
 from .train import TrainConfig, format_epoch, train
@@ -81,11 +82,18 @@ def run_ablation(
         for model in plan.todo:
             config, _ = config_for(model, devices[0])
             log(f"{model}: training on {devices[0]}")
-            result = train(config, data=data, on_epoch_end=lambda m, name=model: log(f"{name} {format_epoch(m)}"))
-            save_result(result_path(results_dir, data.key, base.recipe, model), result.as_dict())
+            train_to_file(config, result_path(results_dir, data.key, base.recipe, model), data, log, prefix=f"{model} ")
         return plan
     _run_parallel(plan, config_for, devices, results_dir, log)
     return plan
+
+
+def train_to_file(config: TrainConfig, result_file: str | Path, data: ImageData | None = None,
+                  log: Callable[[str], None] = print, prefix: str = "") -> dict[str, Any]:
+    """Train ``config`` (logging each epoch), write its result file, return the result."""
+    result = train(config, data=data, on_epoch_end=lambda m: log(prefix + format_epoch(m))).as_dict()
+    save_result(result_file, result)
+    return result
 
 
 def child_device(device: str, env: Mapping[str, str]) -> tuple[str, dict[str, str]]:
@@ -165,8 +173,7 @@ def main(argv: Sequence[str]) -> int:
               "to train by hand use: python -m gnet_lib train)", file=sys.stderr)
         return 2
     config_file, result_file = argv
-    result = train(load_config(config_file), on_epoch_end=lambda m: print(format_epoch(m), flush=True))
-    save_result(result_file, result.as_dict())
+    train_to_file(load_config(config_file), result_file, log=lambda line: print(line, flush=True))
     return 0
 
 

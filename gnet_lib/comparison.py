@@ -13,11 +13,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .ablation import train_to_file
 from .data import load_data
 from .recipes import get_recipe
-from .results import format_time, load_result, save_result
+from .results import format_time, load_folder, load_result
 from .tables import Table
-from .train import TrainConfig, format_epoch, train
+from .train import TrainConfig
 
 
 def compare_recipes(
@@ -46,16 +47,13 @@ def compare_recipes(
         run_dir = Path(runs_dir) / folder.name / name
         config = replace(base, recipe=name, run_dir=str(run_dir), resume=True)
         log(f"{name}: training {base.model} (checkpoints in {run_dir})")
-        result = train(config, data=data, on_epoch_end=lambda m, n=name: log(f"{n} {format_epoch(m)}")).as_dict()
-        save_result(path, result)
-        results[name] = result
+        results[name] = train_to_file(config, path, data, log, prefix=f"{name} ")
     return results
 
 
 def load_comparison(folder: str | Path) -> dict[str, dict[str, Any]]:
     """The results of one comparison folder, keyed by recipe name (empty if there is none)."""
-    folder = Path(folder)
-    return {p.stem: load_result(p) for p in sorted(folder.glob("*.json"))} if folder.is_dir() else {}
+    return load_folder(folder)
 
 
 def cumulative_seconds(history: list[dict[str, Any]]) -> list[float]:

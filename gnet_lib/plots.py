@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
 from .architectures import CIFAR_MODEL_NAMES
+from .comparison import cumulative_seconds
 from .layers import LayerTable
 from .published import SOURCE_000
 from .specs import LRN, AuxHead, Conv, Inception, Network, Pool
@@ -75,8 +76,6 @@ def training_curves(histories: dict[str, list[dict[str, Any]]]) -> Figure:
 def recipe_curves(results: dict[str, dict[str, Any]], reference: str = "seed") -> Figure:
     """Test top-1 error of each recipe's run against epochs and against minutes of wall time;
     a dotted line marks the reference recipe's final error."""
-    from .comparison import cumulative_seconds
-
     fig, (ax_epoch, ax_time) = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
     for name, r in results.items():
         errors = [h["test_top1_err"] for h in r["history"]]

@@ -50,12 +50,15 @@ def load_result(path: str | Path) -> dict[str, Any]:
     return data
 
 
+def load_folder(folder: str | Path) -> dict[str, dict[str, Any]]:
+    """Every result file of one folder, keyed by file name without ``.json`` (empty if none)."""
+    folder = Path(folder)
+    return {p.stem: load_result(p) for p in sorted(folder.glob("*.json"))} if folder.is_dir() else {}
+
+
 def load_results(results_dir: str | Path, dataset_key: str, recipe: str) -> dict[str, dict[str, Any]]:
     """All results of one dataset and recipe, keyed by model name."""
-    folder = Path(results_dir) / dataset_key / recipe
-    if not folder.is_dir():
-        return {}
-    return {p.stem: load_result(p) for p in sorted(folder.glob("*.json"))}
+    return load_folder(Path(results_dir) / dataset_key / recipe)
 
 
 NOT_ABLATION = ("bench", "recipes")  # result folders of the benchmark and of recipe comparisons
