@@ -22,9 +22,11 @@ import torch
 
 from .architectures import CIFAR_MODEL_NAMES, unknown_model_error
 from .data import ImageData, load_data
-from .results import load_result, result_path, save_result
+from .errors import UsageError
+from .provenance import pick_device
+from .results import result_path, reusable_result, save_result
 from .storage import read_json, write_json
-from .train import TrainConfig, format_epoch, train
+from .train import TrainConfig, format_epoch, pick_precision, train
 
 
 @dataclass
@@ -33,6 +35,7 @@ class AblationPlan:
 
     dataset_key: str
     recipe: str
+    protocol: str
     todo: list[str]
     done: list[str]
 
@@ -46,8 +49,13 @@ def default_devices() -> list[str]:
 def _check_models(models: Sequence[str]) -> list[str]:
     for m in models:
         if m not in CIFAR_MODEL_NAMES:
-            raise ValueError(f"{unknown_model_error(m)} (the ablation runs the CIFAR family: {', '.join(CIFAR_MODEL_NAMES)})")
+            raise UsageError(f"{unknown_model_error(m)} (the ablation runs the CIFAR family: {', '.join(CIFAR_MODEL_NAMES)})")
     return list(models)
+
+
+def run_identity(config: TrainConfig, data: ImageData) -> dict[str, Any]:
+    """The identity ``config`` will train with on ``data`` (its precision resolved for its device)."""
+    return config.identity(data, pick_precision(config.precision, pick_device(config.device)))
 
 
 def run_ablation(
@@ -61,30 +69,39 @@ def run_ablation(
     """Train every model of ``models`` that has no result yet; write one result file each.
 
     ``base`` gives the dataset, recipe and everything else; its ``model``, ``run_dir``,
-    ``resume`` and ``device`` are set per run.
+    ``resume`` and ``device`` are set per run. Results go to
+    ``<results_dir>/<dataset>/<recipe>/<protocol>/<model>.json`` and checkpoints to the same
+    place under ``runs_dir``. A stored result is reused only if it was made with identical
+    settings; otherwise the ablation stops before training and names the differences.
     """
     models = _check_models(models)
+    for m in models:
+        replace(base, model=m).validate()
     devices = list(devices or default_devices())
     data = load_data(base.dataset, base.data_dir, base.download, base.synthetic_sizes, seed=base.seed)
     data = data.subset(base.train_subset, base.test_subset, seed=base.seed)
-    done = [m for m in models if result_path(results_dir, data.key, base.recipe, m).exists()]
+    paths, done = {}, []
+    for m in models:
+        identity = run_identity(replace(base, model=m, device=devices[0]), data)
+        paths[m] = result_path(results_dir, identity)
+        if reusable_result(paths[m], identity) is not None:
+            done.append(m)
+    protocol = paths[models[0]].parent.name if models else ""
+    plan = AblationPlan(data.key, base.recipe, protocol, [m for m in models if m not in done], done)
     for m in done:
-        load_result(result_path(results_dir, data.key, base.recipe, m))  # a broken file is an error, not a skip
-    plan = AblationPlan(data.key, base.recipe, [m for m in models if m not in done], done)
-    for m in done:
-        log(f"{m}: result exists, skipped")
+        log(f"{m}: result exists ({paths[m]}), skipped")
 
     def config_for(model: str, device: str) -> tuple[TrainConfig, Path]:
-        run_dir = Path(runs_dir) / data.key / base.recipe / model
+        run_dir = Path(runs_dir) / paths[model].relative_to(results_dir).with_suffix("")
         return replace(base, model=model, device=device, run_dir=str(run_dir), resume=True), run_dir
 
     if len(devices) == 1:
         for model in plan.todo:
             config, _ = config_for(model, devices[0])
-            log(f"{model}: training on {devices[0]}")
-            train_to_file(config, result_path(results_dir, data.key, base.recipe, model), data, log, prefix=f"{model} ")
+            log(f"{model}: training on {devices[0]} -> {paths[model]}")
+            train_to_file(config, paths[model], data, log, prefix=f"{model} ")
         return plan
-    _run_parallel(plan, config_for, devices, results_dir, log)
+    _run_parallel(plan, config_for, devices, paths, log)
     return plan
 
 
@@ -131,7 +148,7 @@ def run_command(config: TrainConfig, result_file: str | Path) -> list[str]:
     return [sys.executable, "-m", "gnet_lib.ablation", str(path), str(result_file)]
 
 
-def _run_parallel(plan: AblationPlan, config_for, devices: list[str], results_dir, log) -> None:
+def _run_parallel(plan: AblationPlan, config_for, devices: list[str], paths: dict[str, Path], log) -> None:
     """One subprocess per device at a time, until every variant is done."""
     queue = list(plan.todo)
     running: dict[str, tuple[subprocess.Popen, str, object]] = {}
@@ -145,7 +162,7 @@ def _run_parallel(plan: AblationPlan, config_for, devices: list[str], results_di
                     config, run_dir = config_for(model, name)
                     run_dir.mkdir(parents=True, exist_ok=True)
                     out = open(run_dir / "log.txt", "a")
-                    cmd = run_command(config, result_path(results_dir, plan.dataset_key, plan.recipe, model))
+                    cmd = run_command(config, paths[model])
                     log(f"{model}: training on {device} (log: {run_dir / 'log.txt'})")
                     running[device] = (subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env), model, out)
             time.sleep(0.2)

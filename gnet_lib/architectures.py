@@ -183,6 +183,7 @@ def cifar_network(name: str, layout: str, title: str | None = None) -> Network:
         batch_norm=True,
         conv_bias=True,
         five_by_five="3x3-3x3",
+        source_bn_eps=True,
         source="source 000 (after pytorch-cifar100's googlenet)",
     )
 
@@ -245,9 +246,11 @@ def get_spec(
     aux_logits: bool | None = None,
     batch_norm: bool | None = None,
     pool_rounding: Literal["ceil", "pad"] | None = None,
+    source_bn_eps: bool | None = None,
 ) -> Network:
     """The spec of a named model (or a given spec), with optional changes; ``None`` keeps
-    the model's default."""
+    the model's default. ``source_bn_eps=False`` corrects source 000's batch norm quirk
+    (see :attr:`~gnet_lib.specs.Network.source_bn_eps`)."""
     if isinstance(name, Network):
         spec = name
     elif isinstance(name, str) and name in _BUILDERS:
@@ -256,7 +259,7 @@ def get_spec(
         # Source 000's naive model: its published count (65,291,098) is met exactly when the
         # "5x5" branch is a single 3x3 convolution from the module input.
         base = cifar_network("naive", CIFAR_LAYOUTS["naive"])
-        spec = replace(naive_network(base), name="naive", title=CIFAR_TITLES["naive"], five_by_five="3x3")
+        spec = replace(naive_network(base), name="naive", title=CIFAR_TITLES["naive"], five_by_five="3x3", source_bn_eps=False)
     elif isinstance(name, str) and name in CIFAR_LAYOUTS:
         spec = cifar_network(name, CIFAR_LAYOUTS[name])
     else:
@@ -267,4 +270,8 @@ def get_spec(
         spec = with_batch_norm(spec, batch_norm)
     if pool_rounding is not None:
         spec = with_pool_rounding(spec, pool_rounding)
+    if source_bn_eps is not None and source_bn_eps != spec.source_bn_eps:
+        if source_bn_eps and spec.five_by_five != "3x3-3x3":
+            raise ValueError(f"{spec.name} has no two-3x3 '5x5' branch, so source 000's batch norm quirk does not apply to it")
+        spec = replace(spec, source_bn_eps=source_bn_eps)
     return spec

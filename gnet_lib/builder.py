@@ -117,6 +117,8 @@ class _Builder:
             c = c_in
             for (attr, _), width, k in zip(names[branch], widths, kernels):
                 units[attr] = self.conv(c, Conv(attr, width, k, padding="same"))
+                if attr == "conv_a" and self.spec.source_bn_eps:
+                    units[attr].bn.eps = float(width)  # source 000's BatchNorm2d(n5x5, n5x5)
                 c = width
             return nn.Sequential(units), c
 
@@ -192,16 +194,19 @@ def build_model(
     aux_logits: bool | None = None,
     batch_norm: bool | None = None,
     pool_rounding: str | None = None,
+    source_bn_eps: bool | None = None,
     input_size: tuple[int, int, int] | None = None,
 ) -> GoogLeNet:
     """Build a named model (see :data:`gnet_lib.MODEL_NAMES`) or a hand-written spec.
 
     ``num_classes`` defaults to the model's own (1000 for the ImageNet models, 10 for the
     CIFAR family). ``aux_logits``, ``batch_norm`` and ``pool_rounding`` change the named
-    architecture (``None`` keeps its default). ``input_size`` only matters for auxiliary
+    architecture, and ``source_bn_eps=False`` corrects source 000's batch norm quirk in the
+    CIFAR family (``None`` keeps each model's default). ``input_size`` only matters for auxiliary
     heads with a fixed pool, whose fully connected layer depends on the feature-map size.
     """
     from .architectures import get_spec
 
-    spec = get_spec(name, aux_logits=aux_logits, batch_norm=batch_norm, pool_rounding=pool_rounding)  # type: ignore[arg-type]
+    spec = get_spec(name, aux_logits=aux_logits, batch_norm=batch_norm, pool_rounding=pool_rounding,  # type: ignore[arg-type]
+                    source_bn_eps=source_bn_eps)
     return build_network(spec, num_classes, input_size)

@@ -57,6 +57,9 @@ def _add_training_options(p: argparse.ArgumentParser, one_recipe: bool = True) -
     p.add_argument("--test-subset", type=int, help="evaluate on a class-balanced subset of this many images")
     p.add_argument("--synthetic-sizes", type=int, nargs=2, default=(2000, 500), metavar=("TRAIN", "TEST"),
                    help="image counts of the synthetic dataset (default: 2000 500)")
+    p.add_argument("--fixed-bn-eps", action="store_true",
+                   help="correct source 000's BatchNorm2d(n5x5, n5x5) quirk in the CIFAR family (eps 1e-5 in every "
+                        "batch norm); by default the quirk is reproduced, as in the published runs")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
@@ -68,9 +71,21 @@ def _config(args: argparse.Namespace, **overrides):
         epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed, device=args.device,
         compile=args.compile, precision=args.precision, train_subset=args.train_subset, test_subset=args.test_subset,
         synthetic_sizes=tuple(args.synthetic_sizes), progress=not args.no_progress,
+        source_bn_eps=False if args.fixed_bn_eps else None,
     )
     values.update(overrides)
-    return TrainConfig(**values)
+    config = TrainConfig(**values)
+    _check_before_work(config)
+    return config
+
+
+def _check_before_work(config) -> None:
+    """Every check that needs no training and no decoded data: names, sizes against the split
+    sizes (counted, not loaded), so that a mistake stops the command at once."""
+    from .data import check_subset, split_sizes
+
+    config.validate()
+    check_subset(config.train_subset, config.test_subset, split_sizes(config.dataset, config.data_dir, config.synthetic_sizes))
 
 
 def cmd_models(args: argparse.Namespace) -> int:
@@ -122,15 +137,23 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_ablation(args: argparse.Namespace) -> int:
     from .ablation import run_ablation
     from .data import dataset_key
-    from .results import ablation_table, load_results, published_key
+    from .errors import UsageError
+    from .results import ablation_table, available, load_results, published_key
 
-    config = _config(args)
+    config = _config(args, model=args.models[0] if args.models else "googlenet")
     if args.table_only:
-        key = dataset_key(config.dataset, config.data_dir)
+        key, protocol = dataset_key(config.dataset, config.data_dir), args.protocol
+        if protocol is None:
+            choices = [p for d, r, p in available(args.results_dir) if (d, r) == (key, config.recipe)]
+            if len(choices) > 1:
+                raise UsageError(f"several protocols are stored; choose one with --protocol: {', '.join(choices)} "
+                                 f"(folders of {Path(args.results_dir) / key / config.recipe})")
+            protocol = choices[0] if choices else "none"
     else:
-        key = run_ablation(config, models=args.models, results_dir=args.results_dir, runs_dir=args.runs_dir,
-                           devices=args.devices).dataset_key
-    results = load_results(args.results_dir, key, config.recipe)
+        plan = run_ablation(config, models=args.models, results_dir=args.results_dir, runs_dir=args.runs_dir,
+                            devices=args.devices)
+        key, protocol = plan.dataset_key, plan.protocol
+    results = load_results(args.results_dir, key, config.recipe, protocol)
     command = f"python -m gnet_lib ablation --dataset {config.dataset} --recipe {config.recipe}"
     print(ablation_table(results, key, config.recipe, command).to_markdown())
     if args.plots:
@@ -149,7 +172,7 @@ def cmd_ablation(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     from .comparison import compare_recipes, recipe_table, summarize
 
-    config = _config(args, model=args.model)
+    config = _config(args, model=args.model, recipe=args.recipes[0])
     results = compare_recipes(config, args.recipes, args.output, runs_dir=args.runs_dir)
     print(recipe_table(results, reference=args.recipes[0]).to_markdown())
     print("\n".join(summarize(results, reference=args.recipes[0])))
@@ -225,6 +248,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--runs-dir", default="runs", help="where checkpoints go (default: runs)")
     p.add_argument("--devices", nargs="+", help="devices to spread runs over, one run each (default: every GPU, else auto)")
     p.add_argument("--table-only", action="store_true", help="do not train; print the table from existing results")
+    p.add_argument("--protocol", help="with --table-only: which stored protocol folder to show, e.g. 5000x1000-e4-s1 "
+                                      "(default: the only one stored)")
     p.add_argument("--plots", help="also save the ablation plots into this folder")
     _add_training_options(p)
     p.set_defaults(func=cmd_ablation)

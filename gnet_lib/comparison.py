@@ -13,12 +13,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .ablation import train_to_file
+from .ablation import run_identity, train_to_file
 from .data import load_data
-from .recipes import get_recipe
-from .results import format_time, load_folder, load_result
+from .results import format_time, load_folder, reusable_result
 from .tables import Table
-from .train import TrainConfig
+from .train import TrainConfig, throughput
 
 
 def compare_recipes(
@@ -34,19 +33,20 @@ def compare_recipes(
     ``resume`` are set per run. All runs share one loaded (and subset) copy of the data.
     """
     for name in recipes:
-        get_recipe(name)  # an unknown name fails before any training
+        replace(base, recipe=name).validate()  # an unknown name or bad setting fails before any training
     folder = Path(folder)
     data = load_data(base.dataset, base.data_dir, base.download, base.synthetic_sizes, seed=base.seed)
+    data = data.subset(base.train_subset, base.test_subset, seed=base.seed)
     results = {}
     for name in recipes:
         path = folder / f"{name}.json"
-        if path.exists():
-            results[name] = load_result(path)  # a broken file is an error, not a skip
+        config = replace(base, recipe=name, run_dir=str(Path(runs_dir) / folder.name / name), resume=True)
+        stored = reusable_result(path, run_identity(config, data))  # other settings: an error, not a skip
+        if stored is not None:
+            results[name] = stored
             log(f"{name}: result exists, skipped")
             continue
-        run_dir = Path(runs_dir) / folder.name / name
-        config = replace(base, recipe=name, run_dir=str(run_dir), resume=True)
-        log(f"{name}: training {base.model} (checkpoints in {run_dir})")
+        log(f"{name}: training {base.model} (checkpoints in {config.run_dir})")
         results[name] = train_to_file(config, path, data, log, prefix=f"{name} ")
     return results
 
@@ -91,7 +91,7 @@ def recipe_table(results: dict[str, dict[str, Any]], reference: str = "seed") ->
                 "recipe": name,
                 "epochs": r["final"]["epoch"],
                 "batch": r["recipe"]["batch_size"],
-                "train images/s": round(sum(h["images_per_s"] for h in r["history"]) / len(r["history"])),
+                "train images/s": round(throughput(r["history"])["images_per_s"]),
                 "time": format_time(r["wall_time_s"]),
                 "final top-1 err": round(r["final"]["test_top1_err"], 4),
                 "best top-1 err": round(min(h["test_top1_err"] for h in r["history"]), 4),

@@ -23,6 +23,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from .errors import UsageError
+
 DATASETS = ("cifar10", "cifar100", "synthetic")
 _TORCHVISION = {"cifar10": ("CIFAR10", "cifar-10-batches-py", "CIFAR-10"), "cifar100": ("CIFAR100", "cifar-100-python", "CIFAR-100")}
 _IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp"}
@@ -62,13 +64,14 @@ class ImageData:
         }
 
     def subset(self, train: int | None = None, test: int | None = None, seed: int = 0) -> "ImageData":
-        """A deterministic, class-balanced subset (each class keeps the same share)."""
+        """A deterministic, class-balanced subset (each class keeps the same share). A size
+        larger than its split is a :class:`~gnet_lib.errors.UsageError`."""
+
+        check_subset(train, test, (len(self.train_y), len(self.test_y)), self.num_classes)
 
         def pick(x: Tensor, y: Tensor, n: int | None) -> tuple[Tensor, Tensor]:
-            if n is None or n >= len(y):
+            if n is None or n == len(y):
                 return x, y
-            if n < self.num_classes:
-                raise ValueError(f"a subset of {n} images cannot hold all {self.num_classes} classes")
             g = torch.Generator().manual_seed(seed)
             order = torch.randperm(len(y), generator=g)
             per_class = [order[y[order] == c] for c in range(self.num_classes)]
@@ -193,13 +196,23 @@ def _read_image(path: Path) -> Tensor:
     return torch.from_numpy(array.copy()).permute(2, 0, 1)
 
 
+def image_files(split_root: Path) -> dict[str, list[Path]]:
+    """The image files of one split, per class folder (sorted): what the loader reads and what
+    :func:`dataset_key` and :func:`split_sizes` count. Other files (``.DS_Store``, notes) are ignored."""
+    return {
+        d.name: sorted(p for p in d.iterdir() if p.is_file() and p.suffix.lower() in _IMAGE_SUFFIXES)
+        for d in sorted(split_root.iterdir())
+        if d.is_dir()
+    }
+
+
 def _read_split(root: Path, classes: list[str] | None) -> tuple[Tensor, Tensor, list[str], set[str]]:
-    found = sorted(p.name for p in root.iterdir() if p.is_dir())
+    files_by_class = image_files(root)
+    found = list(files_by_class)
     if classes is not None and found != classes:
         raise ValueError(f"{root} has classes {found} but the train split has {classes}; both splits need the same class folders")
     images, labels, suffixes = [], [], set()
-    for label, cls in enumerate(found):
-        files = sorted(p for p in (root / cls).iterdir() if p.suffix.lower() in _IMAGE_SUFFIXES)
+    for label, (cls, files) in enumerate(files_by_class.items()):
         if not files:
             raise ValueError(f"class folder {root / cls} holds no images ({', '.join(sorted(_IMAGE_SUFFIXES))})")
         for f in files:
@@ -262,16 +275,53 @@ def load_data(
     return _load_torchvision(name, root, download)
 
 
+def _folder_key(name: str, root: Path) -> str:
+    suffixes = {f.suffix.lower() for files in image_files(root / "train").values() for f in files}
+    return f"{name}-jpeg" if suffixes and suffixes <= {".jpg", ".jpeg"} else f"{name}-folder"
+
+
 def dataset_key(name: str, data_dir: str | os.PathLike | None = None) -> str:
     """The key results of ``name`` are filed under, without loading the data: ``cifar10``,
-    ``cifar10-jpeg`` (an image folder of JPEGs), ``cifar10-folder``, ``synthetic``."""
+    ``cifar10-jpeg`` (an image folder of JPEGs), ``cifar10-folder``, ``synthetic``. Counts the
+    same image files as the loader (:func:`image_files`)."""
     if name == "synthetic" or name not in _TORCHVISION:
         return name
     root = Path(data_dir or "data").expanduser()
-    if not is_image_folder(root):
-        return name
-    suffixes = {p.suffix.lower() for p in (root / "train").rglob("*") if p.is_file()}
-    return f"{name}-jpeg" if suffixes and suffixes <= {".jpg", ".jpeg"} else f"{name}-folder"
+    return _folder_key(name, root) if is_image_folder(root) else name
+
+
+_OFFICIAL_SIZES = {"cifar10": (50_000, 10_000), "cifar100": (50_000, 10_000)}
+
+
+def split_sizes(name: str, data_dir: str | os.PathLike | None = None,
+                synthetic_sizes: tuple[int, int] = (2000, 500)) -> tuple[int, int] | None:
+    """(train, test) image counts of a dataset without decoding it, or ``None`` where they
+    cannot be known yet (torchvision's CIFAR not downloaded)."""
+    if name == "synthetic":
+        return tuple(synthetic_sizes)  # type: ignore[return-value]
+    root = Path(data_dir or "data").expanduser()
+    if is_image_folder(root):
+        return tuple(sum(len(f) for f in image_files(root / split).values()) for split in ("train", "test"))  # type: ignore[return-value]
+    present = name in _TORCHVISION and (root / _TORCHVISION[name][1]).is_dir()
+    return _OFFICIAL_SIZES[name] if present else None
+
+
+def check_subset(train: int | None, test: int | None, sizes: tuple[int, int] | None, classes: int | None = None) -> None:
+    """A usage error unless each requested subset size is a positive number no larger than its
+    split (and, where the class count is known, at least one image per class)."""
+    for what, n, i in (("--train-subset", train, 0), ("--test-subset", test, 1)):
+        if n is None:
+            continue
+        if n < 1:
+            raise UsageError(f"{what} must be a positive number of images, got {n}")
+        if sizes is not None and n > sizes[i]:
+            split = ("training", "test")[i]
+            raise UsageError(
+                f"{what} {n:,} is larger than the {split} split, which has {sizes[i]:,} images; "
+                f"ask for at most {sizes[i]:,}, or leave {what} out to use the whole split"
+            )
+        if classes is not None and n < classes:
+            raise UsageError(f"{what} {n} cannot hold all {classes} classes; ask for at least {classes} images")
 
 
 # -- batches ------------------------------------------------------------------------------

@@ -13,8 +13,10 @@ from typing import Any
 
 from .architectures import CIFAR_MODEL_NAMES
 from .published import SOURCE_000
+from .errors import UsageError
 from .storage import read_json, write_json
 from .tables import Table
+from .train import identity_differences, protocol_name
 
 def default_results_dir() -> Path:
     """``$GNET_RESULTS`` if set, else the ``results/`` folder of the checkout gnet_lib runs
@@ -30,8 +32,10 @@ def default_results_dir() -> Path:
 REQUIRED_KEYS = ("config", "recipe", "model", "data", "environment", "history", "final", "wall_time_s", "started", "finished")
 
 
-def result_path(results_dir: str | Path, dataset_key: str, recipe: str, model: str) -> Path:
-    return Path(results_dir) / dataset_key / recipe / f"{model}.json"
+def result_path(results_dir: str | Path, identity: dict[str, Any]) -> Path:
+    """``<results>/<dataset key>/<recipe>/<protocol>/<model>.json``: the folders say what was
+    run (e.g. ``results/cifar10-jpeg/seed/5000x1000-e4-s1/short3.json``)."""
+    return Path(results_dir) / identity["dataset"] / identity["recipe"]["name"] / protocol_name(identity) / f"{identity['model']}.json"
 
 
 def save_result(path: str | Path, result: dict[str, Any]) -> None:
@@ -50,31 +54,64 @@ def load_result(path: str | Path) -> dict[str, Any]:
     return data
 
 
+def reusable_result(path: str | Path, identity: dict[str, Any]) -> dict[str, Any] | None:
+    """The result stored at ``path`` if it was made with exactly ``identity``'s settings; ``None``
+    if there is none. A result of other settings is a :class:`UsageError` naming every difference,
+    never silently reused."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    stored = load_result(path)
+    differences = identity_differences(stored.get("identity"), identity)
+    if differences:
+        raise UsageError(
+            f"{path} holds a result made with other settings, so it is not reused:\n  "
+            + "\n  ".join(differences)
+            + "\nchoose another results folder, or delete that file to replace it"
+        )
+    return stored
+
+
 def load_folder(folder: str | Path) -> dict[str, dict[str, Any]]:
     """Every result file of one folder, keyed by file name without ``.json`` (empty if none)."""
     folder = Path(folder)
     return {p.stem: load_result(p) for p in sorted(folder.glob("*.json"))} if folder.is_dir() else {}
 
 
-def load_results(results_dir: str | Path, dataset_key: str, recipe: str) -> dict[str, dict[str, Any]]:
-    """All results of one dataset and recipe, keyed by model name."""
-    return load_folder(Path(results_dir) / dataset_key / recipe)
+def load_results(results_dir: str | Path, dataset_key: str, recipe: str, protocol: str) -> dict[str, dict[str, Any]]:
+    """All results of one dataset, recipe and protocol, keyed by model name."""
+    return load_folder(Path(results_dir) / dataset_key / recipe / protocol)
 
 
 NOT_ABLATION = ("bench", "recipes")  # result folders of the benchmark and of recipe comparisons
 
 
-def available(results_dir: str | Path) -> list[tuple[str, str]]:
-    """The ``(dataset key, recipe)`` pairs that have ablation result files."""
+def available(results_dir: str | Path) -> list[tuple[str, str, str]]:
+    """The ``(dataset key, recipe, protocol)`` triples that have ablation result files."""
     root = Path(results_dir)
     if not root.is_dir():
         return []
     return sorted(
-        (d.name, r.name)
+        (d.name, r.name, p.name)
         for d in root.iterdir()
         if d.is_dir() and d.name not in NOT_ABLATION
         for r in d.iterdir()
-        if r.is_dir() and any(r.glob("*.json"))
+        if r.is_dir()
+        for p in r.iterdir()
+        if p.is_dir() and any(p.glob("*.json"))
+    )
+
+
+def describe_protocol(result: dict[str, Any]) -> str:
+    """A caption naming what a result is: data and subset, epochs, recipe, seed, precision, device."""
+    ident, data, env = result.get("identity") or {}, result["data"], result["environment"]
+    recipe = result["recipe"]
+    sizes = f"{data['train_size']:,} training / {data['test_size']:,} test images"
+    subset = "class-balanced subset, " if "subset" in data.get("source", "") else ""
+    return (
+        f"{data['name']}, {subset}{sizes}; {recipe['epochs']} epochs of recipe {recipe['name']} "
+        f"(batch {recipe['batch_size']}), seed {ident.get('seed', result['config'].get('seed'))}; "
+        f"{env.get('precision', '?')} on {env['device_name']}"
     )
 
 
@@ -94,7 +131,8 @@ def ablation_table(results: dict[str, dict[str, Any]], dataset_key: str, recipe:
     """Our runs beside source 000's published row for each of the seven variants.
 
     A variant with no result file yet shows empty cells, and the notes give the command
-    that produces it.
+    that produces it. The notes name our protocol (data, subset, epochs, device) and the
+    published one, so a subset run is never read as a full one.
     """
     pub = SOURCE_000.get(published_key(dataset_key) or "", {})
     rows = []
@@ -107,6 +145,8 @@ def ablation_table(results: dict[str, dict[str, Any]], dataset_key: str, recipe:
                 "top-1 err": round(r["final"]["test_top1_err"], 4) if r else None,
                 "top-5 err": round(r["final"]["test_top5_err"], 4) if r else None,
                 "params": r["model"]["params"] if r else None,
+                "GMACs/image": round(r["model"]["macs_per_image"] / 1e9, 2) if r else None,
+                "train img/s": r.get("throughput", {}).get("steady_images_per_s") if r else None,
                 "time": format_time(r["wall_time_s"]) if r else None,
                 "epochs": r["final"]["epoch"] if r else None,
                 "published top-1": p.top1_error if p else None,
@@ -118,16 +158,14 @@ def ablation_table(results: dict[str, dict[str, Any]], dataset_key: str, recipe:
     notes = []
     done = [n for n in CIFAR_MODEL_NAMES if n in results]
     if done:
-        first = results[done[0]]
-        notes.append(
-            f"ours: {first['data']['name']}, recipe {recipe}, on {first['environment']['device_name']} "
-            f"(torch {first['environment']['torch']}, commit {first['environment']['git_commit'][:12]})"
-        )
+        notes.append(f"ours: {describe_protocol(results[done[0]])}")
+        notes.append("train img/s: steady-state training throughput (epochs 2 on; total images over total seconds)")
     else:
         notes.append(f"no run of ours exists yet for dataset '{dataset_key}' with recipe '{recipe}'.")
     missing = [n for n in CIFAR_MODEL_NAMES if n not in results]
     if missing and command:
         notes.append(f"missing: {', '.join(missing)}; to run them: {command}")
     if pub:
-        notes.append("published: source 000, 14 epochs, errors printed with two decimals, times on its own (unnamed) GPU")
+        notes.append("published: source 000, full training and test sets, 14 epochs, errors printed with two "
+                     "decimals, times on its own (unnamed) GPU")
     return Table(tuple(rows[0]), rows, title=f"CIFAR ablation on {dataset_key}, recipe {recipe}", notes=notes)

@@ -121,7 +121,13 @@ Layer = Union[Conv, Pool, LRN, Inception, AuxHead]
 
 @dataclass(frozen=True)
 class Network:
-    """A whole network: its layers in order and the network-wide construction rules."""
+    """A whole network: its layers in order and the network-wide construction rules.
+
+    ``source_bn_eps`` reproduces a quirk of source 000 (inherited from pytorch-cifar100):
+    the batch norm after the first 3x3 of the two-3x3 "5x5" branch is written
+    ``BatchNorm2d(n5x5, n5x5)``, whose second argument is ``eps``, so that norm divides by
+    ``sqrt(var + n5x5)`` (32 to 128) instead of ``sqrt(var + 1e-5)``. It adds no parameter.
+    """
 
     name: str
     title: str
@@ -134,6 +140,7 @@ class Network:
     conv_bias: bool = True
     five_by_five: FiveByFive = "5x5"
     inception_pool_ceil: bool = False
+    source_bn_eps: bool = False
     source: str = ""
 
     @property

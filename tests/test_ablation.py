@@ -2,15 +2,22 @@
 
 import json
 import os
+from dataclasses import replace
 
 import pytest
 
 from gnet_lib.ablation import child_device, load_config, run_ablation, run_command
-from gnet_lib.results import ablation_table, available, format_time, load_result, load_results, result_path
+from gnet_lib.errors import UsageError
+from gnet_lib.results import ablation_table, available, format_time, load_result, load_results
 from gnet_lib.train import TrainConfig
 
 BASE = TrainConfig(dataset="synthetic", synthetic_sizes=(64, 20), recipe="seed", epochs=1, batch_size=32,
-                   device="cpu", progress=False)
+                   device="cpu", precision="fp32", progress=False)
+PROTOCOL = "64x20-e1-s1-b32"  # all 64 training and 20 test images, 1 epoch, seed 1, batch 32
+
+
+def stored(root, model, protocol=PROTOCOL):
+    return root / "synthetic" / "seed" / protocol / f"{model}.json"
 
 
 def test_runs_each_variant_once_and_skips_finished_ones(tmp_path):
@@ -18,31 +25,55 @@ def test_runs_each_variant_once_and_skips_finished_ones(tmp_path):
     plan = run_ablation(BASE, models=["short4", "short3"], results_dir=tmp_path / "results", runs_dir=tmp_path / "runs",
                         log=logs.append)
     assert plan.todo == ["short4", "short3"] and plan.done == []
-    results = load_results(tmp_path / "results", "synthetic", "seed")
+    assert plan.protocol == PROTOCOL
+    results = load_results(tmp_path / "results", "synthetic", "seed", PROTOCOL)
     assert set(results) == {"short4", "short3"}
     for r in results.values():
         assert r["data"]["source"].startswith("generated in process")
         assert r["environment"]["git_commit"] and r["recipe"]["name"] == "seed" and r["config"]["seed"] == 1
-    stamp = os.path.getmtime(result_path(tmp_path / "results", "synthetic", "seed", "short4"))
+    stamp = os.path.getmtime(stored(tmp_path / "results", "short4"))
     logs.clear()
     again = run_ablation(BASE, models=["short4", "short3"], results_dir=tmp_path / "results", runs_dir=tmp_path / "runs",
                          log=logs.append)
     assert again.todo == [] and sorted(again.done) == ["short3", "short4"]
-    assert logs == ["short4: result exists, skipped", "short3: result exists, skipped"]
-    assert os.path.getmtime(result_path(tmp_path / "results", "synthetic", "seed", "short4")) == stamp
-    assert available(tmp_path / "results") == [("synthetic", "seed")]
+    assert logs == [f"{m}: result exists ({stored(tmp_path / 'results', m)}), skipped" for m in ("short4", "short3")]
+    assert os.path.getmtime(stored(tmp_path / "results", "short4")) == stamp
+    assert available(tmp_path / "results") == [("synthetic", "seed", PROTOCOL)]
     (tmp_path / "results" / "recipes" / "some-comparison").mkdir(parents=True)
     (tmp_path / "results" / "recipes" / "some-comparison" / "seed.json").write_text("{}")
-    assert available(tmp_path / "results") == [("synthetic", "seed")]
+    assert available(tmp_path / "results") == [("synthetic", "seed", PROTOCOL)]
+
+
+def test_a_run_with_other_sizes_or_epochs_trains_into_its_own_place(tmp_path):
+    """The issue's two-command sequence: the second run must not report the first one's numbers."""
+    dirs = dict(results_dir=tmp_path / "r", runs_dir=tmp_path / "runs", log=lambda _: None)
+    first = run_ablation(replace(BASE, train_subset=40, test_subset=10), models=["short4"], **dirs)
+    second = run_ablation(replace(BASE, epochs=2, train_subset=60, test_subset=10), models=["short4"], **dirs)
+    assert (first.protocol, second.protocol) == ("40x10-e1-s1-b32", "60x10-e2-s1-b32")
+    assert second.todo == ["short4"] and second.done == []
+    one = load_results(tmp_path / "r", "synthetic", "seed", "40x10-e1-s1-b32")["short4"]
+    two = load_results(tmp_path / "r", "synthetic", "seed", "60x10-e2-s1-b32")["short4"]
+    assert (one["final"]["epoch"], one["data"]["train_size"]) == (1, 40)
+    assert (two["final"]["epoch"], two["data"]["train_size"]) == (2, 60)
+    assert "60 training / 10 test images; 2 epochs of recipe seed" in ablation_table({"short4": two}, "synthetic", "seed").notes[0]
+
+
+def test_a_stored_result_of_other_settings_is_refused_with_the_differences(tmp_path):
+    dirs = dict(results_dir=tmp_path / "r", runs_dir=tmp_path / "runs", log=lambda _: None)
+    run_ablation(BASE, models=["short4"], **dirs)
+    with pytest.raises(UsageError, match=r"(?s)other settings.*precision: stored 'fp32', this run 'bf16'.*delete"):
+        run_ablation(replace(BASE, precision="bf16"), models=["short4"], **dirs)
+    with pytest.raises(UsageError, match=r"model_options.source_bn_eps: stored True, this run False"):
+        run_ablation(replace(BASE, source_bn_eps=False), models=["short4"], **dirs)
 
 
 def test_runs_spread_over_several_devices_as_processes(tmp_path):
     plan = run_ablation(BASE, models=["short4", "short3"], results_dir=tmp_path / "results", runs_dir=tmp_path / "runs",
                         devices=["cpu", "cpu"], log=lambda _: None)
     assert plan.todo == ["short4", "short3"]
-    results = load_results(tmp_path / "results", "synthetic", "seed")
+    results = load_results(tmp_path / "results", "synthetic", "seed", PROTOCOL)
     assert {r["model"]["name"] for r in results.values()} == {"short4", "short3"}
-    assert (tmp_path / "runs" / "synthetic" / "seed" / "short4" / "log.txt").read_text()
+    assert (tmp_path / "runs" / "synthetic" / "seed" / PROTOCOL / "short4" / "log.txt").read_text()
 
 
 def test_a_failing_process_is_reported(tmp_path):
@@ -56,7 +87,7 @@ def test_a_run_process_gets_every_setting(tmp_path):
     config = TrainConfig(model="short2", dataset="cifar100", recipe="fast", epochs=3, batch_size=7, lr=0.1, seed=5,
                          device="cuda", data_dir="/d", download=False, train_subset=100, test_subset=50,
                          synthetic_sizes=(30, 20), aux_logits=False, compile="eager", channels_last=False,
-                         precision="fp16", progress=False, run_dir=str(tmp_path / "r"), resume=True)
+                         precision="fp16", progress=False, run_dir=str(tmp_path / "r"), resume=True, source_bn_eps=False)
     assert all(getattr(config, f) != getattr(TrainConfig(), f) for f in TrainConfig.__dataclass_fields__)
     cmd = run_command(config, tmp_path / "x.json")
     assert cmd[-3:] == ["gnet_lib.ablation", str(tmp_path / "r" / "config.json"), str(tmp_path / "x.json")]
@@ -78,7 +109,7 @@ def test_unknown_variant_is_refused(tmp_path):
 
 def test_table_sets_ours_beside_the_published_numbers(tmp_path):
     run_ablation(BASE, models=["short4"], results_dir=tmp_path, runs_dir=tmp_path / "runs", log=lambda _: None)
-    results = load_results(tmp_path, "synthetic", "seed")
+    results = load_results(tmp_path, "synthetic", "seed", PROTOCOL)
     table = ablation_table(results, "cifar10-jpeg", "seed", command="python -m gnet_lib ablation ...")
     row = table.where(model="short4")[0]
     assert row["params"] == results["short4"]["model"]["params"] and row["published params"] == 1_557_834
@@ -90,7 +121,7 @@ def test_table_sets_ours_beside_the_published_numbers(tmp_path):
 
 
 def test_broken_result_files_are_errors_not_skips(tmp_path):
-    path = result_path(tmp_path, "synthetic", "seed", "short4")
+    path = stored(tmp_path, "short4")
     path.parent.mkdir(parents=True)
     path.write_text("{not json")
     with pytest.raises(ValueError, match="not valid JSON"):

@@ -127,3 +127,18 @@ def test_cifar_layouts_cover_the_family():
     assert set(CIFAR_LAYOUTS) == {"naive", "googlenet", "long", "short", "short2", "short3", "short4"}
     assert len(get_spec("short4").inceptions) == 2
     assert len(get_spec("long").inceptions) == 11
+
+
+def test_source_000s_batch_norm_quirk_is_reproduced_by_default_and_can_be_corrected():
+    from torch import nn
+
+    model = build_model("googlenet")
+    odd = {name: m.eps for name, m in model.named_modules() if isinstance(m, nn.BatchNorm2d) and m.eps != 1e-5}
+    # exactly one per module: after the first 3x3 of the two-3x3 "5x5" branch, eps = n5x5
+    assert odd == {f"blocks.inception_{m.name}.b5x5.conv_a.bn": float(m.n5x5) for m in get_spec("googlenet").inceptions}
+    fixed = build_model("googlenet", source_bn_eps=False)
+    assert all(m.eps == 1e-5 for m in fixed.modules() if isinstance(m, nn.BatchNorm2d))
+    assert sum(p.numel() for p in fixed.parameters()) == sum(p.numel() for p in model.parameters())
+    assert not get_spec("naive").source_bn_eps and not get_spec("inception-v1").source_bn_eps
+    with pytest.raises(ValueError, match="no two-3x3 '5x5' branch"):
+        get_spec("naive", source_bn_eps=True)

@@ -131,3 +131,24 @@ def test_compare_command_prints_the_table_and_saves_the_plot(capsys, tmp_path):
     with pytest.raises(SystemExit) as exit_info:
         main(["compare", "--recipes", "seed", "slow", "--output", str(tmp_path / "x")])
     assert exit_info.value.code == EXIT_USAGE
+
+
+def test_an_unknown_model_fails_before_any_data_is_read(capsys, tmp_path):
+    code = main(["train", "--model", "googlenet2", "--data-dir", str(tmp_path / "nowhere"), "--no-progress"])
+    assert code == EXIT_USAGE  # not EXIT_NO_DATA: the name is checked first
+    err = capsys.readouterr().err
+    assert "unknown model name 'googlenet2'" in err and "short3" in err
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_a_subset_larger_than_the_data_fails_before_any_work(capsys, tmp_path, monkeypatch):
+    from gnet_lib import data as data_module
+
+    assert main(["train", *TINY, "--train-subset", "99999999"]) == EXIT_USAGE
+    assert "--train-subset 99,999,999 is larger than the training split, which has 96 images" in capsys.readouterr().err
+    for split in ("train", "test"):
+        (tmp_path / split / "cat").mkdir(parents=True)
+        (tmp_path / split / "cat" / "0.jpg").write_bytes(b"never decoded")
+    monkeypatch.setattr(data_module, "_read_image", lambda path: pytest.fail("decoded an image before checking the sizes"))
+    assert main(["ablation", "--data-dir", str(tmp_path), "--test-subset", "2", "--no-progress"]) == EXIT_USAGE
+    assert "--test-subset 2 is larger than the test split, which has 1 images" in capsys.readouterr().err

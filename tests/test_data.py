@@ -11,11 +11,14 @@ from gnet_lib.data import (
     Augment,
     BatchStream,
     DataUnavailableError,
+    check_subset,
     dataset_key,
     load_data,
     load_image_folder,
     make_synthetic,
+    split_sizes,
 )
+from gnet_lib.errors import UsageError
 
 
 def test_synthetic_is_deterministic_cifar_shaped_and_balanced():
@@ -168,3 +171,27 @@ def test_stream_lengths_and_channels_last(tiny_data):
     assert batches[0][0].is_contiguous(memory_format=torch.channels_last)
     with pytest.raises(ValueError, match="batch size must be positive"):
         BatchStream(tiny_data.train_x, tiny_data.train_y, 0, (0.5,) * 3, (0.5,) * 3, torch.device("cpu"))
+
+
+def test_stray_files_change_neither_the_key_nor_the_counts(tmp_path):
+    _write_folder(tmp_path)
+    (tmp_path / "train" / "cat" / ".DS_Store").write_bytes(b"\x00\x01")
+    (tmp_path / "train" / "notes.txt").write_text("not a class")
+    assert dataset_key("cifar10", tmp_path) == "cifar10-jpeg"
+    assert split_sizes("cifar10", tmp_path) == (6, 6)
+    assert len(load_image_folder(tmp_path, "cifar10").train_y) == split_sizes("cifar10", tmp_path)[0]
+
+
+def test_split_sizes_without_loading(tmp_path):
+    assert split_sizes("synthetic", synthetic_sizes=(70, 30)) == (70, 30)
+    assert split_sizes("cifar10", tmp_path) is None  # not downloaded: unknown until it is
+    (tmp_path / "cifar-10-batches-py").mkdir()
+    assert split_sizes("cifar10", tmp_path) == (50_000, 10_000)
+
+
+def test_a_subset_larger_than_its_split_is_a_usage_error(tiny_data):
+    with pytest.raises(UsageError, match=r"--train-subset 1,000 is larger than the training split, which has 320"):
+        tiny_data.subset(train=1000)
+    with pytest.raises(UsageError, match=r"--test-subset must be a positive number of images, got 0"):
+        check_subset(None, 0, None)
+    assert len(tiny_data.subset(train=len(tiny_data.train_y)).train_y) == len(tiny_data.train_y)

@@ -1,12 +1,14 @@
 """The training engine on hermetic synthetic data (CPU)."""
 
+from pathlib import Path
+
 import pytest
 import torch
 
 from gnet_lib.builder import ModelOutput
 from gnet_lib.recipes import get_recipe
 from gnet_lib.storage import CheckpointError
-from gnet_lib.train import TrainConfig, Trainer, compute_loss, pick_precision, train
+from gnet_lib.train import TrainConfig, Trainer, compute_loss, pick_precision, throughput, train
 
 TIMES = ("epoch_time_s", "eval_time_s", "images_per_s")
 
@@ -62,10 +64,17 @@ def test_an_existing_checkpoint_is_never_overwritten_silently(tiny_data, tmp_pat
 def test_a_checkpoint_of_another_run_is_refused(tiny_data, tmp_path):
     tiny_data = tiny_data.subset(train=64, test=20)
     train(_config(tmp_path, epochs=1), data=tiny_data)
-    with pytest.raises(CheckpointError, match="seed: checkpoint has 1, this run has 2"):
+    with pytest.raises(CheckpointError, match="seed: stored 1, this run 2"):
         Trainer(_config(tmp_path, epochs=1, seed=2, resume=True), tiny_data)
-    with pytest.raises(CheckpointError, match="model: checkpoint has 'short4'"):
+    with pytest.raises(CheckpointError, match="model: stored 'short4'"):
         Trainer(_config(tmp_path, epochs=1, model="short3", resume=True), tiny_data)
+    other_precision = "fp32" if Trainer(_config(tmp_path / "x", epochs=1), tiny_data).precision == "bf16" else "bf16"
+    with pytest.raises(CheckpointError, match=f"precision: stored '[a-z0-9]+', this run '{other_precision}'"):
+        Trainer(_config(tmp_path, epochs=1, precision=other_precision, resume=True), tiny_data)
+    with pytest.raises(CheckpointError, match="compile: stored False, this run 'eager'"):
+        Trainer(_config(tmp_path, epochs=1, compile="eager", resume=True), tiny_data)
+    with pytest.raises(CheckpointError, match="model_options.source_bn_eps: stored True, this run False"):
+        Trainer(_config(tmp_path, epochs=1, source_bn_eps=False, resume=True), tiny_data)
 
 
 def test_a_corrupt_checkpoint_is_a_clear_error(tiny_data, tmp_path):
@@ -170,7 +179,12 @@ def test_fp16_runs_resume_with_their_loss_scale(tiny_data, tmp_path):
 
 
 def test_precision_follows_the_hardware(monkeypatch):
+    from gnet_lib import train as train_module
+
+    monkeypatch.setattr(train_module, "cpu_has_native_bf16", lambda: False)
     assert pick_precision("auto", torch.device("cpu")) == "fp32"
+    monkeypatch.setattr(train_module, "cpu_has_native_bf16", lambda: True)
+    assert pick_precision("auto", torch.device("cpu")) == "bf16"
     assert pick_precision("fp16", torch.device("cpu")) == "fp16"
     cuda = torch.device("cuda")
     monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (7, 5))  # T4
@@ -191,3 +205,20 @@ def test_every_model_of_a_sequence_is_compiled(tiny_data):
         before = counters["stats"]["unique_graphs"]
         train(_config(model=model, epochs=1, batch_size=16, compile="eager"), data=data)
         assert counters["stats"]["unique_graphs"] > before, f"{model} ran without a compiled graph"
+
+
+def test_native_bf16_is_read_from_the_cpu_flags(monkeypatch, tmp_path):
+    from gnet_lib import train as train_module
+
+    real_read = Path.read_text
+    for flags, expected in (("fpu avx512f avx512_bf16 sse", True), ("fpu amx_bf16 amx_tile", True), ("fpu avx2 avx512f", False)):
+        monkeypatch.setattr(Path, "read_text", lambda self, *a, flags=flags, **k:
+                            f"processor : 0\nflags\t\t: {flags}\n" if str(self) == "/proc/cpuinfo" else real_read(self, *a, **k))
+        assert train_module.cpu_has_native_bf16() is expected
+
+
+def test_throughput_counts_totals_and_leaves_out_the_first_epoch():
+    history = [{"epoch_time_s": 10.0, "train_images": 100}, {"epoch_time_s": 2.0, "train_images": 100},
+               {"epoch_time_s": 3.0, "train_images": 200}]
+    assert throughput(history) == {"images_per_s": round(400 / 15, 2), "steady_images_per_s": 60.0}
+    assert throughput(history[:1]) == {"images_per_s": 10.0, "steady_images_per_s": None}
