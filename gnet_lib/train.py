@@ -12,8 +12,14 @@ in fp32 elsewhere (see :func:`pick_precision`; both measured: see the README).
 Reproducibility: the model is initialised from ``seed``; every epoch's data order,
 augmentation and dropout come from generators seeded by ``(seed, epoch)``. On a CPU a run
 resumed from the checkpoint of epoch ``k`` therefore ends exactly as the uninterrupted run
-would. On a GPU it ends almost exactly: cuDNN's autotuner may pick other (and some
-non-deterministic) kernels in the new process.
+would. On CUDA that holds only approximately, even within one process: cuDNN's autotuner
+may pick different kernels in a new process, several backward kernels (convolution weight
+gradients, max-pool backward) add with atomics in an order that varies from run to run,
+and bf16 rounds the differences up. ``deterministic=True`` (``--deterministic``) turns off
+the autotuner and asks PyTorch for deterministic kernels everywhere it has them (warning
+where it does not), at some cost in speed; identical results then need the same GPU model,
+driver, library versions and settings. Precision and compilation are part of a run's
+identity, so a checkpoint is never resumed under other ones.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import json
 import math
 import signal
 import time
+import warnings
 from collections.abc import Callable
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
@@ -36,6 +43,7 @@ from .architectures import get_spec
 from .builder import ModelOutput, build_network
 from .data import Augment, BatchStream, ImageData, check_subset, load_data
 from .errors import UsageError
+from .graphs import GraphedStep, fast_cuda_backend
 from .layers import layer_table
 from .provenance import environment, now, pick_device
 from .recipes import Recipe, get_recipe, make_optimizer, make_scheduler
@@ -69,6 +77,8 @@ class TrainConfig:
     compile: bool | str = False
     channels_last: bool | None = None
     precision: str = "auto"
+    cuda_graph: bool = True
+    deterministic: bool = False
     progress: bool = True
     run_dir: str | None = None
     resume: bool = False
@@ -272,10 +282,10 @@ class Trainer:
         self.identity = config.identity(self.data, self.precision)
         self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.precision == "fp16")
         self.channels_last = True if config.channels_last is None else config.channels_last
-        if cuda:
-            torch.backends.cudnn.benchmark = True
-            torch.backends.cuda.matmul.allow_tf32 = True
-            torch.backends.cudnn.allow_tf32 = True
+        # The whole step as one CUDA graph (see gnet_lib.graphs); not with fp16's loss scaler,
+        # whose skipped steps a replayed graph cannot skip.
+        self.graphed = cuda and config.cuda_graph and self.precision != "fp16"
+        self._graph: GraphedStep | None = None
 
         torch.manual_seed(config.seed)
         image_shape = tuple(self.data.train_x.shape[1:])
@@ -298,7 +308,7 @@ class Trainer:
             shuffle=True, drop_last=r.drop_last and len(self.data.train_y) >= r.batch_size, **common,
         )
         self.test_stream = BatchStream(self.data.test_x, self.data.test_y, r.eval_batch_size, **common)
-        self.optimizer = make_optimizer(r, self.model)
+        self.optimizer = make_optimizer(r, self.model, graph_safe=self.graphed)
         self.scheduler = make_scheduler(r, self.optimizer, len(self.train_stream))
         self.history: list[dict[str, Any]] = []
         self.started = now()
@@ -343,6 +353,9 @@ class Trainer:
             self.model.load_state_dict(state["model"])
             self.optimizer.load_state_dict(state["optimizer"])
             self.scheduler.load_state_dict(state["scheduler"])
+            if self.graphed:  # the loaded learning rate comes back as a number or a CPU tensor
+                for group in self.optimizer.param_groups:
+                    group["lr"] = torch.tensor(float(group["lr"]), device=self.device)
             if self.scaler.is_enabled() and state.get("scaler"):
                 self.scaler.load_state_dict(state["scaler"])
         except (RuntimeError, KeyError, ValueError) as exc:
@@ -372,7 +385,12 @@ class Trainer:
     def _autocast(self):
         if self.precision == "fp32":
             return nullcontext()
-        return torch.autocast(self.device.type, dtype=torch.bfloat16 if self.precision == "bf16" else torch.float16)
+        dtype = torch.bfloat16 if self.precision == "bf16" else torch.float16
+        return torch.autocast(self.device.type, dtype=dtype, cache_enabled=False)  # no cache: graph capture needs none
+
+    def _backend(self):
+        """The fast CUDA backend settings for the duration of a run (restored afterwards)."""
+        return fast_cuda_backend(self.config.deterministic) if self.device.type == "cuda" else nullcontext()
 
     def _progress(self, total: int, epoch: int):
         if not self.config.progress:
@@ -381,17 +399,36 @@ class Trainer:
 
         return tqdm(total=total, desc=f"epoch {epoch + 1}/{self.recipe.epochs}", unit="batch", leave=False)
 
-    def step(self, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
-        """One optimisation step; returns the (detached) loss and main-head logits."""
+    def _forward_backward_update(self, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
         with self._autocast():
             out = self.step_model(x)
             loss, logits = compute_loss(out, y, self.recipe)
-        self.optimizer.zero_grad(set_to_none=True)
         self.scaler.scale(loss).backward()  # without fp16 the scaler passes everything through
         self.scaler.step(self.optimizer)
         self.scaler.update()
-        self.scheduler.step()
         return loss.detach(), logits.detach()
+
+    def _graph_for(self, x: Tensor, y: Tensor) -> GraphedStep | None:
+        if self._graph is None and self.graphed:
+            try:
+                self._graph = GraphedStep(self._forward_backward_update, self.model, self.optimizer, x, y)
+            except RuntimeError as exc:  # a model or torch version that cannot be captured
+                warnings.warn(f"capturing the training step as a CUDA graph failed ({exc}); training without a graph")
+                self.graphed = False
+        return self._graph if self._graph is not None and self._graph.fits(x) else None
+
+    def step(self, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
+        """One optimisation step; returns the (detached) loss and main-head logits. On CUDA a
+        full batch replays the captured graph; the returned tensors are then overwritten by
+        the next step, so use them before it (as the epoch loop does)."""
+        graph = self._graph_for(x, y)
+        if graph is not None:
+            loss, logits = graph(x, y)
+        else:
+            self.optimizer.zero_grad(set_to_none=True)
+            loss, logits = self._forward_backward_update(x, y)
+        self.scheduler.step()
+        return loss, logits
 
     def train_epoch(self, epoch: int) -> dict[str, float]:
         self.model.train()
@@ -454,9 +491,9 @@ class Trainer:
 
     def run(self, on_epoch_end: Callable[[dict[str, Any]], None] | None = None) -> RunResult:
         """Train the remaining epochs; checkpoint after each. ``on_epoch_end`` sees each epoch's metrics."""
-        with sigterm_as_interrupt():
+        with sigterm_as_interrupt(), self._backend():
             for epoch in range(len(self.history), self.recipe.epochs):
-                metrics: dict[str, Any] = {"epoch": epoch + 1, "lr": self.optimizer.param_groups[0]["lr"]}
+                metrics: dict[str, Any] = {"epoch": epoch + 1, "lr": float(self.optimizer.param_groups[0]["lr"])}
                 metrics.update(self.train_epoch(epoch))
                 metrics.update(self.evaluate())
                 self.history.append(metrics)
@@ -474,7 +511,8 @@ class Trainer:
             recipe=self.recipe.as_dict(),
             model=self.model_info,
             data=self.data.describe(),
-            environment={**environment(self.device), "precision": self.precision, "channels_last": self.channels_last, "compiled": self.config.compile},
+            environment={**environment(self.device), "precision": self.precision, "channels_last": self.channels_last, "compiled": self.config.compile,
+                         "cuda_graph": self.graphed, "deterministic": self.config.deterministic},
             history=self.history,
             started=self.started,
             finished=now(),

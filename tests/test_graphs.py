@@ -1,0 +1,75 @@
+"""The CUDA-graph step's pieces that run anywhere, and the graph itself where there is a GPU."""
+
+import pytest
+import torch
+
+from gnet_lib.graphs import fast_cuda_backend, without_side_effects
+from gnet_lib.train import TrainConfig, Trainer
+
+SETTINGS = dict(model="short4", dataset="synthetic", recipe="seed", epochs=1, batch_size=32, device="cpu",
+                precision="fp32", progress=False)
+
+
+@pytest.mark.parametrize("recipe", ["seed", "fast"])
+def test_warm_up_steps_leave_no_trace(tiny_data, recipe):
+    """Capturing a graph needs warm-up steps; afterwards model and optimiser must be exactly as
+    before, so that the run trains as if they never happened."""
+    data = tiny_data.subset(train=64, test=20)
+    warmed = Trainer(TrainConfig(**{**SETTINGS, "recipe": recipe}), data)
+    plain = Trainer(TrainConfig(**{**SETTINGS, "recipe": recipe}), data)
+    x, y = next(warmed.train_stream.epoch(0))
+    rng = torch.random.get_rng_state()
+    with without_side_effects(warmed.model, warmed.optimizer):
+        for _ in range(3):  # as GraphedStep warms up: no scheduler step
+            warmed.optimizer.zero_grad(set_to_none=True)
+            warmed._forward_backward_update(x, y)
+        changed = any(not torch.equal(a, b) for a, b in zip(warmed.model.state_dict().values(), plain.model.state_dict().values()))
+    assert changed  # the warm-up really trained ...
+    for (k, a), b in zip(warmed.model.state_dict().items(), plain.model.state_dict().values()):
+        assert torch.equal(a, b), k  # ... and left nothing behind
+    assert all(p.grad is None for p in warmed.model.parameters())
+    assert torch.equal(torch.random.get_rng_state(), rng)  # dropout draws as if nothing happened
+    for seed in (5, 6):  # the second step also compares the optimiser's state
+        torch.manual_seed(seed)
+        ours = warmed.step(x, y)[0]
+        torch.manual_seed(seed)
+        assert torch.equal(ours, plain.step(x, y)[0])
+
+
+def test_backend_settings_are_restored():
+    cudnn = torch.backends.cudnn
+    before = (cudnn.benchmark, cudnn.deterministic, torch.are_deterministic_algorithms_enabled())
+    with fast_cuda_backend(deterministic=True):
+        assert cudnn.deterministic and not cudnn.benchmark and torch.are_deterministic_algorithms_enabled()
+    assert (cudnn.benchmark, cudnn.deterministic, torch.are_deterministic_algorithms_enabled()) == before
+    with fast_cuda_backend():
+        assert cudnn.benchmark
+    assert (cudnn.benchmark, cudnn.deterministic, torch.are_deterministic_algorithms_enabled()) == before
+
+
+cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU (CI has none; the GPU campaign runs these)")
+
+
+@cuda
+def test_graphed_steps_learn_without_host_synchronisation(tiny_data):
+    trainer = Trainer(TrainConfig(**{**SETTINGS, "device": "cuda", "precision": "bf16", "epochs": 3}), tiny_data)
+    batches = list(trainer.train_stream.epoch(0))[:-1]  # full batches; the copies to the GPU happen here
+    trainer.step(*batches[0])  # the capture (its warm-up synchronises)
+    torch.cuda.reset_peak_memory_stats()
+    torch.cuda.set_sync_debug_mode("error")
+    try:
+        for x, y in batches[1:]:
+            trainer.step(x, y)
+    finally:
+        torch.cuda.set_sync_debug_mode("default")
+    assert trainer.graphed and trainer._graph is not None
+    assert torch.cuda.max_memory_allocated() < 2 * 1024**3
+    result = trainer.run()
+    assert result.history[-1]["train_loss"] < result.history[0]["train_loss"]
+
+
+@cuda
+@pytest.mark.parametrize("options", [dict(precision="fp16"), dict(compile=True), dict(cuda_graph=False)])
+def test_other_cuda_paths_learn(tiny_data, options):
+    result = Trainer(TrainConfig(**{**SETTINGS, "device": "cuda", "epochs": 3, **options}), tiny_data).run()
+    assert result.history[-1]["train_loss"] < result.history[0]["train_loss"]
