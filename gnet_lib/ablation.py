@@ -65,6 +65,7 @@ def run_ablation(
     runs_dir: str | Path = "runs",
     devices: Sequence[str] | None = None,
     log: Callable[[str], None] = print,
+    on_epoch_end: Callable[[dict[str, Any]], None] | None = None,
 ) -> AblationPlan:
     """Train every model of ``models`` that has no result yet; write one result file each.
 
@@ -99,16 +100,24 @@ def run_ablation(
         for model in plan.todo:
             config, _ = config_for(model, devices[0])
             log(f"{model}: training on {devices[0]} -> {paths[model]}")
-            train_to_file(config, paths[model], data, log, prefix=f"{model} ")
+            train_to_file(config, paths[model], data, log, prefix=f"{model} ", on_epoch_end=on_epoch_end)
         return plan
     _run_parallel(plan, config_for, devices, paths, log)
     return plan
 
 
 def train_to_file(config: TrainConfig, result_file: str | Path, data: ImageData | None = None,
-                  log: Callable[[str], None] = print, prefix: str = "") -> dict[str, Any]:
-    """Train ``config`` (logging each epoch), write its result file, return the result."""
-    result = train(config, data=data, on_epoch_end=lambda m: log(prefix + format_epoch(m))).as_dict()
+                  log: Callable[[str], None] = print, prefix: str = "",
+                  on_epoch_end: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """Train ``config`` (logging each epoch, then calling ``on_epoch_end``), write its result
+    file, return the result."""
+
+    def after_epoch(metrics: dict[str, Any]) -> None:
+        log(prefix + format_epoch(metrics))
+        if on_epoch_end is not None:
+            on_epoch_end(metrics)
+
+    result = train(config, data=data, on_epoch_end=after_epoch).as_dict()
     save_result(result_file, result)
     return result
 

@@ -57,6 +57,10 @@ def _add_training_options(p: argparse.ArgumentParser, one_recipe: bool = True) -
     p.add_argument("--test-subset", type=int, help="evaluate on a class-balanced subset of this many images")
     p.add_argument("--synthetic-sizes", type=int, nargs=2, default=(2000, 500), metavar=("TRAIN", "TEST"),
                    help="image counts of the synthetic dataset (default: 2000 500)")
+    p.add_argument("--no-cuda-graph", action="store_true",
+                   help="on CUDA, launch every kernel of a step from Python instead of replaying one captured graph")
+    p.add_argument("--deterministic", action="store_true",
+                   help="on CUDA, deterministic kernels only and no cuDNN autotuning (slower; see gnet_lib.train)")
     p.add_argument("--fixed-bn-eps", action="store_true",
                    help="correct source 000's BatchNorm2d(n5x5, n5x5) quirk in the CIFAR family (eps 1e-5 in every "
                         "batch norm); by default the quirk is reproduced, as in the published runs")
@@ -71,7 +75,8 @@ def _config(args: argparse.Namespace, **overrides):
         epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed, device=args.device,
         compile=args.compile, precision=args.precision, train_subset=args.train_subset, test_subset=args.test_subset,
         synthetic_sizes=tuple(args.synthetic_sizes), progress=not args.no_progress,
-        source_bn_eps=False if args.fixed_bn_eps else None,
+        source_bn_eps=False if args.fixed_bn_eps else None, cuda_graph=not args.no_cuda_graph,
+        deterministic=args.deterministic,
     )
     values.update(overrides)
     config = TrainConfig(**values)
@@ -196,6 +201,16 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_campaign(args: argparse.Namespace) -> int:
+    from .campaign import CampaignSettings, run_campaign
+
+    if not args.dry_run and not args.data_dir:
+        raise ValueError("campaign needs --data-dir (CIFAR-10 in torchvision's format or an image folder), or --dry-run")
+    settings = CampaignSettings(args.data_dir, Path(args.results_dir), Path(args.runs_dir), args.budget_minutes, args.dry_run)
+    run_campaign(settings, log=lambda line: print(line, flush=True))
+    return EXIT_OK
+
+
 def cmd_student(args: argparse.Namespace) -> int:
     from .student import make_student_edition
 
@@ -277,6 +292,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compile", action="store_true", help="torch.compile our engine's model")
     p.add_argument("--output", help="write the measurement to this JSON file")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("campaign", help="every GPU result of the book in one resumable command (bench, ablation, "
+                                        "recipes, weights)", epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data-dir", help="CIFAR-10: torchvision's format or an image folder with train/ and test/")
+    p.add_argument("--results-dir", default="results", help="where result files go (default: results)")
+    p.add_argument("--runs-dir", default="runs", help="where checkpoints go (default: runs)")
+    p.add_argument("--budget-minutes", type=float, help="stop cleanly before this many minutes (checkpoint written, "
+                                                        "exit 0); rerun the same command to continue")
+    p.add_argument("--dry-run", action="store_true", help="the same steps on the CPU with tiny synthetic data")
+    p.set_defaults(func=cmd_campaign)
 
     p = sub.add_parser("student", help="write the student edition of the notebooks (solutions removed)")
     p.add_argument("source", nargs="?", default="notebooks", help="instructor notebooks (default: notebooks)")

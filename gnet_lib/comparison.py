@@ -26,6 +26,7 @@ def compare_recipes(
     folder: str | Path,
     runs_dir: str | Path = "runs",
     log: Callable[[str], None] = print,
+    on_epoch_end: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Train ``base.model`` with each recipe that has no result in ``folder`` yet; return all results.
 
@@ -47,7 +48,7 @@ def compare_recipes(
             log(f"{name}: result exists, skipped")
             continue
         log(f"{name}: training {base.model} (checkpoints in {config.run_dir})")
-        results[name] = train_to_file(config, path, data, log, prefix=f"{name} ")
+        results[name] = train_to_file(config, path, data, log, prefix=f"{name} ", on_epoch_end=on_epoch_end)
     return results
 
 
