@@ -44,6 +44,7 @@ class Recipe:
     drop_last: bool = False
     eval_batch_size: int = 1000
     aux_weight: float = 0.3
+    grad_clip: float | None = None  # clip the gradients' total norm to this (after fp16's unscaling)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -404,6 +404,9 @@ class Trainer:
             out = self.step_model(x)
             loss, logits = compute_loss(out, y, self.recipe)
         self.scaler.scale(loss).backward()  # without fp16 the scaler passes everything through
+        if self.recipe.grad_clip is not None:
+            self.scaler.unscale_(self.optimizer)  # clip the true gradients, not the scaled ones
+            torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.recipe.grad_clip)
         self.scaler.step(self.optimizer)
         self.scaler.update()
         return loss.detach(), logits.detach()
@@ -426,7 +429,10 @@ class Trainer:
             loss, logits = graph(x, y)
         else:
             self.optimizer.zero_grad(set_to_none=True)
+            scale = self.scaler.get_scale() if self.scaler.is_enabled() else None
             loss, logits = self._forward_backward_update(x, y)
+            if scale is not None and self.scaler.get_scale() < scale:
+                return loss, logits  # fp16 overflow: the scaler skipped this update, so the schedule waits too
         self.scheduler.step()
         return loss, logits
 

@@ -222,3 +222,30 @@ def test_throughput_counts_totals_and_leaves_out_the_first_epoch():
                {"epoch_time_s": 3.0, "train_images": 200}]
     assert throughput(history) == {"images_per_s": round(400 / 15, 2), "steady_images_per_s": 60.0}
     assert throughput(history[:1]) == {"images_per_s": 10.0, "steady_images_per_s": None}
+
+
+def test_fp16_overflow_skips_the_update_and_the_schedule(tiny_data, tmp_path):
+    data = tiny_data.subset(train=64, test=20)
+    trainer = Trainer(_config(tmp_path / "a", recipe="fast", precision="fp16", batch_size=32), data)
+    trainer.scaler = torch.amp.GradScaler("cpu", init_scale=2.0**40)  # so large that fp16 gradients overflow
+    x, y = next(trainer.train_stream.epoch(0))
+    before = [p.detach().clone() for p in trainer.model.parameters()]
+    trainer.step(x, y)
+    assert trainer.scaler.get_scale() < 2.0**40  # the scaler saw the overflow ...
+    assert all(torch.equal(a, p) for a, p in zip(before, trainer.model.parameters()))  # ... skipped the update
+    assert trainer.scheduler.last_epoch == 0  # ... and the learning-rate schedule did not move
+    trainer.scaler = torch.amp.GradScaler("cpu", init_scale=1.0)
+    trainer.step(x, y)
+    assert trainer.scheduler.last_epoch == 1
+
+
+def test_a_recipe_can_clip_the_unscaled_gradients(tiny_data, tmp_path):
+    from dataclasses import replace
+
+    data = tiny_data.subset(train=64, test=20)
+    trainer = Trainer(_config(tmp_path / "b", precision="fp16", batch_size=32), data)
+    trainer.recipe = replace(trainer.recipe, grad_clip=1e-3)
+    trainer.scaler = torch.amp.GradScaler("cpu", init_scale=256.0)
+    trainer.step(*next(trainer.train_stream.epoch(0)))
+    norm = torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in trainer.model.parameters()]))
+    assert norm <= 1e-3 * 1.01  # clipped after unscaling: without unscale_ the norm would be 256x
