@@ -11,6 +11,8 @@ def test_benchmark_measures_both_loops_and_their_ratio():
     assert data["engine_best"] > 0 and data["plain_best"] > 0
     assert data["ratio"] == round(data["engine_best"] / data["plain_best"], 3)
     assert "images/s" in result.summary() and data["environment"]["device"] == "cpu"
+    assert data["engine_fp32_nchw_images_per_s"][0] > 0 and data["engine_first_epoch_s"][0] > 0
+    assert data["precision"] in ("bf16", "fp32") and data["steps"] == 2
 
 
 def test_inference_timer_runs_in_eval_mode_without_gradients():
