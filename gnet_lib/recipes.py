@@ -89,20 +89,18 @@ def get_recipe(name: str) -> Recipe:
 def make_optimizer(recipe: Recipe, model: nn.Module, graph_safe: bool = False) -> torch.optim.Optimizer:
     """The recipe's optimizer; weight decay skips biases and batch-norm parameters.
 
-    ``graph_safe`` (CUDA only) keeps the learning rate and every state on the GPU, so that the
-    update can be captured in a CUDA graph (:mod:`gnet_lib.graphs`): Adadelta with
-    ``capturable=True``, SGD fused; the learning rate is a tensor the scheduler sets in place.
+    ``graph_safe`` (CUDA only) keeps every state on the GPU, so that the update can be captured
+    in a CUDA graph (:mod:`gnet_lib.graphs`): Adadelta with ``capturable=True``, SGD fused. The
+    trainer then turns the learning rate into a GPU tensor that the scheduler updates in place.
     """
-    device = next(model.parameters()).device
-    lr = torch.tensor(recipe.lr, device=device) if graph_safe else recipe.lr
     if recipe.optimizer == "adadelta":
         extra = dict(capturable=True, foreach=True) if graph_safe else {}
-        return torch.optim.Adadelta(model.parameters(), lr=lr, **extra)
+        return torch.optim.Adadelta(model.parameters(), lr=recipe.lr, **extra)
     decay = [p for p in model.parameters() if p.ndim > 1]
     no_decay = [p for p in model.parameters() if p.ndim <= 1]
     groups = [{"params": decay, "weight_decay": recipe.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
     extra = dict(fused=True) if graph_safe else {}
-    return torch.optim.SGD(groups, lr=lr, momentum=recipe.momentum, nesterov=recipe.momentum > 0, **extra)
+    return torch.optim.SGD(groups, lr=recipe.lr, momentum=recipe.momentum, nesterov=recipe.momentum > 0, **extra)
 
 
 def make_scheduler(recipe: Recipe, optimizer: torch.optim.Optimizer, steps_per_epoch: int) -> torch.optim.lr_scheduler.LRScheduler:

@@ -315,6 +315,7 @@ class Trainer:
         self.sessions = 1
         self.checkpoint_path = Path(config.run_dir) / "checkpoint.pt" if config.run_dir else None
         self._prepare_checkpoint()
+        self._lr_tensors = [self._lr_tensor(g) for g in self.optimizer.param_groups] if self.graphed else []
         self.step_model = self.model
         if config.compile:
             # Forget graphs of earlier runs in this process (an ablation trains seven models in
@@ -353,9 +354,6 @@ class Trainer:
             self.model.load_state_dict(state["model"])
             self.optimizer.load_state_dict(state["optimizer"])
             self.scheduler.load_state_dict(state["scheduler"])
-            if self.graphed:  # the loaded learning rate comes back as a number or a CPU tensor
-                for group in self.optimizer.param_groups:
-                    group["lr"] = torch.tensor(float(group["lr"]), device=self.device)
             if self.scaler.is_enabled() and state.get("scaler"):
                 self.scaler.load_state_dict(state["scaler"])
         except (RuntimeError, KeyError, ValueError) as exc:
@@ -411,6 +409,20 @@ class Trainer:
         self.scaler.update()
         return loss.detach(), logits.detach()
 
+    def _lr_tensor(self, group: dict[str, Any]) -> Tensor:
+        """A captured update reads its learning rate from a GPU tensor; the scheduler was built
+        on (and a checkpoint restores) plain numbers, so the tensor is made here."""
+        group["lr"] = torch.tensor(float(group["lr"]), device=self.device)
+        return group["lr"]
+
+    def _set_lr_tensors(self) -> None:
+        """After a scheduler step: the captured learning rates take the new values, in place.
+        (Recent torch fills a tensor rate itself; older versions put a number in its place.)"""
+        for group, tensor in zip(self.optimizer.param_groups, self._lr_tensors):
+            if group["lr"] is not tensor:
+                tensor.fill_(float(group["lr"]))
+                group["lr"] = tensor
+
     def _graph_for(self, x: Tensor, y: Tensor) -> GraphedStep | None:
         if self._graph is None and self.graphed:
             try:
@@ -434,6 +446,7 @@ class Trainer:
             if scale is not None and self.scaler.get_scale() < scale:
                 return loss, logits  # fp16 overflow: the scaler skipped this update, so the schedule waits too
         self.scheduler.step()
+        self._set_lr_tensors()
         return loss, logits
 
     def train_epoch(self, epoch: int) -> dict[str, float]:

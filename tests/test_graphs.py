@@ -73,3 +73,18 @@ def test_graphed_steps_learn_without_host_synchronisation(tiny_data):
 def test_other_cuda_paths_learn(tiny_data, options):
     result = Trainer(TrainConfig(**{**SETTINGS, "device": "cuda", "epochs": 3, **options}), tiny_data).run()
     assert result.history[-1]["train_loss"] < result.history[0]["train_loss"]
+
+
+def test_captured_learning_rates_follow_the_schedule_in_place(tiny_data):
+    """A replayed graph reads the learning rate from fixed tensors: the schedule must change
+    their values, never replace them."""
+    data = tiny_data.subset(train=64, test=20)
+    trainer = Trainer(TrainConfig(**{**SETTINGS, "recipe": "fast", "epochs": 2}), data)
+    reference = Trainer(TrainConfig(**{**SETTINGS, "recipe": "fast", "epochs": 2}), data)
+    trainer._lr_tensors = [trainer._lr_tensor(g) for g in trainer.optimizer.param_groups]  # as on CUDA
+    tensors = list(trainer._lr_tensors)
+    for x, y in trainer.train_stream.epoch(0):
+        trainer.step(x, y)
+        reference.step(x, y)
+        for group, tensor, ref in zip(trainer.optimizer.param_groups, tensors, reference.optimizer.param_groups):
+            assert group["lr"] is tensor and float(tensor) == pytest.approx(ref["lr"])
