@@ -191,7 +191,7 @@ def benchmark(model: str = "googlenet", batch_size: int = 64, steps: int | None 
     # Fixed-size sets that the loops cycle through (epochs repeat): one image per timed step
     # would take gigabytes of host memory at batch 512.
     plain_data = make_synthetic(train_size=max(4 * batch_size, 2048), test_size=100)
-    per_epoch = max(1, min(steps, 8192 // batch_size))
+    per_epoch = max(-(-16 // batch_size), min(steps, 8192 // batch_size))  # at least 16 images: every class
     engine_data = make_synthetic(train_size=per_epoch * batch_size, test_size=100)
     epochs = -(-steps // per_epoch)
     rows: dict[str, list[float]] = {name: [] for name in ENGINE_ROWS}
