@@ -280,6 +280,29 @@ def _folder_key(name: str, root: Path) -> str:
     return f"{name}-jpeg" if suffixes and suffixes <= {".jpg", ".jpeg"} else f"{name}-folder"
 
 
+def book_data(data_dir: str | os.PathLike = "data", synthetic_sizes: tuple[int, int] = (2000, 500),
+              log=print) -> ImageData:
+    """CIFAR-10 for the book's chapters where it can be had, else synthetic data (and says which).
+
+    Tried in order: the folder in ``$GNET_CIFAR10_DIR`` (CI and local copies), ``data_dir`` in
+    torchvision's format or as an image folder, and a download into ``data_dir`` (Colab).
+    """
+    tries = [(os.environ.get("GNET_CIFAR10_DIR"), False), (data_dir, True)]
+    reasons = []
+    for folder, download in tries:
+        if not folder:
+            continue
+        try:
+            data = load_data("cifar10", folder, download=download)
+        except DataUnavailableError as exc:
+            reasons.append(str(exc).splitlines()[0])
+            continue
+        log(f"data: {data.display_name} from {folder}")
+        return data
+    log(f"data: CIFAR-10 is not available here ({'; '.join(reasons)}), so this chapter uses synthetic CIFAR-shaped data")
+    return make_synthetic(*synthetic_sizes)
+
+
 def dataset_key(name: str, data_dir: str | os.PathLike | None = None) -> str:
     """The key results of ``name`` are filed under, without loading the data: ``cifar10``,
     ``cifar10-jpeg`` (an image folder of JPEGs), ``cifar10-folder``, ``synthetic``. Counts the

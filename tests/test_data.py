@@ -11,6 +11,7 @@ from gnet_lib.data import (
     Augment,
     BatchStream,
     DataUnavailableError,
+    book_data,
     check_subset,
     dataset_key,
     load_data,
@@ -195,3 +196,17 @@ def test_a_subset_larger_than_its_split_is_a_usage_error(tiny_data):
     with pytest.raises(UsageError, match=r"--test-subset must be a positive number of images, got 0"):
         check_subset(None, 0, None)
     assert len(tiny_data.subset(train=len(tiny_data.train_y)).train_y) == len(tiny_data.train_y)
+
+
+def test_book_data_prefers_a_local_copy_and_falls_back_to_synthetic(tmp_path, monkeypatch):
+    lines = []
+    monkeypatch.delenv("GNET_CIFAR10_DIR", raising=False)
+    monkeypatch.setattr("gnet_lib.data._load_torchvision", lambda name, root, download: (_ for _ in ()).throw(
+        DataUnavailableError(f"CIFAR-10 was not found in {root}")))
+    data = book_data(tmp_path / "none", synthetic_sizes=(30, 20), log=lines.append)
+    assert data.key == "synthetic" and "uses synthetic CIFAR-shaped data" in lines[-1]
+    classes = [f"c{i}" for i in range(10)]
+    _write_folder(tmp_path / "mirror", classes=classes, per_class=1)
+    monkeypatch.setenv("GNET_CIFAR10_DIR", str(tmp_path / "mirror"))
+    data = book_data(tmp_path / "none", log=lines.append)
+    assert data.key == "cifar10-jpeg" and lines[-1] == f"data: CIFAR-10 (JPEG mirror) from {tmp_path / 'mirror'}"
