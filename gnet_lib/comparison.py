@@ -15,7 +15,7 @@ from typing import Any
 
 from .ablation import run_identity, train_to_file
 from .data import load_data
-from .results import format_time, load_folder, reusable_result
+from .results import describe_protocol, format_time, load_folder, reusable_result
 from .tables import Table
 from .train import TrainConfig, throughput
 
@@ -103,9 +103,8 @@ def recipe_table(results: dict[str, dict[str, Any]], reference: str = "seed") ->
         )
     first = results[reference]
     notes = [
-        f"{first['model']['name']} on {first['data']['name']} ({first['data']['source']}), "
-        f"{first['environment']['device_name']}, torch {first['environment']['torch']}, "
-        f"commit {first['environment']['git_commit'][:12]}",
+        f"{first['model']['name']}: {describe_protocol(first)} (torch {first['environment']['torch']}; "
+        "the result files hold the full provenance)",
         f"target: {reference}'s final test top-1 error {target:.4f}; times are training plus per-epoch evaluation",
     ]
     return Table(tuple(rows[0]), rows, title=f"Recipes compared on {first['model']['name']}", notes=notes)

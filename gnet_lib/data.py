@@ -287,19 +287,20 @@ def book_data(data_dir: str | os.PathLike = "data", synthetic_sizes: tuple[int, 
     Tried in order: the folder in ``$GNET_CIFAR10_DIR`` (CI and local copies), ``data_dir`` in
     torchvision's format or as an image folder, and a download into ``data_dir`` (Colab).
     """
-    tries = [(os.environ.get("GNET_CIFAR10_DIR"), False), (data_dir, True)]
-    reasons = []
-    for folder, download in tries:
+    tries = [(os.environ.get("GNET_CIFAR10_DIR"), False, "$GNET_CIFAR10_DIR"), (data_dir, True, str(data_dir))]
+    missing = []
+    for folder, download, label in tries:
         if not folder:
             continue
         try:
             data = load_data("cifar10", folder, download=download)
-        except DataUnavailableError as exc:
-            reasons.append(str(exc).splitlines()[0])
+        except DataUnavailableError:
+            missing.append(label)
             continue
-        log(f"data: {data.display_name} from {folder}")
+        log(f"data: {data.display_name}, {len(data.train_y):,} training and {len(data.test_y):,} test images, from {label}")
         return data
-    log(f"data: CIFAR-10 is not available here ({'; '.join(reasons)}), so this chapter uses synthetic CIFAR-shaped data")
+    log(f"data: CIFAR-10 is not available here (tried {', '.join(missing)}, and a download), so this chapter uses "
+        "synthetic CIFAR-shaped data")
     return make_synthetic(*synthetic_sizes)
 
 

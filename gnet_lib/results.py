@@ -111,7 +111,7 @@ def describe_protocol(result: dict[str, Any]) -> str:
     return (
         f"{data['name']}, {subset}{sizes}; {recipe['epochs']} epochs of recipe {recipe['name']} "
         f"(batch {recipe['batch_size']}), seed {ident.get('seed', result['config'].get('seed'))}; "
-        f"{env.get('precision', '?')} on {env['device_name']}"
+        f"{env.get('precision', 'precision not recorded')} on {env['device_name']}"
     )
 
 

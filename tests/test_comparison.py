@@ -24,7 +24,8 @@ def _history(*errors, seconds=10.0, eval_seconds=1.0):
 
 
 def _result(recipe, history, model="short4", source="generated"):
-    return {"model": {"name": model}, "data": {"name": "x", "source": source}, "recipe": {"batch_size": 64, "name": recipe},
+    return {"model": {"name": model}, "data": {"name": "x", "source": source, "train_size": 100, "test_size": 50},
+            "recipe": {"batch_size": 64, "name": recipe, "epochs": len(history)}, "config": {"seed": 1},
             "environment": {"device_name": "cpu", "torch": "2", "git_commit": "abc"}, "history": history,
             "final": history[-1], "wall_time_s": cumulative_seconds(history)[-1]}
 
