@@ -5,7 +5,7 @@ command makes all of it, in order, skipping whatever is already stored:
 
 1. ``bench``: googlenet at batch 64 and 512, our engine against the plain loop;
 2. the ``seed`` recipe's 14-epoch googlenet run on the whole training set (source 000's 28m45s row);
-3. the other six variants of the ablation, same protocol;
+3. the other six variants of the ablation, same protocol, cheapest first;
 4. ``seed`` against ``fast`` for googlenet on the whole training set;
 5. the trained googlenet's weights as an fp16 state dict (from step 2's checkpoint).
 
@@ -104,7 +104,8 @@ def run_campaign(s: CampaignSettings, log: Callable[[str], None] = print) -> boo
         if estimate:
             log("estimated training time per variant (14 epochs, 50,000 images, from the batch-64 bench): "
                 + ", ".join(f"{m} {sec / 60:.1f} min" for m, sec in estimate.items()))
-        for models in (["googlenet"], [m for m in CIFAR_MODEL_NAMES if m != "googlenet"]):
+        others = sorted((m for m in CIFAR_MODEL_NAMES if m != "googlenet"), key=lambda m: layer_table(m).main_path_macs)
+        for models in (["googlenet"], others):  # cheapest first: naive (7x googlenet's MACs) last
             run_ablation(base, models=models, results_dir=s.results_dir, runs_dir=s.runs_dir, log=log,
                          on_epoch_end=check_budget)
         compare_recipes(replace(base, model="googlenet"), ["seed", "fast"],
