@@ -5,8 +5,9 @@ The helper library of the GoogLeNet teaching book. Start with :func:`build_model
 """
 
 from .architectures import CIFAR_MODEL_NAMES, MODEL_NAMES, get_spec
-from .builder import GoogLeNet, ModelOutput, build_model
-from .layers import LayerTable, layer_table
+from .builder import GoogLeNet, ModelOutput
+from .layers import LayerTable
+from .models import build_model, layer_table
 
 __all__ = [
     "CIFAR_MODEL_NAMES",

@@ -21,12 +21,11 @@ from typing import Any
 import torch
 
 from .architectures import CIFAR_MODEL_NAMES, unknown_model_error
-from .data import ImageData, load_data
+from .data import load_data
 from .errors import UsageError
-from .provenance import pick_device
-from .results import result_path, reusable_result, save_result
+from .results import result_path, reusable_result
 from .storage import read_json, write_json
-from .train import TrainConfig, format_epoch, pick_precision, train
+from .train import TrainConfig, run_identity, train_to_file
 
 
 @dataclass
@@ -51,11 +50,6 @@ def _check_models(models: Sequence[str]) -> list[str]:
         if m not in CIFAR_MODEL_NAMES:
             raise UsageError(f"{unknown_model_error(m)} (the ablation runs the CIFAR family: {', '.join(CIFAR_MODEL_NAMES)})")
     return list(models)
-
-
-def run_identity(config: TrainConfig, data: ImageData) -> dict[str, Any]:
-    """The identity ``config`` will train with on ``data`` (its precision resolved for its device)."""
-    return config.identity(data, pick_precision(config.precision, pick_device(config.device)))
 
 
 def run_ablation(
@@ -104,22 +98,6 @@ def run_ablation(
         return plan
     _run_parallel(plan, config_for, devices, paths, log)
     return plan
-
-
-def train_to_file(config: TrainConfig, result_file: str | Path, data: ImageData | None = None,
-                  log: Callable[[str], None] = print, prefix: str = "",
-                  on_epoch_end: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
-    """Train ``config`` (logging each epoch, then calling ``on_epoch_end``), write its result
-    file, return the result."""
-
-    def after_epoch(metrics: dict[str, Any]) -> None:
-        log(prefix + format_epoch(metrics))
-        if on_epoch_end is not None:
-            on_epoch_end(metrics)
-
-    result = train(config, data=data, on_epoch_end=after_epoch).as_dict()
-    save_result(result_file, result)
-    return result
 
 
 def child_device(device: str, env: Mapping[str, str]) -> tuple[str, dict[str, str]]:

@@ -1,7 +1,7 @@
 """The named architectures: the paper's GoogLeNet, torchvision's variant, source 000's CIFAR family.
 
 Every network here is data (:class:`~gnet_lib.specs.Network`). The paper's Inception modules
-are read from the printed Table 1 (:data:`gnet_lib.paper.TABLE_1`), so the network really is
+are read from the printed Table 1 (:data:`gnet_lib.table1.TABLE_1`), so the network really is
 that table. The CIFAR variants ``long``, ``short3`` and ``short4`` are not published; they
 were recovered from their parameter counts with :mod:`gnet_lib.fingerprint` (the search is
 in notebook 6 and in the tests, and its result is recorded here).
@@ -12,8 +12,19 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Literal
 
-from .paper import TABLE_1, inception_channels, paper_block
-from .specs import LRN, AuxHead, Classifier, Conv, Inception, Layer, Network, Pool
+from .specs import (
+    LRN,
+    AuxHead,
+    Classifier,
+    Conv,
+    Inception,
+    Layer,
+    Network,
+    Pool,
+    inception_out_channels,
+)
+from .table1 import TABLE_1, inception_channels, paper_block
+
 
 def _paper_modules() -> dict[str, Inception]:
     """The nine Inception modules of Table 1, each declaring the channels it receives."""
@@ -47,7 +58,7 @@ def inception_modules(names: str, in_channels: int = 192) -> list[Inception]:
         unique = name if seen[name] == 1 else f"{name}_{seen[name]}"
         module = replace(PAPER_MODULES[name], name=unique, in_channels=in_channels)
         out.append(module)
-        in_channels = module.n1x1 + module.n3x3 + module.n5x5 + (module.pool_proj or in_channels)
+        in_channels = inception_out_channels(module, in_channels)
     return out
 
 
@@ -150,7 +161,7 @@ def naive_network(spec: Network) -> Network:
         if isinstance(layer, Inception):
             c_in = layer.in_channels if c_in is None else c_in
             layer = replace(layer, n3x3_reduce=None, n5x5_reduce=None, pool_proj=None, in_channels=c_in)
-            c_in = layer.n1x1 + layer.n3x3 + layer.n5x5 + (c_in or 0)
+            c_in = inception_out_channels(layer, c_in or 0)
         layers.append(layer)
     return replace(
         spec,

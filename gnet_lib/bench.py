@@ -24,8 +24,8 @@ import torch
 from PIL import Image
 from torch.utils.data import DataLoader, Dataset
 
-from .builder import build_model
 from .data import ImageData, make_synthetic
+from .models import build_model
 from .provenance import environment, now, pick_device
 from .recipes import get_recipe
 from .train import TrainConfig, Trainer, compute_loss, pick_precision

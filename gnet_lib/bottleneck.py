@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .architectures import get_spec, naive_network
-from .layers import layer_table
+from .models import layer_table
 from .specs import Network
 from .tables import Table
 

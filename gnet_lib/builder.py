@@ -13,9 +13,19 @@ from typing import Any, NamedTuple
 import torch
 from torch import Tensor, nn
 
-from .layers import block_key, inception_unit_names, walk
+from .layers import block_key, walk
 from .shapes import same_padding
-from .specs import LRN, AuxHead, Conv, Inception, Network, Pool, as_pair
+from .specs import (
+    LRN,
+    AuxHead,
+    Conv,
+    Inception,
+    Network,
+    Pool,
+    as_pair,
+    inception_branches,
+    inception_out_channels,
+)
 
 
 class ModelOutput(NamedTuple):
@@ -109,36 +119,20 @@ class _Builder:
         return cls(layer.kernel, layer.stride, layer.padding, ceil_mode=layer.ceil_mode)
 
     def inception(self, c_in: int, m: Inception) -> tuple[InceptionBlock, int]:
-        names = inception_unit_names(self.spec, m)
-        five_kernel = 5 if self.spec.five_by_five == "5x5" else 3
-
-        def chain(branch: str, widths: list[int], kernels: list[int]) -> tuple[nn.Module, int]:
-            units: OrderedDict[str, nn.Module] = OrderedDict()
+        branches: dict[str, nn.Module] = {}
+        for branch, units in inception_branches(m, self.spec.five_by_five).items():
+            layers: OrderedDict[str, nn.Module] = OrderedDict()
             c = c_in
-            for (attr, _), width, k in zip(names[branch], widths, kernels):
-                units[attr] = self.conv(c, Conv(attr, width, k, padding="same"))
-                if attr == "conv_a" and self.spec.source_bn_eps:
-                    units[attr].bn.eps = float(width)  # source 000's BatchNorm2d(n5x5, n5x5)
-                c = width
-            return nn.Sequential(units), c
-
-        b3_widths = [w for w in (m.n3x3_reduce, m.n3x3) if w is not None]
-        b3, c3 = chain("b3x3", b3_widths, [1, 3] if m.n3x3_reduce is not None else [3])
-        b5_widths = [w for w in (m.n5x5_reduce, m.n5x5) if w is not None]
-        b5_kernels = ([1] if m.n5x5_reduce is not None else []) + [five_kernel]
-        if self.spec.five_by_five == "3x3-3x3":
-            b5_widths.append(m.n5x5)
-            b5_kernels.append(3)
-        b5, c5 = chain("b5x5", b5_widths, b5_kernels)
-        pool_units: OrderedDict[str, nn.Module] = OrderedDict(
-            pool=nn.MaxPool2d(3, stride=1, padding=1, ceil_mode=self.spec.inception_pool_ceil)
-        )
-        c_pool = c_in
-        if m.pool_proj is not None:
-            pool_units["proj"] = self.conv(c_in, Conv("proj", m.pool_proj, 1))
-            c_pool = m.pool_proj
-        b1 = self.conv(c_in, Conv("b1x1", m.n1x1, 1))
-        return InceptionBlock(b1, b3, b5, nn.Sequential(pool_units)), m.n1x1 + c3 + c5 + c_pool
+            for unit in units:
+                if unit.is_pool:
+                    layers[unit.attr] = nn.MaxPool2d(unit.kernel, stride=1, padding=1, ceil_mode=self.spec.inception_pool_ceil)
+                    continue
+                layers[unit.attr] = self.conv(c, Conv(unit.attr, unit.width, unit.kernel, padding="same"))
+                if unit.attr == "conv_a" and self.spec.source_bn_eps:
+                    layers[unit.attr].bn.eps = float(unit.width)  # source 000's BatchNorm2d(n5x5, n5x5)
+                c = unit.width
+            branches[branch] = layers[""] if "" in layers else nn.Sequential(layers)
+        return InceptionBlock(**branches), inception_out_channels(m, c_in)
 
     def aux(self, c_in: int, head: AuxHead) -> AuxClassifier:
         if head.adaptive:
@@ -185,28 +179,3 @@ def build_network(spec: Network, num_classes: int | None = None, input_size: tup
     """Build modules for a spec (validated first by the analytic walk)."""
     size = tuple(input_size or spec.input_size)
     return _Builder(spec, spec.num_classes if num_classes is None else num_classes, size).build()
-
-
-def build_model(
-    name: str | Network,
-    num_classes: int | None = None,
-    *,
-    aux_logits: bool | None = None,
-    batch_norm: bool | None = None,
-    pool_rounding: str | None = None,
-    source_bn_eps: bool | None = None,
-    input_size: tuple[int, int, int] | None = None,
-) -> GoogLeNet:
-    """Build a named model (see :data:`gnet_lib.MODEL_NAMES`) or a hand-written spec.
-
-    ``num_classes`` defaults to the model's own (1000 for the ImageNet models, 10 for the
-    CIFAR family). ``aux_logits``, ``batch_norm`` and ``pool_rounding`` change the named
-    architecture, and ``source_bn_eps=False`` corrects source 000's batch norm quirk in the
-    CIFAR family (``None`` keeps each model's default). ``input_size`` only matters for auxiliary
-    heads with a fixed pool, whose fully connected layer depends on the feature-map size.
-    """
-    from .architectures import get_spec
-
-    spec = get_spec(name, aux_logits=aux_logits, batch_norm=batch_norm, pool_rounding=pool_rounding,  # type: ignore[arg-type]
-                    source_bn_eps=source_bn_eps)
-    return build_network(spec, num_classes, input_size)

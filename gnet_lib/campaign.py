@@ -24,16 +24,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .ablation import run_ablation, run_identity
+from .ablation import run_ablation
 from .architectures import CIFAR_MODEL_NAMES
 from .bench import benchmark
 from .comparison import compare_recipes
 from .data import dataset_key, load_data
-from .layers import layer_table
+from .models import layer_table
 from .provenance import pick_device
 from .results import result_path
 from .storage import load_checkpoint, read_json, save_checkpoint, write_json
-from .train import TrainConfig
+from .train import TrainConfig, run_identity
 
 
 class BudgetExhausted(Exception):

@@ -124,7 +124,7 @@ def cmd_table(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .results import save_result
+    from .storage import write_json
     from .train import format_epoch, train
 
     config = _config(args, model=args.model, run_dir=args.run_dir, resume=args.resume,
@@ -134,7 +134,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(f"done: {result.model['name']} on {result.data['name']}, test top-1 error {final['test_top1_err']:.4f}, "
           f"top-5 error {final['test_top5_err']:.4f}, {result.wall_time_s:.1f}s")
     if args.result:
-        save_result(args.result, result.as_dict())
+        write_json(args.result, result.as_dict())
         print(f"result written to {args.result}")
     return EXIT_OK
 

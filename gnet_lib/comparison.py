@@ -13,11 +13,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .ablation import run_identity, train_to_file
 from .data import load_data
-from .results import describe_protocol, format_time, load_folder, reusable_result
+from .results import describe_protocol, format_time, reusable_result, time_to_error
 from .tables import Table
-from .train import TrainConfig, throughput
+from .train import TrainConfig, run_identity, throughput, train_to_file
 
 
 def compare_recipes(
@@ -50,28 +49,6 @@ def compare_recipes(
         log(f"{name}: training {base.model} (checkpoints in {config.run_dir})")
         results[name] = train_to_file(config, path, data, log, prefix=f"{name} ", on_epoch_end=on_epoch_end)
     return results
-
-
-def load_comparison(folder: str | Path) -> dict[str, dict[str, Any]]:
-    """The results of one comparison folder, keyed by recipe name (empty if there is none)."""
-    return load_folder(folder)
-
-
-def cumulative_seconds(history: list[dict[str, Any]]) -> list[float]:
-    """Seconds of training plus evaluation from the start of the run to the end of each epoch."""
-    total, out = 0.0, []
-    for h in history:
-        total += h["epoch_time_s"] + h["eval_time_s"]
-        out.append(total)
-    return out
-
-
-def time_to_error(history: list[dict[str, Any]], target: float) -> tuple[int, float] | None:
-    """(epoch, seconds) at which the test top-1 error first reached ``target``, or ``None``."""
-    for h, seconds in zip(history, cumulative_seconds(history)):
-        if h["test_top1_err"] <= target:
-            return h["epoch"], seconds
-    return None
 
 
 def recipe_table(results: dict[str, dict[str, Any]], reference: str = "seed") -> Table:

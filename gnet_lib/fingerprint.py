@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from .architectures import PAPER_MODULES, cifar_network
-from .layers import layer_table
+from .models import layer_table
 from .specs import Network
 
 

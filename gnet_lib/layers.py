@@ -21,7 +21,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from .shapes import output_hw, same_padding
-from .specs import LRN, AuxHead, Conv, Inception, Layer, Network, Pair, Pool, as_pair
+from .specs import (
+    LRN,
+    AuxHead,
+    Conv,
+    Inception,
+    Layer,
+    Network,
+    Pair,
+    Pool,
+    as_pair,
+    inception_branches,
+)
 from .tables import Table
 
 Shape = tuple[int, ...]
@@ -67,26 +78,6 @@ class LayerRow:
 def block_key(layer: Layer) -> str:
     """The attribute name the builder gives a top-level layer (``inception_3a``, ``conv1``...)."""
     return f"inception_{layer.name}" if isinstance(layer, Inception) else layer.name
-
-
-def inception_unit_names(spec: Network, module: Inception) -> dict[str, list[tuple[str, str]]]:
-    """Per branch, the ``(attribute, readable name)`` of each layer the branch holds."""
-    five = spec.five_by_five
-    if five == "3x3-3x3":
-        five_layers = [("conv_a", "5x5 as 3x3 (a)"), ("conv_b", "5x5 as 3x3 (b)")]
-    elif five == "3x3":
-        five_layers = [("conv", "5x5 as single 3x3")]
-    else:
-        five_layers = [("conv", "5x5")]
-    b3 = [("reduce", "3x3 reduce")] if module.n3x3_reduce is not None else []
-    b5 = [("reduce", "5x5 reduce")] if module.n5x5_reduce is not None else []
-    bp = [("proj", "pool proj")] if module.pool_proj is not None else []
-    return {
-        "b1x1": [("", "1x1")],
-        "b3x3": b3 + [("conv", "3x3")],
-        "b5x5": b5 + five_layers,
-        "bpool": [("pool", "pool")] + bp,
-    }
 
 
 def _positive(value: int | None, what: str) -> None:
@@ -243,32 +234,17 @@ class _Walker:
                 f"set in_channels={c_in} or change the previous layer's outputs"
             )
         key = block_key(module)
-        names = inception_unit_names(self.spec, module)
-        widths = {
-            "b1x1": [module.n1x1],
-            "b3x3": [w for w in (module.n3x3_reduce, module.n3x3) if w is not None],
-            "b5x5": [w for w in (module.n5x5_reduce, module.n5x5) if w is not None],
-        }
-        if self.spec.five_by_five == "3x3-3x3":
-            widths["b5x5"].append(module.n5x5)
-        kernels = {"b1x1": [1], "b3x3": [1, 3] if module.n3x3_reduce else [3]}
-        five_k = 5 if self.spec.five_by_five == "5x5" else 3
-        five_kernels = [five_k] * (2 if self.spec.five_by_five == "3x3-3x3" else 1)
-        kernels["b5x5"] = ([1] if module.n5x5_reduce else []) + five_kernels
         out_channels = 0
-        for branch in ("b1x1", "b3x3", "b5x5"):
+        for branch, units in inception_branches(module, self.spec.five_by_five).items():
             s = shape
-            for (attr, label), width, k in zip(names[branch], widths[branch], kernels[branch]):
-                path = f"blocks.{key}.{branch}" + (f".{attr}" if attr else "")
-                s = self.conv(f"{module.name} / {label}", module.name, path, s, Conv(attr, width, k, padding="same"))
+            for unit in units:
+                name, path = f"{module.name} / {unit.label}", f"blocks.{key}.{branch}" + (f".{unit.attr}" if unit.attr else "")
+                if unit.is_pool:
+                    pool = Pool(unit.attr, "max", unit.kernel, 1, 1, ceil_mode=self.spec.inception_pool_ceil)
+                    s = self.pool(name, module.name, path, s, pool)
+                else:
+                    s = self.conv(name, module.name, path, s, Conv(unit.attr, unit.width, unit.kernel, padding="same"))
             out_channels += s[0]
-        pool = Pool("pool", "max", 3, 1, 1, ceil_mode=self.spec.inception_pool_ceil)
-        s = self.pool(f"{module.name} / pool", module.name, f"blocks.{key}.bpool.pool", shape, pool)
-        if module.pool_proj is not None:
-            s = self.conv(
-                f"{module.name} / pool proj", module.name, f"blocks.{key}.bpool.proj", s, Conv("proj", module.pool_proj, 1)
-            )
-        out_channels += s[0]
         return self.simple(f"{module.name} / concat", "concat", module.name, f"blocks.{key}", shape, (out_channels, *shape[1:]))
 
     def aux_head(self, head: AuxHead, shape: Shape) -> None:
@@ -371,25 +347,6 @@ class LayerTable(Table):
         return Table(("block", "output", "params", "MACs"), list(totals.values()), title=f"{self.title}, per block")
 
 
-def layer_table(
-    name_or_spec: str | Network,
-    input_size: tuple[int, int, int] | None = None,
-    num_classes: int | None = None,
-    **options: Any,
-) -> LayerTable:
-    """The analytic layer table of a model (by name, with ``build_model``'s options) or spec.
-
-    >>> t = layer_table("inception-v1", aux_logits=False)
-    >>> t.where(name="3a / concat")[0]["output"]
-    (256, 28, 28)
-    """
-    from .architectures import get_spec
-
-    spec = get_spec(name_or_spec, **options)
-    size = tuple(input_size or spec.input_size)
-    return LayerTable(spec, walk(spec, size, num_classes), size)
-
-
 def network_depth(spec: Network) -> tuple[int, int]:
     """Depth along the longest path: layers with parameters, and counting pooling layers too.
 
@@ -397,7 +354,6 @@ def network_depth(spec: Network) -> tuple[int, int]:
     one each, an Inception module counts its longest branch, LRN and auxiliary heads do not
     count, and the head's average pool is a pooling layer.
     """
-    five = {"5x5": 1, "3x3": 1, "3x3-3x3": 2}[spec.five_by_five]
     with_params = with_pools = 0
     for layer in spec.layers:
         if isinstance(layer, Conv):
@@ -406,9 +362,7 @@ def network_depth(spec: Network) -> tuple[int, int]:
         elif isinstance(layer, Pool):
             with_pools += 1
         elif isinstance(layer, Inception):
-            branch3 = (layer.n3x3_reduce is not None) + 1
-            branch5 = (layer.n5x5_reduce is not None) + five
-            pool_branch = 1 + (layer.pool_proj is not None)
-            with_params += max(1, branch3, branch5, pool_branch - 1)
-            with_pools += max(1, branch3, branch5, pool_branch)
+            branches = inception_branches(layer, spec.five_by_five).values()
+            with_params += max(sum(not unit.is_pool for unit in units) for units in branches)
+            with_pools += max(len(units) for units in branches)
     return with_params + 1, with_pools + 2

@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from .architectures import CIFAR_MODEL_NAMES
-from .published import SOURCE_000
 from .errors import UsageError
-from .storage import read_json, write_json
+from .published import SOURCE_000
+from .storage import read_json
 from .tables import Table
 from .train import identity_differences, protocol_name
+
 
 def default_results_dir() -> Path:
     """``$GNET_RESULTS`` if set, else the ``results/`` folder of the checkout gnet_lib runs
@@ -36,10 +37,6 @@ def result_path(results_dir: str | Path, identity: dict[str, Any]) -> Path:
     """``<results>/<dataset key>/<recipe>/<protocol>/<model>.json``: the folders say what was
     run (e.g. ``results/cifar10-jpeg/seed/5000x1000-e4-s1/short3.json``)."""
     return Path(results_dir) / identity["dataset"] / identity["recipe"]["name"] / protocol_name(identity) / f"{identity['model']}.json"
-
-
-def save_result(path: str | Path, result: dict[str, Any]) -> None:
-    write_json(path, result)
 
 
 def load_result(path: str | Path) -> dict[str, Any]:
@@ -169,3 +166,20 @@ def ablation_table(results: dict[str, dict[str, Any]], dataset_key: str, recipe:
         notes.append("published: source 000, full training and test sets, 14 epochs, errors printed with two "
                      "decimals, times on its own (unnamed) GPU")
     return Table(tuple(rows[0]), rows, title=f"CIFAR ablation on {dataset_key}, recipe {recipe}", notes=notes)
+
+
+def cumulative_seconds(history: list[dict[str, Any]]) -> list[float]:
+    """Seconds of training plus evaluation from the start of the run to the end of each epoch."""
+    total, out = 0.0, []
+    for h in history:
+        total += h["epoch_time_s"] + h["eval_time_s"]
+        out.append(total)
+    return out
+
+
+def time_to_error(history: list[dict[str, Any]], target: float) -> tuple[int, float] | None:
+    """(epoch, seconds) at which the test top-1 error first reached ``target``, or ``None``."""
+    for h, seconds in zip(history, cumulative_seconds(history)):
+        if h["test_top1_err"] <= target:
+            return h["epoch"], seconds
+    return None

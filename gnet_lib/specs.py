@@ -90,6 +90,53 @@ class Inception:
 
 
 @dataclass(frozen=True)
+class BranchUnit:
+    """One layer of an Inception branch: a convolution of ``width`` outputs, or (``width`` None)
+    the branch's 3x3 max pool, which keeps its input's width.
+
+    ``attr`` is the layer's name inside the built branch ("" when the branch is this one layer)
+    and ``label`` its readable name in layer tables.
+    """
+
+    attr: str
+    label: str
+    kernel: int
+    width: int | None = None
+
+    @property
+    def is_pool(self) -> bool:
+        return self.width is None
+
+
+def inception_branches(module: Inception, five_by_five: FiveByFive = "5x5") -> dict[str, tuple[BranchUnit, ...]]:
+    """The four branches of ``module``, each as its layers in order: the one branch layout that
+    the builder, the layer walk and the figures all read."""
+    if five_by_five == "3x3-3x3":
+        five = (BranchUnit("conv_a", "5x5 as 3x3 (a)", 3, module.n5x5), BranchUnit("conv_b", "5x5 as 3x3 (b)", 3, module.n5x5))
+    elif five_by_five == "3x3":
+        five = (BranchUnit("conv", "5x5 as single 3x3", 3, module.n5x5),)
+    else:
+        five = (BranchUnit("conv", "5x5", 5, module.n5x5),)
+
+    def reduce(width: int | None, label: str) -> tuple[BranchUnit, ...]:
+        return () if width is None else (BranchUnit("reduce", label, 1, width),)
+
+    proj = () if module.pool_proj is None else (BranchUnit("proj", "pool proj", 1, module.pool_proj),)
+    return {
+        "b1x1": (BranchUnit("", "1x1", 1, module.n1x1),),
+        "b3x3": reduce(module.n3x3_reduce, "3x3 reduce") + (BranchUnit("conv", "3x3", 3, module.n3x3),),
+        "b5x5": reduce(module.n5x5_reduce, "5x5 reduce") + five,
+        "bpool": (BranchUnit("pool", "pool", 3),) + proj,
+    }
+
+
+def inception_out_channels(module: Inception, in_channels: int) -> int:
+    """The width of ``module``'s output: each branch's last layer, concatenated (a pool branch
+    without projection passes all ``in_channels`` through)."""
+    return sum(units[-1].width or in_channels for units in inception_branches(module).values())
+
+
+@dataclass(frozen=True)
 class AuxHead:
     """An auxiliary classifier on the side of the main path (training only).
 

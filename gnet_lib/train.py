@@ -44,11 +44,17 @@ from .builder import ModelOutput, build_network
 from .data import Augment, BatchStream, ImageData, check_subset, load_data
 from .errors import UsageError
 from .graphs import GraphedStep, fast_cuda_backend
-from .layers import layer_table
+from .models import layer_table
 from .provenance import environment, now, pick_device
 from .recipes import Recipe, get_recipe, make_optimizer, make_scheduler
 from .specs import Network
-from .storage import CHECKPOINT_FORMAT, CheckpointError, load_checkpoint, save_checkpoint
+from .storage import (
+    CHECKPOINT_FORMAT,
+    CheckpointError,
+    load_checkpoint,
+    save_checkpoint,
+    write_json,
+)
 
 
 @dataclass
@@ -552,3 +558,23 @@ def format_epoch(m: dict[str, Any]) -> str:
         f"{m['epoch_time_s']:.1f}s, {m['images_per_s']:.0f} img/s"
     )
 
+
+def run_identity(config: TrainConfig, data: ImageData) -> dict[str, Any]:
+    """The identity ``config`` will train with on ``data`` (its precision resolved for its device)."""
+    return config.identity(data, pick_precision(config.precision, pick_device(config.device)))
+
+
+def train_to_file(config: TrainConfig, result_file: str | Path, data: ImageData | None = None,
+                  log: Callable[[str], None] = print, prefix: str = "",
+                  on_epoch_end: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """Train ``config`` (logging each epoch, then calling ``on_epoch_end``), write its result
+    file, return the result."""
+
+    def after_epoch(metrics: dict[str, Any]) -> None:
+        log(prefix + format_epoch(metrics))
+        if on_epoch_end is not None:
+            on_epoch_end(metrics)
+
+    result = train(config, data=data, on_epoch_end=after_epoch).as_dict()
+    write_json(result_file, result)
+    return result

@@ -17,7 +17,8 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from .architectures import get_spec
 from .builder import build_network
-from .layers import LayerRow, LayerTable, layer_table
+from .layers import LayerRow, LayerTable
+from .models import layer_table
 from .tables import Table
 
 

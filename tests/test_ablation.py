@@ -8,7 +8,13 @@ import pytest
 
 from gnet_lib.ablation import child_device, load_config, run_ablation, run_command
 from gnet_lib.errors import UsageError
-from gnet_lib.results import ablation_table, available, format_time, load_result, load_results
+from gnet_lib.results import (
+    ablation_table,
+    available,
+    format_time,
+    load_result,
+    load_results,
+)
 from gnet_lib.train import TrainConfig
 
 BASE = TrainConfig(dataset="synthetic", synthetic_sizes=(64, 20), recipe="seed", epochs=1, batch_size=32,

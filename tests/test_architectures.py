@@ -5,7 +5,12 @@ from dataclasses import replace
 import pytest
 
 from gnet_lib import MODEL_NAMES, build_model, get_spec, layer_table
-from gnet_lib.architectures import CIFAR_LAYOUTS, PAPER_MODULES, inception_modules, naive_network
+from gnet_lib.architectures import (
+    CIFAR_LAYOUTS,
+    PAPER_MODULES,
+    inception_modules,
+    naive_network,
+)
 from gnet_lib.specs import Conv, Inception, Network
 
 

@@ -1,6 +1,12 @@
 """Bottleneck savings and Inception v3 factorisations, in exact integers."""
 
-from gnet_lib.bottleneck import bottleneck_table, branch_costs, conv_cost, factorisations, whole_network_comparison
+from gnet_lib.bottleneck import (
+    bottleneck_table,
+    branch_costs,
+    conv_cost,
+    factorisations,
+    whole_network_comparison,
+)
 
 
 def test_inception_3a_5x5_branch():

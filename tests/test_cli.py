@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from gnet_lib.cli import EXIT_CHECKPOINT, EXIT_INTERRUPTED, EXIT_NO_DATA, EXIT_USAGE, main
+from gnet_lib.cli import (
+    EXIT_CHECKPOINT,
+    EXIT_INTERRUPTED,
+    EXIT_NO_DATA,
+    EXIT_USAGE,
+    main,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["--dataset", "synthetic", "--synthetic-sizes", "96", "30", "--model", "short4", "--batch-size", "32",

@@ -5,14 +5,8 @@ import os
 
 import pytest
 
-from gnet_lib.comparison import (
-    compare_recipes,
-    cumulative_seconds,
-    load_comparison,
-    recipe_table,
-    summarize,
-    time_to_error,
-)
+from gnet_lib.comparison import compare_recipes, recipe_table, summarize
+from gnet_lib.results import load_folder
 from gnet_lib.train import TrainConfig
 
 BASE = TrainConfig(model="short4", dataset="synthetic", synthetic_sizes=(64, 20), epochs=2, device="cpu", progress=False)
@@ -27,7 +21,7 @@ def _result(recipe, history, model="short4", source="generated"):
     return {"model": {"name": model}, "data": {"name": "x", "source": source, "train_size": 100, "test_size": 50},
             "recipe": {"batch_size": 64, "name": recipe, "epochs": len(history)}, "config": {"seed": 1},
             "environment": {"device_name": "cpu", "torch": "2", "git_commit": "abc"}, "history": history,
-            "final": history[-1], "wall_time_s": cumulative_seconds(history)[-1]}
+            "final": history[-1], "wall_time_s": sum(h["epoch_time_s"] + h["eval_time_s"] for h in history)}
 
 
 def test_each_recipe_runs_once_and_is_skipped_afterwards(tmp_path):
@@ -37,14 +31,14 @@ def test_each_recipe_runs_once_and_is_skipped_afterwards(tmp_path):
     assert results["fast"]["recipe"]["optimizer"] == "sgd" and results["seed"]["recipe"]["optimizer"] == "adadelta"
     for r in results.values():
         assert r["model"]["name"] == "short4" and len(r["history"]) == 2 and r["environment"]["git_commit"]
-    assert load_comparison(tmp_path / "cmp").keys() == results.keys()
+    assert load_folder(tmp_path / "cmp").keys() == results.keys()
     stamp = os.path.getmtime(tmp_path / "cmp" / "seed.json")
     logs.clear()
     again = compare_recipes(BASE, ["seed", "fast"], tmp_path / "cmp", runs_dir=tmp_path / "runs", log=logs.append)
     assert logs == ["seed: result exists, skipped", "fast: result exists, skipped"]
     assert os.path.getmtime(tmp_path / "cmp" / "seed.json") == stamp
     assert again["seed"]["history"] == results["seed"]["history"]
-    assert list(load_comparison(tmp_path / "cmp")) == ["fast", "seed"]  # file order
+    assert list(load_folder(tmp_path / "cmp")) == ["fast", "seed"]  # file order
     assert recipe_table(again).column("recipe") == ["seed", "fast"]  # the reference first
 
 
@@ -52,14 +46,6 @@ def test_unknown_recipe_fails_before_training(tmp_path):
     with pytest.raises(ValueError, match="unknown recipe 'slow'"):
         compare_recipes(BASE, ["seed", "slow"], tmp_path / "cmp", runs_dir=tmp_path / "runs", log=lambda _: None)
     assert not (tmp_path / "cmp").exists()
-
-
-def test_time_to_error_counts_training_and_evaluation():
-    history = _history(0.8, 0.5, 0.4, 0.45)
-    assert cumulative_seconds(history) == [11.0, 22.0, 33.0, 44.0]
-    assert time_to_error(history, 0.5) == (2, 22.0)
-    assert time_to_error(history, 0.41) == (3, 33.0)
-    assert time_to_error(history, 0.3) is None
 
 
 def test_recipe_table_measures_against_the_reference():

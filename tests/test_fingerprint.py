@@ -4,7 +4,13 @@ import pytest
 
 from gnet_lib import layer_table
 from gnet_lib.architectures import CIFAR_LAYOUTS
-from gnet_lib.fingerprint import final_features, insertion_layouts, removal_layouts, search, stage_layout
+from gnet_lib.fingerprint import (
+    final_features,
+    insertion_layouts,
+    removal_layouts,
+    search,
+    stage_layout,
+)
 from gnet_lib.published import SOURCE_000
 
 EXACT = ("naive", "googlenet", "short", "short2")

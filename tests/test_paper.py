@@ -2,7 +2,8 @@
 
 import pytest
 
-from gnet_lib.paper import TABLE_1, compare_with_paper, inception_channels, parse_count
+from gnet_lib.paper import compare_with_paper
+from gnet_lib.table1 import TABLE_1, inception_channels, parse_count
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,12 @@ import pytest
 import torch
 from torch import nn
 
-from gnet_lib.shapes import compare_pool_conventions, output_hw, output_size, same_padding
+from gnet_lib.shapes import (
+    compare_pool_conventions,
+    output_hw,
+    output_size,
+    same_padding,
+)
 
 
 @pytest.mark.parametrize("n", [1, 2, 5, 7, 14, 15, 28, 55, 56, 112, 224, 299])

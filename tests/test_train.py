@@ -8,7 +8,14 @@ import torch
 from gnet_lib.builder import ModelOutput
 from gnet_lib.recipes import get_recipe
 from gnet_lib.storage import CheckpointError
-from gnet_lib.train import TrainConfig, Trainer, compute_loss, pick_precision, throughput, train
+from gnet_lib.train import (
+    TrainConfig,
+    Trainer,
+    compute_loss,
+    pick_precision,
+    throughput,
+    train,
+)
 
 TIMES = ("epoch_time_s", "eval_time_s", "images_per_s")
 

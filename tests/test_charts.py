@@ -1,4 +1,4 @@
-"""Figures: drawn from specs and result files, with or without runs of ours."""
+"""Charts: drawn from layer tables and result files, with or without runs of ours."""
 
 import warnings
 
@@ -6,7 +6,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from gnet_lib import get_spec, layer_table, plots  # noqa: E402
+from gnet_lib import layer_table  # noqa: E402
+from gnet_lib.plots import charts  # noqa: E402
 
 RESULT = {"model": {"params": 1000}, "final": {"test_top1_err": 0.3}, "wall_time_s": 120,
           "history": [{"epoch": 1, "train_loss": 2.0, "test_loss": 1.5, "train_top1_err": 0.6, "test_top1_err": 0.4},
@@ -16,20 +17,18 @@ RECIPE_RUN = {"final": {"test_top1_err": 0.3},
               "history": [{**h, "epoch_time_s": 10.0, "eval_time_s": 1.0} for h in RESULT["history"]]}
 
 
-def test_figures_draw_without_warnings_with_and_without_results(tmp_path):
+def test_charts_draw_without_warnings_with_and_without_results(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         figures = [
-            plots.error_vs_params({}, published="cifar10"),
-            plots.error_vs_params({"short4": RESULT}),
-            plots.error_vs_time({"short4": RESULT}, published="cifar100"),
-            plots.training_curves({}),
-            plots.training_curves({"short4": RESULT["history"]}),
-            plots.recipe_curves({}),
-            plots.recipe_curves({"seed": RECIPE_RUN, "fast": RECIPE_RUN}),
-            plots.cost_per_block(layer_table("short4")),
-            plots.draw_inception_module(get_spec("inception-v1").inceptions[0]),
-            plots.draw_network(get_spec("googlenet", aux_logits=True)),
+            charts.error_vs_params({}, published="cifar10"),
+            charts.error_vs_params({"short4": RESULT}),
+            charts.error_vs_time({"short4": RESULT}, published="cifar100"),
+            charts.training_curves({}),
+            charts.training_curves({"short4": RESULT["history"]}),
+            charts.recipe_curves({}),
+            charts.recipe_curves({"seed": RECIPE_RUN, "fast": RECIPE_RUN}),
+            charts.cost_per_block(layer_table("short4")),
         ]
     for i, fig in enumerate(figures):
         fig.savefig(tmp_path / f"{i}.png")
@@ -37,13 +36,13 @@ def test_figures_draw_without_warnings_with_and_without_results(tmp_path):
 
 
 def test_scatter_labels_every_model():
-    fig = plots.error_vs_params({"short4": RESULT}, published="cifar10")
+    fig = charts.error_vs_params({"short4": RESULT}, published="cifar10")
     labels = {t.get_text() for t in fig.axes[0].texts}
     assert {"short4", "naive", "googlenet"} <= labels
 
 
 def test_recipe_curves_mark_the_reference_error():
-    fig = plots.recipe_curves({"seed": RECIPE_RUN})
+    fig = charts.recipe_curves({"seed": RECIPE_RUN})
     epoch_ax, time_ax = fig.axes
     assert [line.get_ydata()[0] for line in epoch_ax.lines if line.get_linestyle() == ":"] == [0.3]
     assert list(time_ax.lines[0].get_xdata()) == [11 / 60, 22 / 60]

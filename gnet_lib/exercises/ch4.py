@@ -1,0 +1,62 @@
+"""Chapter 4's exercises (building in PyTorch)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+from ..models import layer_table
+from .checks import Exercise, integer
+
+
+def _ex_4_1(answer: Any) -> tuple[bool, str]:
+    if not (isinstance(answer, type) and issubclass(answer, nn.Module)):
+        raise TypeError("expected your nn.Module subclass itself (the class, not an instance)")
+    module = answer(192, 64, 96, 128, 16, 32, 32)
+    x = torch.randn(2, 192, 28, 28)
+    module.eval()
+    with torch.no_grad():
+        y = module(x)
+    if not isinstance(y, torch.Tensor):
+        return False, "forward should return one tensor: the four branch outputs concatenated"
+    if y.shape[0] != 2:
+        return False, "the batch dimension changed: concatenate along the channels (dim=1)"
+    if y.shape[2:] != (28, 28):
+        return False, (f"the output is {y.shape[2]}x{y.shape[3]}, not 28x28: every branch must keep the size "
+                       "(padding 1 for 3x3, 2 for 5x5, and stride 1 padding 1 for the pool)")
+    if y.shape[1] != 256:
+        if y.shape[1] == 256 + 96 + 16:
+            return False, "the reductions were concatenated too; only each branch's last layer is"
+        return False, f"the output has {y.shape[1]} channels; concatenate the four branches' last layers"
+    table = layer_table("inception-v1", aux_logits=False)
+    expected = sum(r.params for r in table.layer_rows if r.block == "3a")
+    weights = sum(r.weights for r in table.layer_rows if r.block == "3a")
+    params = sum(p.numel() for p in module.parameters())
+    if params == expected:
+        if (y < 0).any():
+            return False, "every convolution is followed by a ReLU, so the output cannot be negative"
+        return True, "shape, parameters and activations all match the paper's module."
+    if params == weights:
+        return False, "the shapes are right, but your convolutions have no bias; the paper's have one"
+    if params > expected and any(isinstance(m, nn.BatchNorm2d) for m in module.modules()):
+        return False, "the paper's module has no batch normalisation (it came a year later, in Inception v2)"
+    return False, f"the shapes are right but the parameter count is off by {params - expected:+,}; check each branch's kernels"
+
+
+def _ex_4_2(answer: Any) -> tuple[bool, str]:
+    rows = [r for r in layer_table("inception-v1").layer_rows if r.block == "aux1"]
+    expected = sum(r.params for r in rows)
+    fc = next(r for r in rows if r.name.endswith("/ fc"))
+    return integer(answer, {
+        expected - fc.params: "you left out the fully connected layer of 1024 units",
+        sum(r.weights for r in rows): "count the biases too (every layer here has them)",
+        expected - fc.params + 128 * 14 * 14 * 1024 + 1024: "the 5x5/3 average pool shrinks 14x14 to 4x4 before the fc layer",
+    }, expected, "the auxiliary classifier's parameter count")
+
+
+EXERCISES: dict[str, Exercise] = {
+    "4.1": Exercise("An Inception module by hand", _ex_4_1),
+    "4.2": Exercise("Parameters of an auxiliary classifier", _ex_4_2),
+}

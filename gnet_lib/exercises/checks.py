@@ -1,0 +1,54 @@
+"""What every exercise checker shares: the verdict, the registry entry, and number parsing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The verdict on one answer."""
+
+    exercise: str
+    ok: bool
+    message: str
+
+    def __repr__(self) -> str:
+        mark = "✓" if self.ok else "✗"
+        verdict = "correct" if self.ok else "not yet"
+        message = self.message[:1].upper() + self.message[1:]
+        return f"{mark} Exercise {self.exercise}: {verdict}. {message}".rstrip()
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class Exercise:
+    title: str
+    checker: Callable[[Any], tuple[bool, str]]
+
+
+def number(answer: Any, kind: str = "whole number") -> float:
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+        if isinstance(answer, torch.Tensor) and answer.numel() == 1:
+            return answer.item()
+        raise TypeError(f"expected a {kind}, got {type(answer).__name__} {answer!r}")
+    return answer
+
+
+def integer(answer: Any, diagnoses: dict[int, str], expected: int, what: str) -> tuple[bool, str]:
+    value = number(answer)
+    if isinstance(value, float) and not value.is_integer():
+        return False, f"{what} is a whole number; yours, {value}, is not (did you forget to round?)"
+    value = int(value)
+    if value == expected:
+        return True, ""
+    if value in diagnoses:
+        return False, diagnoses[value]
+    if expected and value == 2 * expected:
+        return False, "twice too large: count a multiply-add once (MACs), not as two operations (FLOPs)"
+    return False, f"that is not {what}; check your formula step by step"
