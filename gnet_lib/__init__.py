@@ -8,6 +8,7 @@ from .architectures import CIFAR_MODEL_NAMES, MODEL_NAMES, get_spec
 from .builder import GoogLeNet, ModelOutput
 from .layers import LayerTable
 from .models import build_model, layer_table
+from .version import __version__
 
 __all__ = [
     "CIFAR_MODEL_NAMES",
@@ -18,5 +19,5 @@ __all__ = [
     "build_model",
     "get_spec",
     "layer_table",
+    "__version__",
 ]
-__version__ = "0.1.0"

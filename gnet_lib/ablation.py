@@ -10,10 +10,12 @@ with one device they run in turn in this process, sharing the loaded data.
 from __future__ import annotations
 
 import os
+import queue
 import subprocess
 import sys
-import time
+import threading
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -113,7 +115,7 @@ def child_device(device: str, env: Mapping[str, str]) -> tuple[str, dict[str, st
     index = int(device.split(":", 1)[1])
     visible = [v.strip() for v in env["CUDA_VISIBLE_DEVICES"].split(",")] if env.get("CUDA_VISIBLE_DEVICES") else None
     if visible is not None and index >= len(visible):
-        raise ValueError(f"device {device} does not exist: CUDA_VISIBLE_DEVICES lists {len(visible)} GPU(s)")
+        raise UsageError(f"device {device} does not exist: CUDA_VISIBLE_DEVICES lists {len(visible)} GPU(s)")
     env["CUDA_VISIBLE_DEVICES"] = visible[index] if visible is not None else str(index)
     return "cuda", env
 
@@ -136,36 +138,45 @@ def run_command(config: TrainConfig, result_file: str | Path) -> list[str]:
 
 
 def _run_parallel(plan: AblationPlan, config_for, devices: list[str], paths: dict[str, Path], log) -> None:
-    """One subprocess per device at a time, until every variant is done."""
-    queue = list(plan.todo)
-    running: dict[str, tuple[subprocess.Popen, str, object]] = {}
-    failures = []
-    try:
-        while queue or running:
-            for device in devices:
-                if device not in running and queue:
-                    model = queue.pop(0)
-                    name, env = child_device(device, os.environ)
-                    config, run_dir = config_for(model, name)
-                    run_dir.mkdir(parents=True, exist_ok=True)
-                    out = open(run_dir / "log.txt", "a")
-                    cmd = run_command(config, paths[model])
-                    log(f"{model}: training on {device} (log: {run_dir / 'log.txt'})")
-                    running[device] = (subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env), model, out)
-            time.sleep(0.2)
-            for device, (proc, model, out) in list(running.items()):
-                if proc.poll() is not None:
-                    out.close()
-                    del running[device]
-                    if proc.returncode == 0:
-                        log(f"{model}: done")
-                    else:
-                        failures.append(f"{model} (exit code {proc.returncode})")
-    finally:
-        for proc, _, out in running.values():
-            proc.terminate()
-            proc.wait()
-            out.close()
+    """One worker thread per device, each training the variants it takes from a shared queue in
+    child processes, one at a time. On an interrupt, running children are stopped (they
+    checkpoint their last finished epoch) and no new ones start."""
+    envs = {device: child_device(device, os.environ) for device in devices}  # bad devices fail before any run
+    todo: queue.SimpleQueue[str] = queue.SimpleQueue()
+    for model in plan.todo:
+        todo.put(model)
+    stop, running, failures = threading.Event(), [], []
+
+    def worker(device: str) -> None:
+        name, env = envs[device]
+        while not stop.is_set():
+            try:
+                model = todo.get_nowait()
+            except queue.Empty:
+                return
+            config, run_dir = config_for(model, name)
+            run_dir.mkdir(parents=True, exist_ok=True)
+            log(f"{model}: training on {device} (log: {run_dir / 'log.txt'})")
+            with open(run_dir / "log.txt", "a") as out, subprocess.Popen(
+                run_command(config, paths[model]), stdout=out, stderr=subprocess.STDOUT, env=env
+            ) as proc:
+                running.append(proc)
+                code = proc.wait()
+            if code == 0:
+                log(f"{model}: done")
+            else:
+                failures.append(f"{model} (exit code {code})")
+
+    with ThreadPoolExecutor(max_workers=len(devices)) as pool:
+        futures = [pool.submit(worker, device) for device in devices]
+        try:
+            for future in futures:
+                future.result()
+        except BaseException:
+            stop.set()
+            for proc in running:
+                proc.terminate()
+            raise
     if failures:
         raise RuntimeError(f"these runs failed: {', '.join(failures)}; see their log.txt, fix, and run the ablation again to resume")
 

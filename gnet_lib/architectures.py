@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Literal
 
+from .errors import UsageError
 from .specs import (
     LRN,
     AuxHead,
@@ -53,7 +54,7 @@ def inception_modules(names: str, in_channels: int = 192) -> list[Inception]:
     seen: dict[str, int] = {}
     for name in names.split():
         if name not in PAPER_MODULES:
-            raise ValueError(f"unknown inception module {name!r}; the paper's are {', '.join(PAPER_MODULES)}")
+            raise UsageError(f"unknown inception module {name!r}; the paper's are {', '.join(PAPER_MODULES)}")
         seen[name] = seen.get(name, 0) + 1
         unique = name if seen[name] == 1 else f"{name}_{seen[name]}"
         module = replace(PAPER_MODULES[name], name=unique, in_channels=in_channels)
@@ -211,7 +212,7 @@ def with_aux_heads(spec: Network, enabled: bool) -> Network:
         names = [getattr(layer, "name", None) for layer in layers]
         missing = [m for m in ("4a", "4d") if m not in names]
         if missing:
-            raise ValueError(
+            raise UsageError(
                 f"{spec.name} has no inception module {', '.join(missing)} to attach the auxiliary "
                 "heads to; use aux_logits=False for this model"
             )
@@ -237,7 +238,7 @@ def with_batch_norm(spec: Network, enabled: bool) -> Network:
 def with_pool_rounding(spec: Network, rounding: Literal["ceil", "pad"]) -> Network:
     """Make every stride-2 pool on the main path use ceil mode (no padding) or padding 1 (floor)."""
     if rounding not in ("ceil", "pad"):
-        raise ValueError(f"pool rounding must be 'ceil' or 'pad', got {rounding!r}")
+        raise UsageError(f"pool rounding must be 'ceil' or 'pad', got {rounding!r}")
     layers = tuple(
         replace(layer, padding=0 if rounding == "ceil" else 1, ceil_mode=rounding == "ceil")
         if isinstance(layer, Pool) and layer.stride > 1 and layer.kernel == 3
@@ -247,8 +248,8 @@ def with_pool_rounding(spec: Network, rounding: Literal["ceil", "pad"]) -> Netwo
     return replace(spec, layers=layers)
 
 
-def unknown_model_error(name: object) -> ValueError:
-    return ValueError(f"unknown model name {name!r}; valid names are: {', '.join(MODEL_NAMES)}")
+def unknown_model_error(name: object) -> UsageError:
+    return UsageError(f"unknown model name {name!r}; valid names are: {', '.join(MODEL_NAMES)}")
 
 
 def get_spec(
@@ -283,6 +284,6 @@ def get_spec(
         spec = with_pool_rounding(spec, pool_rounding)
     if source_bn_eps is not None and source_bn_eps != spec.source_bn_eps:
         if source_bn_eps and spec.five_by_five != "3x3-3x3":
-            raise ValueError(f"{spec.name} has no two-3x3 '5x5' branch, so source 000's batch norm quirk does not apply to it")
+            raise UsageError(f"{spec.name} has no two-3x3 '5x5' branch, so source 000's batch norm quirk does not apply to it")
         spec = replace(spec, source_bn_eps=source_bn_eps)
     return spec

@@ -17,12 +17,15 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any
 
 import torch
 from PIL import Image
+from torch.utils.benchmark import Timer
 from torch.utils.data import DataLoader, Dataset
+from torchvision import transforms
 
 from .data import ImageData, make_synthetic
 from .models import build_model
@@ -68,8 +71,6 @@ def pytorch_default_backend() -> Iterator[None]:
 
 def plain_loop_throughput(model_name: str, data: ImageData, batch_size: int, steps: int, warmup: int, device: torch.device) -> float:
     """Images per second of the straightforward loop (see the module docstring)."""
-    from torchvision import transforms
-
     torch.manual_seed(0)
     transform = transforms.Compose(
         [transforms.RandomHorizontalFlip(), transforms.ToTensor(), transforms.Normalize((0.5,) * 3, (0.5,) * 3)]
@@ -115,22 +116,16 @@ def engine_throughput(model_name: str, data: ImageData, batch_size: int, epochs:
     return sum(m["train_images"] for m in timed) / sum(m["epoch_time_s"] for m in timed), first
 
 
-def inference_seconds(model: torch.nn.Module, input_shape: tuple[int, int, int], batch_size: int = 8, repeats: int = 5,
-                      device: str = "auto") -> float:
-    """Median wall time of one forward pass (eval mode, no gradients) over ``repeats`` runs."""
+def inference_seconds(model: torch.nn.Module, input_shape: tuple[int, int, int], batch_size: int = 8,
+                      min_run_time: float = 1.0, device: str = "auto") -> float:
+    """Median seconds of one forward pass of a batch (eval mode, no gradients), measured by
+    ``torch.utils.benchmark.Timer.blocked_autorange`` (which also synchronises CUDA). The model
+    is copied onto the device, so the caller's model keeps its device and mode."""
     dev = pick_device(device)
-    model = model.to(dev).eval()
-    x = torch.randn(batch_size, *input_shape, device=dev)
-    times = []
+    copy = deepcopy(model).to(dev).eval()
+    timer = Timer("model(x)", globals={"model": copy, "x": torch.randn(batch_size, *input_shape, device=dev)})
     with torch.no_grad():
-        for i in range(repeats + 2):  # two warm-up passes
-            _sync(dev)
-            start = time.perf_counter()
-            model(x)
-            _sync(dev)
-            if i >= 2:
-                times.append(time.perf_counter() - start)
-    return sorted(times)[len(times) // 2]
+        return timer.blocked_autorange(min_run_time=min_run_time).median
 
 
 ENGINE_ROWS = {

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 import torch
 from torch import Tensor, nn
 
+from .errors import UsageError
 from .layers import block_key, walk
 from .shapes import same_padding
 from .specs import (
@@ -149,7 +150,7 @@ class _Builder:
         for layer in self.spec.layers:
             key = block_key(layer)
             if not key.isidentifier() or key in blocks:
-                raise ValueError(
+                raise UsageError(
                     f"layer name {layer.name!r} must be unique and a valid Python identifier "
                     "(letters, digits, underscores)"
                 )

@@ -8,6 +8,23 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import plots
+from .ablation import run_ablation
+from .architectures import CIFAR_MODEL_NAMES, MODEL_NAMES, get_spec
+from .bench import benchmark
+from .campaign import CampaignSettings, run_campaign
+from .comparison import compare_recipes, recipe_table, summarize
+from .data import DATASETS, DataUnavailableError, check_subset, dataset_key, split_sizes
+from .errors import UsageError
+from .models import layer_table
+from .paper import compare_with_paper
+from .recipes import RECIPES
+from .results import ablation_table, available, load_results, published_key
+from .storage import CheckpointError, write_json
+from .student import make_student_edition
+from .tables import Table
+from .train import PRECISIONS, TrainConfig, format_epoch, train
+
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -31,14 +48,10 @@ def _input_size(values: list[int]) -> tuple[int, int, int]:
         return (3, values[0], values[0])
     if len(values) == 3:
         return (values[0], values[1], values[2])
-    raise ValueError(f"--input-size takes one number (square RGB) or three (C H W), got {values}")
+    raise UsageError(f"--input-size takes one number (square RGB) or three (C H W), got {values}")
 
 
 def _add_training_options(p: argparse.ArgumentParser, one_recipe: bool = True) -> None:
-    from .data import DATASETS
-    from .recipes import RECIPES
-    from .train import PRECISIONS
-
     p.add_argument("--dataset", default="cifar10", choices=DATASETS, help="dataset (default: cifar10)")
     p.add_argument("--data-dir", help="where the data is or goes: torchvision's CIFAR format, or an image folder "
                                       "with train/<class>/* and test/<class>/* (default: ./data)")
@@ -52,7 +65,8 @@ def _add_training_options(p: argparse.ArgumentParser, one_recipe: bool = True) -
     p.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
     p.add_argument("--compile", action="store_true", help="torch.compile the model (worth it on GPUs for long runs)")
     p.add_argument("--precision", default="auto", choices=PRECISIONS,
-                   help="auto (default): bf16 on GPUs from the Ampere generation on, fp16 on older GPUs, fp32 on CPUs")
+                   help="auto (default): bf16 on GPUs from the Ampere generation on and on CPUs with native bf16 "
+                        "(avx512_bf16 or AMX), fp16 on older GPUs, fp32 otherwise")
     p.add_argument("--train-subset", type=int, help="train on a class-balanced subset of this many images")
     p.add_argument("--test-subset", type=int, help="evaluate on a class-balanced subset of this many images")
     p.add_argument("--synthetic-sizes", type=int, nargs=2, default=(2000, 500), metavar=("TRAIN", "TEST"),
@@ -68,8 +82,6 @@ def _add_training_options(p: argparse.ArgumentParser, one_recipe: bool = True) -
 
 
 def _config(args: argparse.Namespace, **overrides):
-    from .train import TrainConfig
-
     values = dict(
         dataset=args.dataset, data_dir=args.data_dir, download=not args.no_download, recipe=getattr(args, "recipe", "seed"),
         epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed, device=args.device,
@@ -87,16 +99,11 @@ def _config(args: argparse.Namespace, **overrides):
 def _check_before_work(config) -> None:
     """Every check that needs no training and no decoded data: names, sizes against the split
     sizes (counted, not loaded), so that a mistake stops the command at once."""
-    from .data import check_subset, split_sizes
-
     config.validate()
     check_subset(config.train_subset, config.test_subset, split_sizes(config.dataset, config.data_dir, config.synthetic_sizes))
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    from . import MODEL_NAMES, get_spec, layer_table
-    from .tables import Table
-
     rows = []
     for name in MODEL_NAMES:
         spec = get_spec(name)
@@ -108,9 +115,6 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_table(args: argparse.Namespace) -> int:
-    from . import layer_table
-    from .paper import compare_with_paper
-
     if args.paper:
         table = compare_with_paper()
     else:
@@ -124,9 +128,6 @@ def cmd_table(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .storage import write_json
-    from .train import format_epoch, train
-
     config = _config(args, model=args.model, run_dir=args.run_dir, resume=args.resume,
                      aux_logits=False if args.no_aux else None)
     result = train(config, on_epoch_end=lambda m: print(format_epoch(m), flush=True))
@@ -140,11 +141,6 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_ablation(args: argparse.Namespace) -> int:
-    from .ablation import run_ablation
-    from .data import dataset_key
-    from .errors import UsageError
-    from .results import ablation_table, available, load_results, published_key
-
     config = _config(args, model=args.models[0] if args.models else "googlenet")
     if args.table_only:
         key, protocol = dataset_key(config.dataset, config.data_dir), args.protocol
@@ -162,7 +158,6 @@ def cmd_ablation(args: argparse.Namespace) -> int:
     command = f"python -m gnet_lib ablation --dataset {config.dataset} --recipe {config.recipe}"
     print(ablation_table(results, key, config.recipe, command).to_markdown())
     if args.plots:
-        from . import plots
 
         out = Path(args.plots)
         out.mkdir(parents=True, exist_ok=True)
@@ -175,24 +170,18 @@ def cmd_ablation(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .comparison import compare_recipes, recipe_table, summarize
-
     config = _config(args, model=args.model, recipe=args.recipes[0])
     results = compare_recipes(config, args.recipes, args.output, runs_dir=args.runs_dir)
     print(recipe_table(results, reference=args.recipes[0]).to_markdown())
     print("\n".join(summarize(results, reference=args.recipes[0])))
     if args.plot:
-        from .plots import recipe_curves
 
-        recipe_curves(results, reference=args.recipes[0]).savefig(args.plot, dpi=120)
+        plots.recipe_curves(results, reference=args.recipes[0]).savefig(args.plot, dpi=120)
         print(f"plot written to {args.plot}")
     return EXIT_OK
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from .bench import benchmark
-    from .storage import write_json
-
     result = benchmark(args.model, args.batch_size, args.steps, args.warmup, args.rounds, args.device, args.compile)
     print(result.summary())
     if args.output:
@@ -202,38 +191,25 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_campaign(args: argparse.Namespace) -> int:
-    from .campaign import CampaignSettings, run_campaign
-
     if not args.dry_run and not args.data_dir:
-        raise ValueError("campaign needs --data-dir (CIFAR-10 in torchvision's format or an image folder), or --dry-run")
+        raise UsageError("campaign needs --data-dir (CIFAR-10 in torchvision's format or an image folder), or --dry-run")
     settings = CampaignSettings(args.data_dir, Path(args.results_dir), Path(args.runs_dir), args.budget_minutes, args.dry_run)
     run_campaign(settings, log=lambda line: print(line, flush=True))
     return EXIT_OK
 
 
 def cmd_student(args: argparse.Namespace) -> int:
-    from .student import make_student_edition
-
     written = make_student_edition(args.source, args.destination, args.colab_base)
     print(f"student edition: {len(written)} notebooks written to {args.destination}")
     return EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from . import MODEL_NAMES
-    from .recipes import RECIPES
-
-    parser = argparse.ArgumentParser(
-        prog="gnet",
-        description="GoogLeNet (Inception v1): exact layer tables, training, the CIFAR ablation, benchmarks.",
-        epilog=EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def _add_models(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("models", help="list the model names with their size")
     p.set_defaults(func=cmd_models)
 
+
+def _add_table(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("table", help="print a model's layer table (shapes, parameters, MACs)", epilog=EXIT_CODES,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("model", nargs="?", default="inception-v1", help=f"one of: {', '.join(MODEL_NAMES)}")
@@ -245,6 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "markdown"), default="text")
     p.set_defaults(func=cmd_table)
 
+
+def _add_train(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="train one model", epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", default="googlenet", help=f"one of: {', '.join(MODEL_NAMES)} (default: googlenet)")
     p.add_argument("--no-aux", action="store_true", help="leave out the auxiliary heads of models that have them")
@@ -254,9 +232,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_training_options(p)
     p.set_defaults(func=cmd_train)
 
+
+def _add_ablation(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ablation", help="train source 000's seven CIFAR variants and tabulate them", epilog=EXIT_CODES,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    from .architectures import CIFAR_MODEL_NAMES
 
     p.add_argument("--models", nargs="+", default=list(CIFAR_MODEL_NAMES), help="which variants (default: all seven)")
     p.add_argument("--results-dir", default="results", help="where result files go (default: results)")
@@ -269,6 +248,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_training_options(p)
     p.set_defaults(func=cmd_ablation)
 
+
+def _add_compare(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("compare", help="train one model with several recipes and compare their time to accuracy",
                        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", default="googlenet", help=f"one of: {', '.join(MODEL_NAMES)} (default: googlenet)")
@@ -281,6 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_training_options(p, one_recipe=False)
     p.set_defaults(func=cmd_compare)
 
+
+def _add_bench(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="training throughput: our engine against a plain loop", epilog=EXIT_CODES,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", default="googlenet")
@@ -293,6 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", help="write the measurement to this JSON file")
     p.set_defaults(func=cmd_bench)
 
+
+def _add_campaign(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("campaign", help="every GPU result of the book in one resumable command (bench, ablation, "
                                         "recipes, weights)", epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data-dir", help="CIFAR-10: torchvision's format or an image folder with train/ and test/")
@@ -303,6 +288,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="the same steps on the CPU with tiny synthetic data")
     p.set_defaults(func=cmd_campaign)
 
+
+def _add_student(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("student", help="write the student edition of the notebooks (solutions removed)")
     p.add_argument("source", nargs="?", default="notebooks", help="instructor notebooks (default: notebooks)")
     p.add_argument("destination", nargs="?", default="student", help="output folder (default: student)")
@@ -310,13 +297,22 @@ def build_parser() -> argparse.ArgumentParser:
                                         "badges then point there (default: badges are removed, since they would "
                                         "open the instructor edition)")
     p.set_defaults(func=cmd_student)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gnet",
+        description="GoogLeNet (Inception v1): exact layer tables, training, the CIFAR ablation, benchmarks.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in (_add_models, _add_table, _add_train, _add_ablation, _add_compare, _add_bench, _add_campaign, _add_student):
+        add(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from .data import DataUnavailableError
-    from .storage import CheckpointError
-
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -327,7 +323,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CheckpointError as exc:
         print(f"gnet: checkpoint problem: {exc}", file=sys.stderr)
         return EXIT_CHECKPOINT
-    except (ValueError, FileNotFoundError) as exc:
+    except UsageError as exc:
         print(f"gnet: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

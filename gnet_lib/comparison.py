@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .data import load_data
+from .errors import UsageError
 from .results import describe_protocol, format_time, reusable_result, time_to_error
 from .tables import Table
 from .train import TrainConfig, run_identity, throughput, train_to_file
@@ -54,10 +55,10 @@ def compare_recipes(
 def recipe_table(results: dict[str, dict[str, Any]], reference: str = "seed") -> Table:
     """One row per recipe: its cost, its errors, and how soon it matched the reference's final error."""
     if reference not in results:
-        raise ValueError(f"the reference recipe {reference!r} has no result here (have: {', '.join(results) or 'none'})")
+        raise UsageError(f"the reference recipe {reference!r} has no result here (have: {', '.join(results) or 'none'})")
     runs = {(r["model"]["name"], r["data"]["source"]) for r in results.values()}
     if len(runs) > 1:
-        raise ValueError(f"these results are of different models or data, so they do not compare: {sorted(runs)}")
+        raise UsageError(f"these results are of different models or data, so they do not compare: {sorted(runs)}")
     target = results[reference]["final"]["test_top1_err"]
     ref_time = results[reference]["wall_time_s"]
     rows = []

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from .architectures import PAPER_MODULES, cifar_network
+from .errors import UsageError
 from .models import layer_table
 from .specs import Network
 
@@ -22,7 +23,7 @@ def final_features(params_a: int, classes_a: int, params_b: int, classes_b: int)
     """Width of the last linear layer's input, from one model's counts at two class numbers."""
     per_class, remainder = divmod(params_b - params_a, classes_b - classes_a)
     if remainder:
-        raise ValueError(
+        raise UsageError(
             f"the counts {params_a:,} ({classes_a} classes) and {params_b:,} ({classes_b} classes) "
             "differ by no whole number of parameters per class: they are not one model with a "
             "different final linear layer"

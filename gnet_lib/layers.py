@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import UsageError
 from .shapes import output_hw, same_padding
 from .specs import (
     LRN,
@@ -82,7 +83,24 @@ def block_key(layer: Layer) -> str:
 
 def _positive(value: int | None, what: str) -> None:
     if value is not None and (not isinstance(value, int) or value <= 0):
-        raise ValueError(f"{what} must be a positive whole number of channels, got {value!r}")
+        raise UsageError(f"{what} must be a positive whole number of channels, got {value!r}")
+
+
+def _check_chain(where: str, declared: int | None, c_in: int) -> None:
+    """A layer that declares its input width must get that width from the layer before it."""
+    if declared is not None and declared != c_in:
+        raise UsageError(
+            f"channels do not chain at {where}: it declares in_channels={declared} but the layer before it "
+            f"gives {c_in}; set in_channels={c_in} or change the previous layer's outputs"
+        )
+
+
+def _conv_padding(layer: Conv) -> Pair:
+    """A convolution's padding per side, ``"same"`` resolved for its kernel."""
+    if layer.padding == "same":
+        kh, kw = as_pair(layer.kernel)
+        return (same_padding(kh), same_padding(kw))
+    return as_pair(layer.padding)
 
 
 class _Walker:
@@ -91,7 +109,7 @@ class _Walker:
     def __init__(self, spec: Network, input_size: tuple[int, int, int], num_classes: int):
         _positive(num_classes, f"{spec.name}: num_classes")
         if len(input_size) != 3 or any(not isinstance(v, int) or v <= 0 for v in input_size):
-            raise ValueError(f"input_size must be (C, H, W) with positive integers, got {input_size!r}")
+            raise UsageError(f"input_size must be (C, H, W) with positive integers, got {input_size!r}")
         self.spec = spec
         self.input_size = input_size
         self.num_classes = num_classes
@@ -103,7 +121,7 @@ class _Walker:
         if out_hw[0] < 1 or out_hw[1] < 1:
             c, h, w = self.input_size
             in_aux = name.split(" / ")[0] in {head.name for head in self.spec.aux_heads}
-            raise ValueError(
+            raise UsageError(
                 f"input {c}x{h}x{w} is too small for {self.spec.name}: layer '{name}' "
                 f"({how}) would turn {in_shape[1]}x{in_shape[2]} into an empty "
                 f"{out_hw[0]}x{out_hw[1]} output; use a larger input"
@@ -123,17 +141,8 @@ class _Walker:
     ) -> Shape:
         _positive(layer.out_channels, f"layer '{name}': out_channels")
         c_in = cin_shape[0]
-        if layer.in_channels is not None and layer.in_channels != c_in:
-            raise ValueError(
-                f"channels do not chain at layer '{name}': it declares in_channels="
-                f"{layer.in_channels} but the layer before it gives {c_in}; "
-                f"set in_channels={c_in} or change the previous layer's outputs"
-            )
-        kh, kw = as_pair(layer.kernel)
-        if layer.padding == "same":
-            pad = (same_padding(kh), same_padding(kw))
-        else:
-            pad = as_pair(layer.padding)
+        _check_chain(f"layer '{name}'", layer.in_channels, c_in)
+        (kh, kw), pad = as_pair(layer.kernel), _conv_padding(layer)
         hw = output_hw(cin_shape[1:], (kh, kw), layer.stride, pad)
         self._check_hw(name, cin_shape, hw, f"{kh}x{kw} conv, stride {layer.stride}, padding {pad}")
         cout = layer.out_channels
@@ -163,7 +172,7 @@ class _Walker:
 
     def pool(self, name: str, block: str, module: str, shape: Shape, layer: Pool, main_path: bool = True) -> Shape:
         if layer.padding > layer.kernel // 2:
-            raise ValueError(
+            raise UsageError(
                 f"layer '{name}': pool padding {layer.padding} is more than half the kernel "
                 f"{layer.kernel}; PyTorch refuses this, use padding <= {layer.kernel // 2}"
             )
@@ -227,12 +236,7 @@ class _Walker:
         for field in ("n1x1", "n3x3_reduce", "n3x3", "n5x5_reduce", "n5x5", "pool_proj"):
             _positive(getattr(module, field), f"inception ({module.name}): {field}")
         c_in = shape[0]
-        if module.in_channels is not None and module.in_channels != c_in:
-            raise ValueError(
-                f"channels do not chain at inception ({module.name}): it declares in_channels="
-                f"{module.in_channels} but the layer before it gives {c_in}; "
-                f"set in_channels={c_in} or change the previous layer's outputs"
-            )
+        _check_chain(f"inception ({module.name})", module.in_channels, c_in)
         key = block_key(module)
         out_channels = 0
         for branch, units in inception_branches(module, self.spec.five_by_five).items():
@@ -275,10 +279,10 @@ class _Walker:
             elif isinstance(layer, AuxHead):
                 self.aux_head(layer, shape)
             else:
-                raise ValueError(f"{self.spec.name}: unknown layer spec {layer!r}")
+                raise UsageError(f"{self.spec.name}: unknown layer spec {layer!r}")
         head = self.spec.classifier
         if head.in_features is not None and head.in_features != shape[0]:
-            raise ValueError(
+            raise UsageError(
                 f"channels do not chain at the classifier: it declares in_features="
                 f"{head.in_features} but the last layer gives {shape[0]} channels"
             )

@@ -8,6 +8,10 @@ import subprocess
 from pathlib import Path
 
 import torch
+import torchvision
+
+from .errors import UsageError
+from .version import __version__
 
 
 def pick_device(requested: str = "auto") -> torch.device:
@@ -22,14 +26,14 @@ def pick_device(requested: str = "auto") -> torch.device:
     try:
         device = torch.device(requested)
     except RuntimeError:
-        raise ValueError(f"unknown device {requested!r}; use auto, cpu, cuda, cuda:N or mps") from None
+        raise UsageError(f"unknown device {requested!r}; use auto, cpu, cuda, cuda:N or mps") from None
     if device.type == "cuda":
         if not torch.cuda.is_available():
-            raise ValueError(f"device {requested!r} was requested but this machine has no usable CUDA GPU; use --device cpu or auto")
+            raise UsageError(f"device {requested!r} was requested but this machine has no usable CUDA GPU; use --device cpu or auto")
         if device.index is not None and device.index >= torch.cuda.device_count():
-            raise ValueError(f"device {requested!r} does not exist: this machine has {torch.cuda.device_count()} CUDA device(s)")
+            raise UsageError(f"device {requested!r} does not exist: this machine has {torch.cuda.device_count()} CUDA device(s)")
     if device.type == "mps" and not torch.backends.mps.is_available():
-        raise ValueError(f"device {requested!r} was requested but MPS is not available here; use --device cpu or auto")
+        raise UsageError(f"device {requested!r} was requested but MPS is not available here; use --device cpu or auto")
     return device
 
 
@@ -62,10 +66,6 @@ def git_commit() -> str:
 
 
 def environment(device: torch.device) -> dict:
-    import torchvision
-
-    from . import __version__
-
     return {
         "device": device.type,
         "device_name": device_name(device),

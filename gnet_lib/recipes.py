@@ -23,6 +23,8 @@ from typing import Any, Literal
 import torch
 from torch import nn
 
+from .errors import UsageError
+
 
 @dataclass(frozen=True)
 class Recipe:
@@ -54,7 +56,7 @@ class Recipe:
         changes = {k: v for k, v in (("epochs", epochs), ("batch_size", batch_size), ("lr", lr)) if v is not None}
         for key, value in changes.items():
             if value <= 0:
-                raise ValueError(f"{key} must be positive, got {value}")
+                raise UsageError(f"{key} must be positive, got {value}")
         return replace(self, **changes)
 
 
@@ -82,7 +84,7 @@ RECIPES: dict[str, Recipe] = {
 
 def get_recipe(name: str) -> Recipe:
     if name not in RECIPES:
-        raise ValueError(f"unknown recipe {name!r}; choose one of: {', '.join(RECIPES)}")
+        raise UsageError(f"unknown recipe {name!r}; choose one of: {', '.join(RECIPES)}")
     return RECIPES[name]
 
 

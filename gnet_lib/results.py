@@ -8,6 +8,7 @@ device and software versions, git commit, dates, wall time and every epoch's met
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,6 @@ from .train import identity_differences, protocol_name
 def default_results_dir() -> Path:
     """``$GNET_RESULTS`` if set, else the ``results/`` folder of the checkout gnet_lib runs
     from (a clone or an editable install), else ``./results``."""
-    import os
-
     if os.environ.get("GNET_RESULTS"):
         return Path(os.environ["GNET_RESULTS"])
     checkout = Path(__file__).resolve().parent.parent / "results"
@@ -40,14 +39,14 @@ def result_path(results_dir: str | Path, identity: dict[str, Any]) -> Path:
 
 
 def load_result(path: str | Path) -> dict[str, Any]:
-    """Read one result file; a broken or incomplete one raises ``ValueError`` naming it."""
+    """Read one result file; a broken or incomplete one raises :class:`UsageError` naming it."""
     try:
         data = read_json(path)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"result file {path} is not valid JSON ({exc}); delete it to rerun that model") from None
+        raise UsageError(f"result file {path} is not valid JSON ({exc}); delete it to rerun that model") from None
     missing = [k for k in REQUIRED_KEYS if k not in data]
     if missing:
-        raise ValueError(f"result file {path} lacks {', '.join(missing)}; delete it to rerun that model")
+        raise UsageError(f"result file {path} lacks {', '.join(missing)}; delete it to rerun that model")
     return data
 
 

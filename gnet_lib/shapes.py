@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .errors import UsageError
 from .specs import Pair, as_pair
 
 
@@ -25,9 +26,9 @@ def same_padding(kernel: int) -> int:
     Only odd kernels have a symmetric same padding; an even kernel raises ``ValueError``.
     """
     if kernel < 1:
-        raise ValueError(f"kernel size must be positive, got {kernel}")
+        raise UsageError(f"kernel size must be positive, got {kernel}")
     if kernel % 2 == 0:
-        raise ValueError(
+        raise UsageError(
             f"a {kernel}x{kernel} kernel has no symmetric 'same' padding: "
             "(k - 1) / 2 is not a whole number; use an odd kernel size"
         )
@@ -37,7 +38,7 @@ def same_padding(kernel: int) -> int:
 def output_size(n: int, kernel: int, stride: int = 1, padding: int = 0, ceil_mode: bool = False) -> int:
     """Output length along one dimension; may be 0 or negative when the input is too small."""
     if kernel < 1 or stride < 1 or padding < 0:
-        raise ValueError(
+        raise UsageError(
             f"kernel and stride must be positive and padding non-negative, "
             f"got kernel={kernel}, stride={stride}, padding={padding}"
         )

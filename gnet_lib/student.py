@@ -21,6 +21,7 @@ from pathlib import Path
 
 import nbformat
 
+from .errors import UsageError
 from .storage import write_text
 
 SOLUTION_BLOCK = re.compile(
@@ -39,7 +40,7 @@ def strip_solutions(source: str, where: str = "cell") -> str:
 
     stripped = SOLUTION_BLOCK.sub(replace, source)
     if "BEGIN SOLUTION" in stripped or "END SOLUTION" in stripped:
-        raise ValueError(f"{where}: a '# BEGIN SOLUTION (placeholder: ...)' line has no matching '# END SOLUTION'")
+        raise UsageError(f"{where}: a '# BEGIN SOLUTION (placeholder: ...)' line has no matching '# END SOLUTION'")
     return stripped.rstrip("\n")
 
 
@@ -70,11 +71,11 @@ def student_notebook(nb: nbformat.NotebookNode, name: str = "notebook", colab_ba
             tags = list(cell.metadata.get("tags", []))
             if "solution" in tags:
                 if not solution_bodies(source):
-                    raise ValueError(f"{where}: a cell tagged 'solution' has no '# BEGIN SOLUTION' block")
+                    raise UsageError(f"{where}: a cell tagged 'solution' has no '# BEGIN SOLUTION' block")
                 source = strip_solutions(source, where)
                 tags = [("placeholder" if t == "solution" else t) for t in tags]
             elif "BEGIN SOLUTION" in source:
-                raise ValueError(f"{where}: a solution block in a cell not tagged 'solution'")
+                raise UsageError(f"{where}: a solution block in a cell not tagged 'solution'")
             new = nbformat.v4.new_code_cell(source)
             if tags:
                 new.metadata["tags"] = tags
@@ -83,7 +84,7 @@ def student_notebook(nb: nbformat.NotebookNode, name: str = "notebook", colab_ba
         new["id"] = cell.get("id", new["id"])
         out.cells.append(new)
     if in_solution:
-        raise ValueError(f"{name}: a ':::{{solution-start}}' cell has no ':::{{solution-end}}'")
+        raise UsageError(f"{name}: a ':::{{solution-start}}' cell has no ':::{{solution-end}}'")
     return out
 
 
@@ -100,9 +101,9 @@ def make_student_edition(source_dir: str | Path = "notebooks", destination: str 
     source_dir, destination = Path(source_dir), Path(destination)
     notebooks = sorted(source_dir.glob("*.ipynb"))
     if not notebooks:
-        raise ValueError(f"no notebooks (*.ipynb) in {source_dir}")
+        raise UsageError(f"no notebooks (*.ipynb) in {source_dir}")
     if destination.resolve() == source_dir.resolve():
-        raise ValueError("the student edition must go to another folder than the instructor notebooks")
+        raise UsageError("the student edition must go to another folder than the instructor notebooks")
     written = []
     for path in notebooks:
         nb = nbformat.read(path, as_version=4)

@@ -38,6 +38,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+from tqdm.auto import tqdm
 
 from .architectures import get_spec
 from .builder import ModelOutput, build_network
@@ -280,19 +281,37 @@ class Trainer:
         self.device = pick_device(config.device)
         config.validate()
         self.recipe = config.resolved_recipe()
+        self._set_up_backend()
         if data is None:
             data = load_data(config.dataset, config.data_dir, config.download, config.synthetic_sizes, seed=config.seed)
         self.data = data.subset(config.train_subset, config.test_subset, seed=config.seed)
-        cuda = self.device.type == "cuda"
-        self.precision = pick_precision(config.precision, self.device)
         self.identity = config.identity(self.data, self.precision)
+        self._build_model()
+        self._make_streams()
+        self.optimizer = make_optimizer(self.recipe, self.model, graph_safe=self.graphed)
+        self.scheduler = make_scheduler(self.recipe, self.optimizer, len(self.train_stream))
+        self.history: list[dict[str, Any]] = []
+        self.started = now()
+        self.sessions = 1
+        self.checkpoint_path = Path(config.run_dir) / "checkpoint.pt" if config.run_dir else None
+        self._prepare_checkpoint()
+        self._lr_tensors = [self._lr_tensor(g) for g in self.optimizer.param_groups] if self.graphed else []
+
+    def _set_up_backend(self) -> None:
+        """Precision, loss scaling, memory layout, and whether the step runs as a CUDA graph."""
+        config = self.config
+        self.precision = pick_precision(config.precision, self.device)
         self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.precision == "fp16")
         self.channels_last = True if config.channels_last is None else config.channels_last
         # The whole step as one CUDA graph (see gnet_lib.graphs); not with fp16's loss scaler,
         # whose skipped steps a replayed graph cannot skip.
-        self.graphed = cuda and config.cuda_graph and self.precision != "fp16"
+        self.graphed = self.device.type == "cuda" and config.cuda_graph and self.precision != "fp16"
         self._graph: GraphedStep | None = None
 
+    def _build_model(self) -> None:
+        """The seeded model on the device, its size for the result file, and the module the step
+        calls (compiled if asked)."""
+        config = self.config
         torch.manual_seed(config.seed)
         image_shape = tuple(self.data.train_x.shape[1:])
         self.spec = config.spec()
@@ -307,21 +326,6 @@ class Trainer:
             "macs_per_image": table.main_path_macs,
             "aux_heads": len(self.spec.aux_heads),
         }
-        r = self.recipe
-        common = dict(mean=r.mean, std=r.std, device=self.device, channels_last=self.channels_last, seed=config.seed)
-        self.train_stream = BatchStream(
-            self.data.train_x, self.data.train_y, r.batch_size, augment=Augment(r.crop_padding, r.flip),
-            shuffle=True, drop_last=r.drop_last and len(self.data.train_y) >= r.batch_size, **common,
-        )
-        self.test_stream = BatchStream(self.data.test_x, self.data.test_y, r.eval_batch_size, **common)
-        self.optimizer = make_optimizer(r, self.model, graph_safe=self.graphed)
-        self.scheduler = make_scheduler(r, self.optimizer, len(self.train_stream))
-        self.history: list[dict[str, Any]] = []
-        self.started = now()
-        self.sessions = 1
-        self.checkpoint_path = Path(config.run_dir) / "checkpoint.pt" if config.run_dir else None
-        self._prepare_checkpoint()
-        self._lr_tensors = [self._lr_tensor(g) for g in self.optimizer.param_groups] if self.graphed else []
         self.step_model = self.model
         if config.compile:
             # Forget graphs of earlier runs in this process (an ablation trains seven models in
@@ -330,6 +334,16 @@ class Trainer:
             torch.compiler.reset()
             backend = config.compile if isinstance(config.compile, str) else "inductor"
             self.step_model = torch.compile(self.model, backend=backend, dynamic=False)
+
+    def _make_streams(self) -> None:
+        """Batches on the device: shuffled and augmented for training, in order for testing."""
+        r = self.recipe
+        common = dict(mean=r.mean, std=r.std, device=self.device, channels_last=self.channels_last, seed=self.config.seed)
+        self.train_stream = BatchStream(
+            self.data.train_x, self.data.train_y, r.batch_size, augment=Augment(r.crop_padding, r.flip),
+            shuffle=True, drop_last=r.drop_last and len(self.data.train_y) >= r.batch_size, **common,
+        )
+        self.test_stream = BatchStream(self.data.test_x, self.data.test_y, r.eval_batch_size, **common)
 
     # -- checkpoints -----------------------------------------------------------------------
 
@@ -399,8 +413,6 @@ class Trainer:
     def _progress(self, total: int, epoch: int):
         if not self.config.progress:
             return None
-        from tqdm.auto import tqdm
-
         return tqdm(total=total, desc=f"epoch {epoch + 1}/{self.recipe.epochs}", unit="batch", leave=False)
 
     def _forward_backward_update(self, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:

@@ -12,6 +12,7 @@ import pytest
 
 from gnet_lib.cli import (
     EXIT_CHECKPOINT,
+    EXIT_ERROR,
     EXIT_INTERRUPTED,
     EXIT_NO_DATA,
     EXIT_USAGE,
@@ -42,6 +43,19 @@ def test_table_command(capsys):
     assert "| 3a / concat |" in capsys.readouterr().out
     assert main(["table", "--paper"]) == 0
     assert "inception (5b)" in capsys.readouterr().out
+
+
+def test_an_internal_error_is_not_reported_as_a_usage_error(capsys, monkeypatch):
+    """A ValueError from a bug (here: inside torch) shows its traceback and exit code 1."""
+    from gnet_lib import cli
+
+    def broken(args):
+        raise ValueError("mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)")
+
+    monkeypatch.setattr(cli, "cmd_models", broken)
+    assert main(["models"]) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "mat1 and mat2" in err
 
 
 def test_bad_input_exit_codes(capsys, tmp_path):
