@@ -1,12 +1,30 @@
 """Shared fixtures: small synthetic data, so that training tests stay hermetic and quick, and the
 common test of an exercise checker."""
 
+import os
 import re
 
 import pytest
 
 from gnet_lib.data import make_synthetic
 from gnet_lib.exercises import check
+
+
+pytest_plugins = ["pytester"]
+
+#: Tests that skip where a machine lacks something (a browser, the CIFAR-10 copy). On CI
+#: (``CI=true``, set by .ci/run) that something must be there, so such a skip is a failure.
+MUST_RUN_ON_CI = ("browser", "realdata")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get("CI") == "true" and any(item.get_closest_marker(m) for m in MUST_RUN_ON_CI):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped on CI, where it must run: {reason}"
 
 
 @pytest.fixture(scope="session")

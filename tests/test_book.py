@@ -133,6 +133,7 @@ def _open(browser, url):
     return page, problems
 
 
+@pytest.mark.browser
 def test_every_page_loads_cleanly_in_chromium(site, browser):
     html, base = site
     pages = _pages(html)
@@ -150,6 +151,7 @@ def test_every_page_loads_cleanly_in_chromium(site, browser):
         assert not problems, (rel, problems)
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_chapter_page_dropdowns_links_and_screenshot(site, browser, path):
     _, base = site

@@ -136,10 +136,15 @@ def _stream(data, **kw):
 
 def test_stream_epochs_are_reproducible_and_differ_between_epochs(tiny_data):
     s = _stream(tiny_data, shuffle=True, augment=Augment(4, True), seed=7)
-    first = [y for _, y in s.epoch(0)]
-    again = [y for _, y in _stream(tiny_data, shuffle=True, augment=Augment(4, True), seed=7).epoch(0)]
-    assert all(torch.equal(a, b) for a, b in zip(first, again))
-    assert not torch.equal(torch.cat(first), torch.cat([y for _, y in s.epoch(1)]))
+    first = list(s.epoch(0))
+    again = list(_stream(tiny_data, shuffle=True, augment=Augment(4, True), seed=7).epoch(0))
+    assert len(first) == len(again) > 1
+    assert all(torch.equal(x, x2) and torch.equal(y, y2) for (x, y), (x2, y2) in zip(first, again))
+    second = list(s.epoch(1))
+    assert not torch.equal(torch.cat([y for _, y in first]), torch.cat([y for _, y in second]))  # another order
+    unshuffled = list(_stream(tiny_data, shuffle=False, augment=Augment(4, True), seed=7).epoch(0))
+    another = list(_stream(tiny_data, shuffle=False, augment=Augment(4, True), seed=7).epoch(1))
+    assert not torch.equal(unshuffled[0][0], another[0][0])  # same images, other crops and flips
 
 
 def test_stream_without_augmentation_normalises_exactly(tiny_data):

@@ -8,11 +8,14 @@ from gnet_lib.data import load_data
 from gnet_lib.train import TrainConfig, train
 
 CIFAR10 = os.environ.get("GNET_CIFAR10_DIR")
-pytestmark = pytest.mark.skipif(
-    not CIFAR10,
-    reason="no local CIFAR-10 copy: set GNET_CIFAR10_DIR to a torchvision CIFAR-10 folder or an image folder "
-    "(.ci/run unpacks ../shared/data/cifar10-jpeg.tar.gz there)",
-)
+pytestmark = [
+    pytest.mark.realdata,
+    pytest.mark.skipif(
+        not CIFAR10,
+        reason="no local CIFAR-10 copy: set GNET_CIFAR10_DIR to a torchvision CIFAR-10 folder or an image folder "
+        "(.ci/run unpacks ../shared/data/cifar10-jpeg.tar.gz there)",
+    ),
+]
 
 
 @pytest.fixture(scope="module")
