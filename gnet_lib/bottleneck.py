@@ -1,4 +1,4 @@
-"""What the 1x1 bottleneck saves, and what Inception v3's factorisations save, in exact integers.
+"""What the 1x1 bottleneck saves, in exact integers: one branch, one module, the whole network.
 
 A convolution with a ``k x k`` kernel from ``c_in`` to ``c_out`` channels on an ``h x w``
 output costs ``h*w*k*k*c_in*c_out`` MACs and holds ``k*k*c_in*c_out`` weights. Putting a
@@ -7,12 +7,18 @@ output costs ``h*w*k*k*c_in*c_out`` MACs and holds ``k*k*c_in*c_out`` weights. P
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Literal
 
-from .architectures import get_spec, naive_network
+from .architectures import PAPER_MODULES, get_spec, naive_network
 from .models import layer_table
-from .specs import Network
+from .specs import Inception, Network, inception_branches
 from .tables import Table
+
+Count = Literal["MACs", "weights"]
+
+#: Readable names of the branches of :func:`~gnet_lib.specs.inception_branches`.
+BRANCH_LABELS = {"b1x1": "1x1", "b3x3": "3x3", "b5x5": "5x5", "bpool": "pool"}
 
 
 @dataclass(frozen=True)
@@ -43,14 +49,57 @@ def branch_costs(h: int, w: int, c_in: int, c_out: int, kernel: int, reduce: int
     return direct, reduced
 
 
+def module_costs(module: Inception, c_in: int, h: int, w: int) -> dict[str, tuple[Cost, int]]:
+    """Each branch of ``module`` on a ``c_in x h x w`` input: its cost and its output channels.
+
+    The branches are read from :func:`~gnet_lib.specs.inception_branches`; every convolution
+    keeps the ``h x w`` size and the 3x3 max pool costs nothing.
+    """
+    out = {}
+    for branch, units in inception_branches(module).items():
+        cost, width = Cost(0, 0), c_in
+        for unit in units:
+            if not unit.is_pool:
+                cost += conv_cost(h, w, width, unit.width, unit.kernel)
+                width = unit.width
+        out[branch] = (cost, width)
+    return out
+
+
+def naive_module(module: Inception) -> Inception:
+    """``module`` as the naive module of the paper's Figure 2(a): no reductions, no pool projection."""
+    return replace(module, n3x3_reduce=None, n5x5_reduce=None, pool_proj=None)
+
+
+def module_comparison(name: str = "3a") -> Table:
+    """One module of the paper, naive against with its 1x1 reductions, on the input it receives
+    in GoogLeNet: each branch's output channels, weights and MACs, and the module's totals."""
+    module = PAPER_MODULES[name]
+    c_in, h, w = _module_inputs(get_spec("inception-v1", aux_logits=False))[name]
+    naive, reduced = module_costs(naive_module(module), c_in, h, w), module_costs(module, c_in, h, w)
+    rows = []
+    for branch, label in BRANCH_LABELS.items():
+        (n_cost, n_out), (r_cost, r_out) = naive[branch], reduced[branch]
+        rows.append({"branch": label, "naive out": n_out, "naive weights": n_cost.weights, "naive MACs": n_cost.macs,
+                     "reduced out": r_out, "reduced weights": r_cost.weights, "reduced MACs": r_cost.macs})
+    total = {"branch": "module"}
+    for column in tuple(rows[0])[1:]:
+        total[column] = sum(r[column] for r in rows)
+    rows.append(total)
+    return Table(tuple(rows[0]), rows, title=f"inception ({name}) on {c_in}x{h}x{w}: naive against reduced (exact, per image)")
+
+
 def _module_inputs(spec: Network) -> dict[str, tuple[int, int, int]]:
     """Each Inception module's input shape at the spec's input size."""
     table = layer_table(spec)
     return {r.block: r.in_shape for r in table.layer_rows if r.kind == "concat"}
 
 
-def bottleneck_table(name: str = "inception-v1") -> Table:
-    """For every module, the 3x3 and 5x5 branches with and without their 1x1 reductions."""
+def bottleneck_table(name: str = "inception-v1", count: Count = "MACs") -> Table:
+    """For every module, the 3x3 and 5x5 branches with and without their 1x1 reductions.
+
+    Both sides produce the same ``h x w`` output, so the ratio is the same for MACs and weights.
+    """
     spec = get_spec(name, aux_logits=False)
     inputs = _module_inputs(spec)
     rows = []
@@ -59,26 +108,11 @@ def bottleneck_table(name: str = "inception-v1") -> Table:
         for branch, kernel, c_out, reduce in (("3x3", 3, m.n3x3, m.n3x3_reduce), ("5x5", 5, m.n5x5, m.n5x5_reduce)):
             if reduce is None:
                 continue
-            direct, reduced = branch_costs(h, w, c_in, c_out, kernel, reduce)
-            rows.append(
-                {
-                    "module": m.name,
-                    "branch": branch,
-                    "input": (c_in, h, w),
-                    "reduce to": reduce,
-                    "MACs without": direct.macs,
-                    "MACs with": reduced.macs,
-                    "MACs ratio": round(direct.macs / reduced.macs, 2),
-                    "weights without": direct.weights,
-                    "weights with": reduced.weights,
-                    "weights ratio": round(direct.weights / reduced.weights, 2),
-                }
-            )
-    return Table(
-        tuple(rows[0]),
-        rows,
-        title=f"{spec.title}: each branch without / with its 1x1 reduction (exact, per image)",
-    )
+            costs = branch_costs(h, w, c_in, c_out, kernel, reduce)
+            direct, reduced = (c.macs if count == "MACs" else c.weights for c in costs)
+            rows.append({"module": m.name, "branch": branch, "input": (c_in, h, w), "reduce to": reduce,
+                         f"{count} without": direct, f"{count} with": reduced, "ratio": round(direct / reduced, 2)})
+    return Table(tuple(rows[0]), rows, title=f"{spec.title}: {count} of each branch without / with its 1x1 reduction")
 
 
 def whole_network_comparison(name: str = "inception-v1") -> Table:
@@ -97,26 +131,3 @@ def whole_network_comparison(name: str = "inception-v1") -> Table:
         }
     )
     return Table(("network", "output channels", "params", "MACs"), rows, title=f"{spec.title}: naive against bottleneck")
-
-
-def factorisations(c_in: int, c_out: int, c_mid: int | None = None, h: int = 1, w: int = 1) -> Table:
-    """Inception v3's factorisations of one convolution, exact weights and MACs.
-
-    * a 5x5 as two stacked 3x3 (``c_in -> c_mid -> c_out``; v3 keeps ``c_mid = c_out``),
-    * a 3x3 as a 1x3 followed by a 3x1 (``c_in -> c_mid -> c_out``).
-
-    With ``c_in == c_mid == c_out`` the savings are 1 - 18/25 = 28% and 1 - 6/9 = 33%,
-    source 004's figures; with other widths they differ, and can even be negative.
-    """
-    mid = c_out if c_mid is None else c_mid
-    five = conv_cost(h, w, c_in, c_out, 5)
-    two_three = conv_cost(h, w, c_in, mid, 3) + conv_cost(h, w, mid, c_out, 3)
-    three = conv_cost(h, w, c_in, c_out, 3)
-    asym = conv_cost(h, w, c_in, mid, 1, 3) + conv_cost(h, w, mid, c_out, 3, 1)
-    rows = [
-        {"replace": "5x5", "by": "3x3 then 3x3", "weights before": five.weights, "weights after": two_three.weights,
-         "MACs before": five.macs, "MACs after": two_three.macs, "saving": round(1 - two_three.weights / five.weights, 4)},
-        {"replace": "3x3", "by": "1x3 then 3x1", "weights before": three.weights, "weights after": asym.weights,
-         "MACs before": three.macs, "MACs after": asym.macs, "saving": round(1 - asym.weights / three.weights, 4)},
-    ]
-    return Table(tuple(rows[0]), rows, title=f"factorising a convolution {c_in} -> {mid} -> {c_out} channels at {h}x{w}")

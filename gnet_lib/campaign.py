@@ -32,8 +32,9 @@ from .data import dataset_key, load_data
 from .models import layer_table
 from .provenance import pick_device
 from .results import result_path
-from .storage import load_checkpoint, read_json, save_checkpoint, write_json
+from .storage import read_json, write_json
 from .train import TrainConfig, run_identity
+from .weights import export_weights
 
 
 class BudgetExhausted(Exception):
@@ -111,7 +112,7 @@ def run_campaign(s: CampaignSettings, log: Callable[[str], None] = print) -> boo
         compare_recipes(replace(base, model="googlenet"), ["seed", "fast"],
                         s.results_dir / "recipes" / f"{s.device_label}-googlenet-{_dataset_label(s)}",
                         runs_dir=s.runs_dir, log=log, on_epoch_end=check_budget)
-        export_weights(s, log)
+        export_campaign_weights(s, log)
     except BudgetExhausted:
         log("campaign: time budget reached; finished epochs are checkpointed. Rerun the same command to continue.")
         return False
@@ -127,7 +128,7 @@ def weights_path(s: CampaignSettings) -> Path:
     return s.results_dir / "weights" / f"{s.device_label}-googlenet-{_dataset_label(s)}-seed.pt"
 
 
-def export_weights(s: CampaignSettings, log: Callable[[str], None] = print) -> Path | None:
+def export_campaign_weights(s: CampaignSettings, log: Callable[[str], None] = print) -> Path | None:
     """The trained googlenet's weights (fp16 state dict) from its final checkpoint."""
     out = weights_path(s)
     if out.exists():
@@ -140,8 +141,6 @@ def export_weights(s: CampaignSettings, log: Callable[[str], None] = print) -> P
     if not checkpoint.exists():
         log(f"weights: no checkpoint at {checkpoint} (made by step 2 on this machine); skipped")
         return None
-    state = load_checkpoint(checkpoint)["model"]
-    half = {k: v.half() if v.is_floating_point() else v for k, v in state.items()}
-    save_checkpoint(out, {"model": "googlenet", "result": str(result.relative_to(s.results_dir)), "state_dict": half})
+    export_weights(checkpoint, read_json(result), out, result_file=str(result.relative_to(s.results_dir)))
     log(f"weights: written to {out}")
     return out

@@ -15,9 +15,15 @@ from typing import Any
 
 from .data import load_data
 from .errors import UsageError
-from .results import describe_protocol, format_time, reusable_result, time_to_error
+from .results import (
+    describe_protocol,
+    format_time,
+    reusable_result,
+    throughput,
+    time_to_error,
+)
 from .tables import Table
-from .train import TrainConfig, run_identity, throughput, train_to_file
+from .train import TrainConfig, run_identity, train_to_file
 
 
 def compare_recipes(

@@ -10,6 +10,7 @@ from typing import Any
 
 from .architectures import get_spec
 from .builder import GoogLeNet, build_network
+from .init import check_scheme, initialize
 from .layers import LayerTable, walk
 from .specs import Network
 
@@ -40,6 +41,7 @@ def build_model(
     pool_rounding: str | None = None,
     source_bn_eps: bool | None = None,
     input_size: tuple[int, int, int] | None = None,
+    init: str = "pytorch",
 ) -> GoogLeNet:
     """Build a named model (see :data:`gnet_lib.MODEL_NAMES`) or a hand-written spec.
 
@@ -48,7 +50,11 @@ def build_model(
     architecture, and ``source_bn_eps=False`` corrects source 000's batch norm quirk in the
     CIFAR family (``None`` keeps each model's default). ``input_size`` only matters for auxiliary
     heads with a fixed pool, whose fully connected layer depends on the feature-map size.
+    ``init`` names the weight initialisation (:data:`gnet_lib.init.SCHEMES`); the default,
+    ``"pytorch"``, keeps the weights PyTorch gives each layer when it is created.
     """
+    check_scheme(init)
     spec = get_spec(name, aux_logits=aux_logits, batch_norm=batch_norm, pool_rounding=pool_rounding,  # type: ignore[arg-type]
                     source_bn_eps=source_bn_eps)
-    return build_network(spec, num_classes, input_size)
+    model = build_network(spec, num_classes, input_size)
+    return model if init == "pytorch" else initialize(model, init)

@@ -57,3 +57,7 @@ SOURCE_003 = {
 
 #: Source 004's rounded savings of the Inception v3 factorisations.
 SOURCE_004 = {"5x5_as_two_3x3": 0.28, "3x3_as_1x3_3x1": 0.33}
+
+#: Source 000's size claims (its introduction): GoogLeNet has about 6.8 million parameters,
+#: 9 times fewer than AlexNet and 20 times fewer than VGG-16.
+SOURCE_000_SIZE = {"googlenet_params": 6_800_000, "fewer_than_alexnet": 9, "fewer_than_vgg16": 20}

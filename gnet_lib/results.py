@@ -15,9 +15,49 @@ from typing import Any
 from .architectures import CIFAR_MODEL_NAMES
 from .errors import UsageError
 from .published import SOURCE_000
+from .recipes import get_recipe
 from .storage import read_json
 from .tables import Table
-from .train import identity_differences, protocol_name
+
+
+def identity_differences(stored: dict[str, Any] | None, wanted: dict[str, Any]) -> list[str]:
+    """Readable lines naming each setting in which ``stored`` differs from ``wanted``."""
+    if stored is None:
+        return ["the stored file records no settings (written before gnet_lib recorded them)"]
+    lines = []
+    for key in sorted(set(stored) | set(wanted)):
+        a, b = stored.get(key), wanted.get(key)
+        if isinstance(a, dict) and isinstance(b, dict):
+            lines += [f"{key}.{line}" for line in identity_differences(a, b)]
+        elif a != b:
+            lines.append(f"{key}: stored {a!r}, this run {b!r}")
+    return lines
+
+
+def protocol_name(identity: dict[str, Any]) -> str:
+    """The folder name of a run's protocol: subset sizes, epochs, seed, and any recipe override,
+    e.g. ``5000x1000-e4-s1`` or ``50000x10000-e14-s1-b128``."""
+    recipe = identity["recipe"]
+    name = f"{identity['train_size']}x{identity['test_size']}-e{recipe['epochs']}-s{identity['seed']}"
+    base = get_recipe(recipe["name"]).as_dict()
+    for field_name, short in (("batch_size", "b"), ("lr", "lr")):
+        if recipe[field_name] != base[field_name]:
+            name += f"-{short}{recipe[field_name]:g}"
+    return name
+
+
+def throughput(history: list[dict[str, Any]]) -> dict[str, float | None]:
+    """Training images per second: over all epochs (total images over total seconds), and in the
+    steady state, without epoch 1 (which pays for compilation, autotuning and warm caches);
+    ``None`` where there is no such epoch."""
+
+    def rate(epochs: list[dict[str, Any]]) -> float | None:
+        seconds = sum(h["epoch_time_s"] for h in epochs)
+        # Files written before ``train_images`` was recorded give it as rate times time.
+        images = sum(h["train_images"] if "train_images" in h else round(h["images_per_s"] * h["epoch_time_s"]) for h in epochs)
+        return round(images / seconds, 2) if epochs and seconds > 0 else None
+
+    return {"images_per_s": rate(history), "steady_images_per_s": rate(history[1:])}
 
 
 def default_results_dir() -> Path:

@@ -15,7 +15,8 @@ Pair = tuple[int, int]
 
 #: How an Inception module's "5x5" branch is realised:
 #: ``"5x5"`` as in the paper; ``"3x3-3x3"`` two stacked 3x3 convolutions (source 000,
-#: pytorch-cifar100, Inception v3); ``"3x3"`` a single 3x3 (torchvision's known, kept bug).
+#: pytorch-cifar100; first in BN-Inception, later Inception v3); ``"3x3"`` a single 3x3
+#: (torchvision's known, kept bug).
 FiveByFive = Literal["5x5", "3x3-3x3", "3x3"]
 
 

@@ -1,12 +1,22 @@
-"""Bottleneck savings and Inception v3 factorisations, in exact integers."""
+"""Bottleneck savings for a branch, a module and the whole network, in exact integers."""
 
+from gnet_lib import layer_table
+from gnet_lib.architectures import PAPER_MODULES
 from gnet_lib.bottleneck import (
+    Cost,
     bottleneck_table,
     branch_costs,
     conv_cost,
-    factorisations,
+    module_comparison,
+    module_costs,
+    naive_module,
     whole_network_comparison,
 )
+
+
+def test_conv_cost_with_rectangular_kernel():
+    assert conv_cost(2, 3, 4, 5, 1, 3).macs == 2 * 3 * 4 * 5 * 3
+    assert conv_cost(2, 3, 4, 5, 3).weights == 9 * 4 * 5
 
 
 def test_inception_3a_5x5_branch():
@@ -18,15 +28,40 @@ def test_inception_3a_5x5_branch():
     assert 9 < without.macs / with_reduction.macs < 10
 
 
+def test_module_costs_of_3a_branch_by_branch():
+    costs = module_costs(PAPER_MODULES["3a"], 192, 28, 28)
+    assert costs["b1x1"][0].weights == 192 * 64 and costs["b1x1"][1] == 64
+    assert costs["b3x3"][0].weights == 192 * 96 + 9 * 96 * 128 and costs["b3x3"][1] == 128
+    assert costs["b5x5"][0].weights == 192 * 16 + 25 * 16 * 32 and costs["b5x5"][1] == 32
+    assert costs["bpool"][0].weights == 192 * 32 and costs["bpool"][1] == 32
+    naive = module_costs(naive_module(PAPER_MODULES["3a"]), 192, 28, 28)
+    assert naive["b3x3"][0].macs == 28 * 28 * 9 * 192 * 128
+    assert naive["bpool"] == (Cost(0, 0), 192)  # the pool passes all 192 channels, for free
+
+
+def test_module_comparison_totals_agree_with_the_layer_table():
+    table = module_comparison("4e")
+    total = table.where(branch="module")[0]
+    block = [r for r in layer_table("inception-v1", aux_logits=False).layer_rows if r.block == "4e"]
+    assert total["reduced weights"] == sum(r.weights for r in block)
+    assert total["reduced MACs"] == sum(r.macs for r in block)
+    assert total["reduced out"] == 832 and total["naive out"] == 256 + 320 + 128 + 528
+    three_a = module_comparison("3a").where(branch="module")[0]
+    assert three_a["naive MACs"] == 28 * 28 * (192 * 64 + 9 * 192 * 128 + 25 * 192 * 32)
+    assert [r["branch"] for r in table] == ["1x1", "3x3", "5x5", "pool", "module"]
+
+
 def test_every_module_and_branch_is_listed_and_saves():
     table = bottleneck_table()
-    assert len(table) == 18
+    weights = bottleneck_table(count="weights")
+    assert len(table) == len(weights) == 18
     assert {r["module"] for r in table} == {"3a", "3b", "4a", "4b", "4c", "4d", "4e", "5a", "5b"}
-    for row in table:
+    for row, w_row in zip(table, weights):
         assert row["MACs with"] < row["MACs without"]
-        assert row["MACs ratio"] == row["weights ratio"]  # same output size on both sides
+        assert row["ratio"] == w_row["ratio"]  # same output size on both sides
     row = table.where(module="3a", branch="5x5")[0]
     assert row["MACs without"] == 28 * 28 * 5 * 5 * 192 * 32
+    assert weights.where(module="5b", branch="3x3")[0]["weights with"] == 832 * 192 + 9 * 192 * 384
 
 
 def test_whole_network_naive_against_bottleneck():
@@ -35,15 +70,3 @@ def test_whole_network_naive_against_bottleneck():
     assert table[1]["params"] > 10 * table[0]["params"]
     paper = whole_network_comparison()
     assert paper[1]["MACs"] > 7 * paper[0]["MACs"]
-
-
-def test_factorisation_savings_with_equal_widths():
-    table = factorisations(64, 64)
-    assert table[0]["saving"] == round(1 - 18 / 25, 4)
-    assert table[1]["saving"] == round(1 - 6 / 9, 4)
-
-
-def test_factorisation_can_cost_more_when_the_middle_is_wider():
-    table = factorisations(16, 32, h=28, w=28)  # 3a's 5x5 after its reduction, as source 000 builds it
-    assert table[0]["weights after"] == 9 * 16 * 32 + 9 * 32 * 32 > table[0]["weights before"]
-    assert conv_cost(2, 3, 4, 5, 1, 3).macs == 2 * 3 * 4 * 5 * 3

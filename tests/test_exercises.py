@@ -21,14 +21,14 @@ def test_unanswered_and_unknown_exercises():
     assert "is not" in check("2.1", 112.5).message
 
 
-def test_every_exercise_has_a_checker_and_every_chapter_two_to_four():
+def test_every_exercise_has_a_checker_and_every_chapter_at_least_three():
     used = {}
     for path in sorted(NOTEBOOKS.glob("*.ipynb")):
         for cell in json.loads(path.read_text())["cells"]:
             for ex in re.findall(r'check\("(\d\.\d)"', "".join(cell["source"])):
                 used.setdefault(path.name, []).append(ex)
     assert sorted(sum(used.values(), [])) == sorted(EXERCISES)
-    assert len(used) == 6 and all(2 <= len(v) <= 4 for v in used.values())
+    assert len(used) == 6 and all(len(v) >= 3 for v in used.values()), {k: len(v) for k, v in used.items()}
 
 
 def test_every_checker_is_tested_in_its_chapters_test_file():

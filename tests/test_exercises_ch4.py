@@ -7,11 +7,33 @@ from torch import nn
 
 from gnet_lib.exercises import check
 
+# The paper network: 13,378,280 parameters with its auxiliary heads, 6,379,728 of them in the
+# heads (reference facts); 7,536 convolution biases, 2 x 128 of them in the heads' 1x1 convolutions.
+INFERENCE = 13_378_280 - 6_379_728
+MAIN_CONV_BIASES = 7_536 - 2 * 128
+IMAGENET_LINEAR, VOC_LINEAR = 1024 * 1000 + 1000, 1024 * 20 + 20
+VOC = INFERENCE - MAIN_CONV_BIASES - IMAGENET_LINEAR + VOC_LINEAR
+FC = 7 * 7 * 1024 * 1024 + 1024
+
 # exercise -> (a correct answer, [(a wrong answer, words the diagnosis must contain)])
 CASES = {
     "4.2": ((512 * 128 + 128) + (128 * 16 * 1024 + 1024) + (1024 * 1000 + 1000),
             [((512 * 128 + 128) + (1024 * 1000 + 1000), "fully connected"),
              (512 * 128 + 128 * 16 * 1024 + 1024 * 1000, "biases")]),
+    "4.3": (VOC,
+            [(VOC + MAIN_CONV_BIASES, "no bias"),
+             (VOC - VOC_LINEAR + IMAGENET_LINEAR, "classes"),
+             (VOC + 2 * (2048 * 1024 + 1024 + VOC_LINEAR) + (512 + 528) * 128, "auxiliary heads are dropped"),
+             (VOC - 2 * 128, "auxiliary heads' 1x1"),
+             (VOC - 20, "linear layer keeps"),
+             (13_370_744, "source 003's ImageNet model")]),
+    "4.4": (INFERENCE + FC,
+            [(FC, "alone"),
+             (INFERENCE + FC - 1024, "bias"),
+             (INFERENCE + FC - IMAGENET_LINEAR, "stays"),
+             (INFERENCE + 1024 * 1024 + 1024, "every value"),
+             (13_378_280 + FC, "without the auxiliary heads"),
+             (INFERENCE - IMAGENET_LINEAR + 7 * 7 * 1024 * 1000 + 1000, "one linear layer")]),
 }
 
 

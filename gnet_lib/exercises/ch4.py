@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
 from torch import nn
 
+from ..anatomy import conv_bias_count
 from ..models import layer_table
+from ..published import SOURCE_003
 from .checks import Exercise, integer
+
+#: PASCAL VOC's object classes, the dataset of source 003's experiment.
+VOC_CLASSES = 20
 
 
 def _ex_4_1(answer: Any) -> tuple[bool, str]:
@@ -56,7 +62,50 @@ def _ex_4_2(answer: Any) -> tuple[bool, str]:
     }, expected, "the auxiliary classifier's parameter count")
 
 
+def _ex_4_3(answer: Any) -> tuple[bool, str]:
+    voc = layer_table("inception-v1", aux_logits=False, num_classes=VOC_CLASSES)
+    voc_aux = layer_table("inception-v1", num_classes=VOC_CLASSES)
+    imagenet = layer_table("inception-v1", aux_logits=False)
+    expected = voc.total_params - conv_bias_count(voc)
+    aux_conv_biases = conv_bias_count(voc_aux) - conv_bias_count(voc)
+    return integer(answer, {
+        voc.total_params: "source 003's convolutions have no bias: leave out one bias per output channel of every convolution",
+        expected + imagenet.total_params - voc.total_params: (
+            "the last linear layer maps to PASCAL VOC's classes, not ImageNet's 1000"),
+        voc_aux.total_params - conv_bias_count(voc_aux): (
+            "the auxiliary heads are dropped at inference: count the main network only"),
+        expected - aux_conv_biases: ("you also took away the biases of the auxiliary heads' 1x1 convolutions, "
+                                     "but those heads are not part of the inference network"),
+        expected - VOC_CLASSES: "only the convolutions lose their bias; the linear layer keeps its own",
+        SOURCE_003["googlenet_params"]: ("that is source 003's ImageNet model with its auxiliary heads; "
+                                         "this network has fewer classes and no auxiliary heads"),
+    }, expected, "the inference network's parameter count")
+
+
+def _ex_4_4(answer: Any) -> tuple[bool, str]:
+    table = layer_table("inception-v1", aux_logits=False)
+    training = layer_table("inception-v1")
+    feature_map = next(r.in_shape for r in table.layer_rows if r.kind == "global avg pool")
+    linear = next(r for r in table.layer_rows if r.block == "head" and r.kind == "linear")
+    units = linear.in_shape[0]
+    fc = math.prod(feature_map) * units + units
+    expected = table.total_params + fc
+    return integer(answer, {
+        fc: "that is the new fully connected layer alone; the question asks for the whole network with it",
+        expected - units: "the new fully connected layer has a bias for each of its units too",
+        expected - linear.params: "the linear layer to the classes stays: the new layer comes before it",
+        table.total_params + units * units + units: ("without the average pool the new layer reads every value of "
+                                                     "the last feature map, not one average per channel"),
+        expected + training.total_params - table.total_params: "count the inference network, without the auxiliary heads",
+        table.total_params + math.prod(feature_map) * linear.out_shape[0] - units * linear.out_shape[0]: (
+            "that is one linear layer on the flattened map; here a fully connected layer of 1024 units "
+            "comes first, then the linear layer to the classes"),
+    }, expected, "the parameter count of the network with a fully connected head")
+
+
 EXERCISES: dict[str, Exercise] = {
     "4.1": Exercise("An Inception module by hand", _ex_4_1),
     "4.2": Exercise("Parameters of an auxiliary classifier", _ex_4_2),
+    "4.3": Exercise("Source 003's network on PASCAL VOC", _ex_4_3),
+    "4.4": Exercise("A fully connected head instead of average pooling", _ex_4_4),
 }

@@ -8,14 +8,23 @@ from .charts import (
     recipe_curves,
     training_curves,
 )
-from .diagrams import draw_inception_module, draw_network
+from .diagrams import draw_inception_module, draw_network, draw_pool_windows
+from .heads import draw_aux_head
+from .inspection import branch_map_grid, confusion_heatmap, image_grid
+from .shares import branch_share_chart
 
 __all__ = [
+    "branch_map_grid",
+    "branch_share_chart",
+    "confusion_heatmap",
     "cost_per_block",
+    "draw_aux_head",
     "draw_inception_module",
     "draw_network",
+    "draw_pool_windows",
     "error_vs_params",
     "error_vs_time",
+    "image_grid",
     "recipe_curves",
     "training_curves",
 ]
