@@ -28,9 +28,11 @@ from torch.utils.data import DataLoader, Dataset
 from torchvision import transforms
 
 from .data import ImageData, make_synthetic
-from .models import build_model
+from .models import build_model, layer_table
 from .provenance import environment, now, pick_device
+from .published import SOURCE_000
 from .recipes import get_recipe
+from .tables import Table
 from .train import TrainConfig, Trainer, compute_loss, pick_precision
 
 
@@ -203,5 +205,43 @@ def benchmark(model: str = "googlenet", batch_size: int = 64, steps: int | None 
                        rows["engine fp32 NCHW"], first, pick_precision("auto", dev), environment(dev), now())
 
 
+def variant_speeds(models: list[str], batch_size: int = 64, steps: int = 6, rounds: int = 2,
+                   device: str = "auto") -> dict[str, Any]:
+    """Training throughput of each model in ``models`` with the engine as configured for the
+    device (CPU: bf16 where native), measured in alternating rounds under the same conditions,
+    best round per model. Each round times ``steps`` steps after one untimed epoch."""
+    dev = pick_device(device)
+    data = make_synthetic(train_size=steps * batch_size, test_size=100)
+    rates: dict[str, list[float]] = {m: [] for m in models}
+    for _ in range(rounds):
+        for model in models:
+            rates[model].append(round(engine_throughput(model, data, batch_size, 1, dev)[0], 2))
+    return {"models": {m: {"images_per_s": r, "macs_per_image": layer_table(m).main_path_macs} for m, r in rates.items()},
+            "batch_size": batch_size, "steps": steps, "rounds": rounds, "precision": pick_precision("auto", dev),
+            "environment": environment(dev), "date": now()}
+
+
+def speed_table(speeds: dict[str, Any], reference: str = "googlenet") -> Table:
+    """Each model's measured training speed and MACs per image, both relative to ``reference``,
+    beside the training times source 000 published (also relative): does time follow MACs?"""
+    ref = speeds["models"][reference]
+    rows = []
+    for model, m in speeds["models"].items():
+        rate = max(m["images_per_s"])
+        row = {"model": model, "GMACs/image": round(m["macs_per_image"] / 1e9, 3), "train img/s": round(rate, 1),
+               "time vs ref (ours)": round(max(ref["images_per_s"]) / rate, 2),
+               "MACs vs ref": round(m["macs_per_image"] / ref["macs_per_image"], 2)}
+        for dataset in ("cifar10", "cifar100"):
+            published = SOURCE_000[dataset]
+            row[f"time vs ref ({dataset}, published)"] = round(published[model].seconds / published[reference].seconds, 2)
+        rows.append(row)
+    env = speeds["environment"]
+    notes = [f"ours: steady-state training throughput, batch {speeds['batch_size']}, {speeds['precision']}, best of "
+             f"{speeds['rounds']} alternating rounds of {speeds['steps']} steps, on {env['device_name']} "
+             f"(torch {env['torch']}, {speeds['date'][:10]})",
+             f"'vs ref': relative to {reference}; published: source 000's 14-epoch times on its own GPU"]
+    return Table(tuple(rows[0]), rows, title="Training time against work per image", notes=notes)
+
+
 __all__ = ["BenchResult", "ENGINE_ROWS", "benchmark", "engine_throughput", "inference_seconds", "plain_loop_throughput",
-           "pytorch_default_backend"]
+           "pytorch_default_backend", "speed_table", "variant_speeds"]

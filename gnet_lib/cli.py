@@ -11,7 +11,7 @@ from pathlib import Path
 from . import plots
 from .ablation import run_ablation
 from .architectures import CIFAR_MODEL_NAMES, MODEL_NAMES, get_spec
-from .bench import benchmark
+from .bench import benchmark, speed_table, variant_speeds
 from .campaign import CampaignSettings, run_campaign
 from .comparison import compare_recipes, recipe_table, summarize
 from .data import DATASETS, DataUnavailableError, check_subset, dataset_key, split_sizes
@@ -182,10 +182,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    result = benchmark(args.model, args.batch_size, args.steps, args.warmup, args.rounds, args.device, args.compile)
-    print(result.summary())
+    if args.models:
+        speeds = variant_speeds(args.models, args.batch_size, args.steps or 6, args.rounds, args.device)
+        print(speed_table(speeds, "googlenet" if "googlenet" in args.models else args.models[0]).to_text())
+        result = speeds
+    else:
+        bench = benchmark(args.model, args.batch_size, args.steps, args.warmup, args.rounds, args.device, args.compile)
+        print(bench.summary())
+        result = bench.as_dict()
     if args.output:
-        write_json(args.output, result.as_dict())
+        write_json(args.output, result)
         print(f"written to {args.output}")
     return EXIT_OK
 
@@ -267,6 +273,9 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="training throughput: our engine against a plain loop", epilog=EXIT_CODES,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", default="googlenet")
+    p.add_argument("--models", nargs="+", choices=MODEL_NAMES, metavar="MODEL",
+                   help="instead: the engine's training speed of each of these models, side by side, with their "
+                        "MACs per image and source 000's published times (relative to googlenet)")
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--steps", type=int, help="timed steps per round (default: 200 on CUDA, 8 on CPU)")
     p.add_argument("--warmup", type=int, help="untimed steps first (default: 30 on CUDA, 2 on CPU)")

@@ -138,15 +138,16 @@ def available(results_dir: str | Path) -> list[tuple[str, str, str]]:
     )
 
 
-def describe_protocol(result: dict[str, Any]) -> str:
+def describe_protocol(result: dict[str, Any], with_seed: bool = True) -> str:
     """A caption naming what a result is: data and subset, epochs, recipe, seed, precision, device."""
     ident, data, env = result.get("identity") or {}, result["data"], result["environment"]
     recipe = result["recipe"]
     sizes = f"{data['train_size']:,} training / {data['test_size']:,} test images"
     subset = "class-balanced subset, " if "subset" in data.get("source", "") else ""
+    seed = f", seed {ident.get('seed', result['config'].get('seed'))}" if with_seed else ""
     return (
         f"{data['name']}, {subset}{sizes}; {recipe['epochs']} epochs of recipe {recipe['name']} "
-        f"(batch {recipe['batch_size']}), seed {ident.get('seed', result['config'].get('seed'))}; "
+        f"(batch {recipe['batch_size']}){seed}; "
         f"{env.get('precision', 'precision not recorded')} on {env['device_name']}"
     )
 
@@ -205,6 +206,30 @@ def ablation_table(results: dict[str, dict[str, Any]], dataset_key: str, recipe:
         notes.append("published: source 000, full training and test sets, 14 epochs, errors printed with two "
                      "decimals, times on its own (unnamed) GPU")
     return Table(tuple(rows[0]), rows, title=f"CIFAR ablation on {dataset_key}, recipe {recipe}", notes=notes)
+
+
+def results_by_seed(results_dir: str | Path, dataset_key: str, recipe: str, protocol: str,
+                    seeds: list[int]) -> dict[int, dict[str, dict[str, Any]]]:
+    """The stored runs of one protocol for several seeds: ``protocol`` names the seed as
+    ``{seed}``, e.g. ``"5000x1000-e4-s{seed}"``. Seeds without results are left out."""
+    found = {seed: load_results(results_dir, dataset_key, recipe, protocol.format(seed=seed)) for seed in seeds}
+    return {seed: runs for seed, runs in found.items() if runs}
+
+
+def noise_floor_table(by_seed: dict[int, dict[str, dict[str, Any]]]) -> Table:
+    """Each model's final top-1 test error under every seed, their mean and their spread (largest
+    minus smallest): how far one run's error moves when only the random seed changes."""
+    seeds = sorted(by_seed)
+    models = [m for m in CIFAR_MODEL_NAMES if all(m in by_seed[s] for s in seeds)]
+    rows = []
+    for model in models:
+        errors = [by_seed[s][model]["final"]["test_top1_err"] for s in seeds]
+        rows.append({"model": model, **{f"seed {s}": round(e, 4) for s, e in zip(seeds, errors)},
+                     "mean": round(sum(errors) / len(errors), 4), "spread": round(max(errors) - min(errors), 4)})
+    columns = ("model", *(f"seed {s}" for s in seeds), "mean", "spread")
+    first = next(iter(by_seed[seeds[0]].values())) if seeds else None
+    notes = [f"protocol: {describe_protocol(first, with_seed=False)}; only the seed changes"] if first else []
+    return Table(columns, rows, title="Seed-to-seed spread of the final top-1 test error", notes=notes)
 
 
 def cumulative_seconds(history: list[dict[str, Any]]) -> list[float]:

@@ -3,6 +3,7 @@
 import torch
 
 from gnet_lib.bench import benchmark, inference_seconds
+from gnet_lib.published import SOURCE_000
 
 
 def test_benchmark_measures_both_loops():
@@ -71,3 +72,18 @@ def test_the_plain_loop_keeps_pytorch_defaults_after_the_engine_changed_them(mon
     assert bench.plain_loop_throughput("torchvision-googlenet", data, batch_size=4, steps=1, warmup=1, device=torch.device("cpu")) > 0
     assert seen == [False, False]  # inside: PyTorch's default
     assert torch.backends.cudnn.benchmark  # outside: as it was
+
+
+def test_variant_speeds_time_each_model_and_compare_with_macs_and_published_times(monkeypatch):
+    from gnet_lib import bench
+
+    rates = iter([(100.0, 1.0), (300.0, 1.0), (110.0, 1.0), (290.0, 1.0)])  # googlenet, short3, twice
+    monkeypatch.setattr(bench, "engine_throughput", lambda *a, **k: next(rates))
+    speeds = bench.variant_speeds(["googlenet", "short3"], batch_size=8, steps=2, rounds=2, device="cpu")
+    assert speeds["models"]["short3"]["images_per_s"] == [300.0, 290.0]
+    row = bench.speed_table(speeds).where(model="short3")[0]
+    assert row["train img/s"] == 300.0 and row["time vs ref (ours)"] == round(110 / 300, 2)
+    assert row["MACs vs ref"] == round(speeds["models"]["short3"]["macs_per_image"]
+                                       / speeds["models"]["googlenet"]["macs_per_image"], 2) < 1
+    published = {m: SOURCE_000["cifar100"][m].seconds for m in ("short3", "googlenet")}
+    assert row["time vs ref (cifar100, published)"] == round(published["short3"] / published["googlenet"], 2)

@@ -1,6 +1,7 @@
 """Result files and what is read from them: time to a target error."""
 
-from gnet_lib.results import cumulative_seconds, time_to_error
+from gnet_lib.results import cumulative_seconds, noise_floor_table, results_by_seed, time_to_error
+from gnet_lib.storage import write_json
 
 
 def _history(*errors, seconds=10.0, eval_seconds=1.0):
@@ -14,3 +15,30 @@ def test_time_to_error_counts_training_and_evaluation():
     assert time_to_error(history, 0.5) == (2, 22.0)
     assert time_to_error(history, 0.41) == (3, 33.0)
     assert time_to_error(history, 0.3) is None
+
+
+def _run(model, error, seed):
+    return {"model": {"name": model}, "final": {"test_top1_err": error}, "identity": {"seed": seed},
+            "data": {"name": "CIFAR-10", "train_size": 50, "test_size": 20, "source": "x"},
+            "recipe": {"name": "seed", "epochs": 4, "batch_size": 64}, "config": {"seed": seed},
+            "environment": {"precision": "bf16", "device_name": "cpu"}, "history": [], "wall_time_s": 1.0,
+            "started": "", "finished": ""}
+
+
+def test_noise_floor_gives_every_seed_the_mean_and_the_spread():
+    by_seed = {s: {"short3": _run("short3", e, s), "short4": _run("short4", e + 0.1, s)}
+               for s, e in ((1, 0.50), (2, 0.56), (3, 0.53))}
+    del by_seed[3]["short4"]  # a model not run under every seed is left out
+    table = noise_floor_table(by_seed)
+    assert table.columns == ("model", "seed 1", "seed 2", "seed 3", "mean", "spread")
+    assert len(table) == 1
+    row = table.where(model="short3")[0]
+    assert (row["seed 2"], row["mean"], row["spread"]) == (0.56, 0.53, 0.06)
+    assert "only the seed changes" in table.notes[0] and "seed 1" not in table.notes[0]
+
+
+def test_results_by_seed_reads_one_folder_per_seed(tmp_path):
+    for seed in (1, 3):
+        write_json(tmp_path / "cifar10-jpeg" / "seed" / f"5000x1000-e4-s{seed}" / "short3.json", _run("short3", 0.5, seed))
+    found = results_by_seed(tmp_path, "cifar10-jpeg", "seed", "5000x1000-e4-s{seed}", [1, 2, 3])
+    assert sorted(found) == [1, 3] and list(found[3]) == ["short3"]
