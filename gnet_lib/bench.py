@@ -14,6 +14,7 @@ the engine with a training run's (:func:`gnet_lib.graphs.fast_cuda_backend`), re
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +24,6 @@ from typing import Any
 
 import torch
 from PIL import Image
-from torch.utils.benchmark import Timer
 from torch.utils.data import DataLoader, Dataset
 from torchvision import transforms
 
@@ -123,6 +123,11 @@ def inference_seconds(model: torch.nn.Module, input_shape: tuple[int, int, int],
     """Median seconds of one forward pass of a batch (eval mode, no gradients), measured by
     ``torch.utils.benchmark.Timer.blocked_autorange`` (which also synchronises CUDA). The model
     is copied onto the device, so the caller's model keeps its device and mode."""
+    # Imported here, quietly: importing torch.utils.benchmark makes torch.utils.cpp_extension log a
+    # notice about CUDA_HOME on machines without a CUDA runtime, which has nothing to do with timing.
+    logging.getLogger("torch.utils.cpp_extension").setLevel(logging.ERROR)
+    from torch.utils.benchmark import Timer
+
     dev = pick_device(device)
     copy = deepcopy(model).to(dev).eval()
     timer = Timer("model(x)", globals={"model": copy, "x": torch.randn(batch_size, *input_shape, device=dev)})

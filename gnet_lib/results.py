@@ -218,9 +218,10 @@ def results_by_seed(results_dir: str | Path, dataset_key: str, recipe: str, prot
 
 def noise_floor_table(by_seed: dict[int, dict[str, dict[str, Any]]]) -> Table:
     """Each model's final top-1 test error under every seed, their mean and their spread (largest
-    minus smallest): how far one run's error moves when only the random seed changes."""
+    minus smallest): how far one run's error moves when only the random seed changes. Only
+    models run under every seed appear, and none while fewer than two seeds are stored."""
     seeds = sorted(by_seed)
-    models = [m for m in CIFAR_MODEL_NAMES if all(m in by_seed[s] for s in seeds)]
+    models = [m for m in CIFAR_MODEL_NAMES if len(seeds) > 1 and all(m in by_seed[s] for s in seeds)]
     rows = []
     for model in models:
         errors = [by_seed[s][model]["final"]["test_top1_err"] for s in seeds]

@@ -46,3 +46,14 @@ def test_recipe_curves_mark_the_reference_error():
     epoch_ax, time_ax = fig.axes
     assert [line.get_ydata()[0] for line in epoch_ax.lines if line.get_linestyle() == ":"] == [0.3]
     assert list(time_ax.lines[0].get_xdata()) == [11 / 60, 22 / 60]
+
+
+def test_log_axis_tick_labels_do_not_overlap():
+    ours = {name: {**RESULT, "model": {"params": params}} for name, params in (("short3", 1.9e6), ("long", 9.5e6))}
+    for runs, published in ((ours, None), (ours, "cifar10"), ({}, "cifar100")):
+        fig = charts.error_vs_params(runs, published=published)
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        boxes = [t.get_window_extent(renderer) for t in fig.axes[0].get_xticklabels(which="both") if t.get_visible() and t.get_text()]
+        assert len(boxes) >= 2
+        assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])

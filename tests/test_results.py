@@ -35,6 +35,7 @@ def test_noise_floor_gives_every_seed_the_mean_and_the_spread():
     row = table.where(model="short3")[0]
     assert (row["seed 2"], row["mean"], row["spread"]) == (0.56, 0.53, 0.06)
     assert "only the seed changes" in table.notes[0] and "seed 1" not in table.notes[0]
+    assert len(noise_floor_table({1: by_seed[1]})) == 0  # one seed has no spread to show
 
 
 def test_results_by_seed_reads_one_folder_per_seed(tmp_path):

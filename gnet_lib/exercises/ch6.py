@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from ..architectures import cifar_network
+from ..architectures import cifar_network, get_spec
 from ..fingerprint import final_features
 from ..models import layer_table
 from ..published import SOURCE_000
-from .checks import Exercise, integer
+from ..recipes import get_recipe
+from .checks import Exercise, integer, number
 
 
 def _ex_6_1(answer: Any) -> tuple[bool, str]:
@@ -33,7 +35,43 @@ def _ex_6_2(answer: Any) -> tuple[bool, str]:
     return False, f"your layout has {params:,} parameters against the published {target:,} ({params - target:+,})"
 
 
+def _ex_6_3(answer: Any) -> tuple[bool, str]:
+    spec = get_spec("naive")
+    modules = spec.inceptions
+    stem = modules[0].in_channels
+    expected = layer_table("naive").where(name="linear")[0]["weights"] // spec.num_classes
+    last = modules[-1]
+    own = last.n1x1 + last.n3x3 + last.n5x5
+    return integer(answer, {
+        1024: "1024 is what 5b gives when its pool branch has a projection; the naive module has none",
+        own: "those are 5b's three convolution branches only; its pool branch passes 5b's whole input on too",
+        last.in_channels: "that is 5b's input; its own three convolution branches add to it",
+        expected - stem: "close: you left out the stem's channels, which every pool branch has passed on since 3a",
+    }, expected, "the width the naive model's linear layer reads")
+
+
+def _ex_6_4(answer: Any) -> tuple[bool, str]:
+    value = number(answer, "fraction")
+    seed = get_recipe("seed")
+
+    def steps(images: int, epochs: int) -> int:
+        return math.ceil(images / seed.batch_size) * epochs
+
+    expected = steps(5000, 4) / steps(50_000, seed.epochs)
+    if math.isclose(value, expected, rel_tol=1e-4):
+        return True, "the CPU-scale runs make under 3% of a full run's updates."
+    if math.isclose(value, (5000 * 4) / (50_000 * seed.epochs), rel_tol=1e-4):
+        return False, "close: count steps, not images; the seed recipe keeps the last, smaller batch (drop_last is off)"
+    if math.isclose(value, 4 / seed.epochs, rel_tol=1e-3):
+        return False, "that is the share of epochs only; the subset is also a tenth of the training set"
+    if math.isclose(value, 5000 / 50_000, rel_tol=1e-3):
+        return False, "that is the share of images only; the CPU runs also stop after 4 of the 14 epochs"
+    return False, "count the optimisation steps of each protocol: batches per epoch times epochs"
+
+
 EXERCISES: dict[str, Exercise] = {
     "6.1": Exercise("The last layer's width from two counts", _ex_6_1),
     "6.2": Exercise("The layout behind a parameter count", _ex_6_2),
+    "6.3": Exercise("Why the naive model's last layer is so wide", _ex_6_3),
+    "6.4": Exercise("How much of a full run the CPU-scale protocol is", _ex_6_4),
 }

@@ -6,6 +6,7 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
 from ..architectures import CIFAR_MODEL_NAMES
 from ..layers import LayerTable
@@ -40,9 +41,14 @@ def _error_against(results: dict[str, dict[str, Any]], published: str | None, ou
 
 
 def error_vs_params(results: dict[str, dict[str, Any]], published: str | None = None) -> Figure:
-    """Top-1 test error against parameter count (log scale)."""
-    fig = _error_against(results, published, lambda r: r["model"]["params"], lambda p: p.params, "parameters", "source 000")
-    fig.axes[0].set_xscale("log")
+    """Top-1 test error against parameter count (log scale, ticks 1-2-5 per decade, in millions)."""
+    fig = _error_against(results, published, lambda r: r["model"]["params"], lambda p: p.params,
+                         "parameters (millions, log scale)", "source 000")
+    ax = fig.axes[0]
+    ax.set_xscale("log")
+    ax.xaxis.set_major_locator(FixedLocator([m * 10**e for e in range(5, 10) for m in (1, 2, 5)]))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value / 1e6:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
     return fig
 
 
