@@ -16,6 +16,7 @@ from .architectures import CIFAR_MODEL_NAMES
 from .errors import UsageError
 from .published import SOURCE_000
 from .recipes import get_recipe
+from .run_notes import precision
 from .storage import read_json
 from .tables import Table
 
@@ -148,7 +149,7 @@ def describe_protocol(result: dict[str, Any], with_seed: bool = True) -> str:
     return (
         f"{data['name']}, {subset}{sizes}; {recipe['epochs']} epochs of recipe {recipe['name']} "
         f"(batch {recipe['batch_size']}){seed}; "
-        f"{env.get('precision', 'precision not recorded')} on {env['device_name']}"
+        f"{precision(env)} on {env['device_name']}"
     )
 
 
