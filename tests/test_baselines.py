@@ -58,12 +58,15 @@ def test_network_table_shows_the_fully_connected_share():
 def test_ratios_say_what_they_count():
     counts = googlenet_counts()
     assert counts["with auxiliary heads"] == 13_378_280
+    # source 003's network: the same without its 7,536 convolution biases, its own printed count
+    assert counts["with auxiliary heads, no conv bias"] == 13_378_280 - 7_536 == 13_370_744
     assert counts["inference network"] == 6_998_552
     printed = [2.7, 112, 159, 380, 364, 437, 463, 580, 840, 1072, 1388, 1000]  # Table 1, in K
     assert counts["Table 1's printed params, summed"] == round(sum(printed) * 1000)
     table = size_ratios()
     first = table[0]
-    assert first["published by"] == "source 003" and first["ratio"] == round(61_100_840 / 13_378_280, 2) == 4.57
+    assert first["published by"] == "source 003" and first["GoogLeNet parameters"] == 13_370_744
+    assert first["ratio"] == round(61_100_840 / 13_370_744, 2) == 4.57
     paper = table.where(**{"published by": "the paper"})[0]
     assert paper["ratio"] == round(count_params(ALEXNET_PAPER) / 6_998_552, 2) and paper["published"] == 12
     assert [r["published"] for r in table.where(**{"published by": "source 000"})] == [9, 20]

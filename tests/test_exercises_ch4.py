@@ -14,12 +14,24 @@ MAIN_CONV_BIASES = 7_536 - 2 * 128
 IMAGENET_LINEAR, VOC_LINEAR = 1024 * 1000 + 1000, 1024 * 20 + 20
 VOC = INFERENCE - MAIN_CONV_BIASES - IMAGENET_LINEAR + VOC_LINEAR
 FC = 7 * 7 * 1024 * 1024 + 1024
+# The first auxiliary head built for 299x299: inception (4a)'s map is 18x18 there (chapter 2), the
+# 5x5/3 average pool leaves floor((18 - 5) / 3) + 1 = 5 positions a side.
+AUX_CONV, AUX_LINEAR = 512 * 128 + 128, 1024 * 1000 + 1000
+AUX_299 = AUX_CONV + (128 * 5 * 5 * 1024 + 1024) + AUX_LINEAR
+AUX_224 = AUX_CONV + (128 * 4 * 4 * 1024 + 1024) + AUX_LINEAR
+# Exercise 4.5: the values the inference network's layers write per image at 224x224 (chapter 4's
+# stage table: stem, stages 3, 4, 5, head), against three fp32 copies of the training-time parameters.
+VALUES = 2_759_680 + 1_718_528 + 1_878_464 + 325_360 + 3_048
+TRAINING = 13_378_280
 
 # exercise -> (a correct answer, [(a wrong answer, words the diagnosis must contain)])
 CASES = {
-    "4.2": ((512 * 128 + 128) + (128 * 16 * 1024 + 1024) + (1024 * 1000 + 1000),
-            [((512 * 128 + 128) + (1024 * 1000 + 1000), "fully connected"),
-             (512 * 128 + 128 * 16 * 1024 + 1024 * 1000, "biases")]),
+    "4.2": (AUX_299,
+            [(AUX_224, "224x224"),
+             (AUX_CONV + AUX_LINEAR, "fully connected"),
+             (512 * 128 + 128 * 25 * 1024 + 1024 * 1000, "biases"),
+             (AUX_CONV + (128 * 18 * 18 * 1024 + 1024) + AUX_LINEAR, "shrinks"),
+             (AUX_CONV + (128 * 6 * 6 * 1024 + 1024) + AUX_LINEAR, "round the output size down")]),
     "4.3": (VOC,
             [(VOC + MAIN_CONV_BIASES, "no bias"),
              (VOC - VOC_LINEAR + IMAGENET_LINEAR, "classes"),
@@ -34,7 +46,19 @@ CASES = {
              (INFERENCE + 1024 * 1024 + 1024, "every value"),
              (13_378_280 + FC, "without the auxiliary heads"),
              (INFERENCE - IMAGENET_LINEAR + 7 * 7 * 1024 * 1000 + 1000, "one linear layer")]),
+    # 6 * VALUES < 3 * TRAINING < 7 * VALUES (both sides in fp32 bytes)
+    "4.5": (7,
+            [(6, "not yet"),
+             (5, "three values per parameter"),      # weight and gradient only
+             (3, "more than the weights"),
+             (4, "training-time model"),             # 3 x the inference network's parameters
+             (2, "in bytes")]),                      # parameters in values against outputs in bytes
 }
+
+
+def test_the_memory_crossover_is_where_the_comment_says():
+    assert 6 * VALUES < 3 * TRAINING < 7 * VALUES
+    assert 4 * VALUES < 2 * TRAINING < 5 * VALUES and 3 * VALUES < 3 * INFERENCE < 4 * VALUES
 
 
 @pytest.mark.parametrize("exercise", sorted(CASES))

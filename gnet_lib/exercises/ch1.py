@@ -135,7 +135,8 @@ def _ex_1_6(answer: Any) -> tuple[bool, str]:
     if value[0] == inception_out_channels(module, c_in):
         return False, f"that is inception ({WIRING_MODULE})'s own output width; it reads what the module before it gives"
     if value[0] != c_in:
-        return False, f"what does inception ({WIRING_MODULE}) receive? Add up the branch outputs of the module before it"
+        return False, (f"what does inception ({WIRING_MODULE}) receive? Its record's in_channels says: "
+                       "the output width of the module before it")
     return False, "follow each branch from the module input: which layer's output does each convolution read?"
 
 

@@ -8,13 +8,17 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..anatomy import conv_bias_count
+from ..anatomy import conv_bias_count, stage_table
 from ..models import layer_table
 from ..published import SOURCE_003
 from .checks import Exercise, integer
 
 #: PASCAL VOC's object classes, the dataset of source 003's experiment.
 VOC_CLASSES = 20
+#: Exercise 4.2: the input size the auxiliary head is sized for (Inception v3's).
+AUX_SIZE = 299
+#: Exercise 4.5: values kept per parameter in training with SGD and momentum (weight, gradient, momentum).
+COPIES_PER_PARAMETER = 3
 
 
 def _ex_4_1(answer: Any) -> tuple[bool, str]:
@@ -51,14 +55,27 @@ def _ex_4_1(answer: Any) -> tuple[bool, str]:
     return False, f"the shapes are right but the parameter count is off by {params - expected:+,}; check each branch's kernels"
 
 
+def _aux1_rows(size: int) -> list:
+    return [r for r in layer_table("inception-v1", input_size=(3, size, size)).layer_rows if r.block == "aux1"]
+
+
 def _ex_4_2(answer: Any) -> tuple[bool, str]:
-    rows = [r for r in layer_table("inception-v1").layer_rows if r.block == "aux1"]
+    rows = _aux1_rows(AUX_SIZE)
     expected = sum(r.params for r in rows)
     fc = next(r for r in rows if r.name.endswith("/ fc"))
+    pool = next(r for r in rows if r.kind == "avg pool")
+    channels, units = fc.in_shape[0], fc.out_shape[0]
+    n = pool.in_shape[1]
+    ceil_pooled = -(-(n - 5) // 3) + 1
     return integer(answer, {
+        sum(r.params for r in _aux1_rows(224)): ("that is the head at 224x224, printed above; at 299x299 inception "
+                                                 "(4a)'s map is larger, and so is what the pool leaves"),
         expected - fc.params: "you left out the fully connected layer of 1024 units",
         sum(r.weights for r in rows): "count the biases too (every layer here has them)",
-        expected - fc.params + 128 * 14 * 14 * 1024 + 1024: "the 5x5/3 average pool shrinks 14x14 to 4x4 before the fc layer",
+        expected - fc.params + channels * n * n * units + units: (
+            "the 5x5/3 average pool shrinks inception (4a)'s map before the fc layer"),
+        expected - fc.params + channels * ceil_pooled**2 * units + units: (
+            "the average pool has no ceil mode: round the output size down"),
     }, expected, "the auxiliary classifier's parameter count")
 
 
@@ -103,9 +120,31 @@ def _ex_4_4(answer: Any) -> tuple[bool, str]:
     }, expected, "the parameter count of the network with a fully connected head")
 
 
+def _memory_crossover(copies: int = COPIES_PER_PARAMETER, training: bool = True, bytes_mismatch: bool = False) -> int:
+    """The smallest batch size at which the layer outputs training keeps outweigh the parameter state."""
+    params = layer_table("inception-v1", aux_logits=training).total_params
+    values = sum(stage_table(layer_table("inception-v1", aux_logits=False)).column("values written"))
+    state = copies * params * (1 if bytes_mismatch else 4)
+    per_image = 4 * values
+    return state // per_image + 1  # the first batch size whose outputs take strictly more
+
+
+def _ex_4_5(answer: Any) -> tuple[bool, str]:
+    expected = _memory_crossover()
+    return integer(answer, {
+        expected - 1: ("at that batch size the kept outputs do not yet take more memory than the parameter state; "
+                       "count only the values of the stage table, and find the first batch size at which they take more"),
+        _memory_crossover(copies=2): "SGD with momentum keeps three values per parameter: the weight, its gradient and its momentum",
+        _memory_crossover(copies=1): "training keeps more than the weights: a gradient and a momentum value for each too",
+        _memory_crossover(training=False): "the auxiliary heads are trained too: count the training-time model's parameters",
+        _memory_crossover(bytes_mismatch=True): "count both sides in bytes (4 per fp32 value), or both in values",
+    }, expected, "the batch size")
+
+
 EXERCISES: dict[str, Exercise] = {
     "4.1": Exercise("An Inception module by hand", _ex_4_1),
-    "4.2": Exercise("Parameters of an auxiliary classifier", _ex_4_2),
+    "4.2": Exercise("An auxiliary classifier sized for 299x299", _ex_4_2),
     "4.3": Exercise("Source 003's network on PASCAL VOC", _ex_4_3),
     "4.4": Exercise("A fully connected head instead of average pooling", _ex_4_4),
+    "4.5": Exercise("Where the memory of training goes", _ex_4_5),
 }
