@@ -219,15 +219,17 @@ def results_by_seed(results_dir: str | Path, dataset_key: str, recipe: str, prot
 
 def noise_floor_table(by_seed: dict[int, dict[str, dict[str, Any]]]) -> Table:
     """Each model's final top-1 test error under every seed, their mean and their spread (largest
-    minus smallest): how far one run's error moves when only the random seed changes. Only
-    models run under every seed appear, and none while fewer than two seeds are stored."""
+    minus smallest): how far one run's error moves when only the random seed changes. Models run
+    under fewer than two seeds have no spread and are left out; a seed a model lacks stays empty."""
     seeds = sorted(by_seed)
-    models = [m for m in CIFAR_MODEL_NAMES if len(seeds) > 1 and all(m in by_seed[s] for s in seeds)]
     rows = []
-    for model in models:
-        errors = [by_seed[s][model]["final"]["test_top1_err"] for s in seeds]
-        rows.append({"model": model, **{f"seed {s}": round(e, 4) for s, e in zip(seeds, errors)},
-                     "mean": round(sum(errors) / len(errors), 4), "spread": round(max(errors) - min(errors), 4)})
+    for model in CIFAR_MODEL_NAMES:
+        errors = {s: by_seed[s][model]["final"]["test_top1_err"] for s in seeds if model in by_seed[s]}
+        if len(errors) < 2:
+            continue
+        values = list(errors.values())
+        rows.append({"model": model, **{f"seed {s}": round(errors[s], 4) if s in errors else None for s in seeds},
+                     "mean": round(sum(values) / len(values), 4), "spread": round(max(values) - min(values), 4)})
     columns = ("model", *(f"seed {s}" for s in seeds), "mean", "spread")
     first = next(iter(by_seed[seeds[0]].values())) if seeds else None
     notes = [f"protocol: {describe_protocol(first, with_seed=False)}; only the seed changes"] if first else []

@@ -28,12 +28,16 @@ def _run(model, error, seed):
 def test_noise_floor_gives_every_seed_the_mean_and_the_spread():
     by_seed = {s: {"short3": _run("short3", e, s), "short4": _run("short4", e + 0.1, s)}
                for s, e in ((1, 0.50), (2, 0.56), (3, 0.53))}
-    del by_seed[3]["short4"]  # a model not run under every seed is left out
+    del by_seed[3]["short4"]  # a seed a model lacks stays empty
+    del by_seed[2]["short3"], by_seed[3]["short3"]  # one seed: no spread, left out
+    by_seed[2]["short2"], by_seed[3]["short2"] = _run("short2", 0.5, 2), _run("short2", 0.56, 3)
     table = noise_floor_table(by_seed)
     assert table.columns == ("model", "seed 1", "seed 2", "seed 3", "mean", "spread")
-    assert len(table) == 1
-    row = table.where(model="short3")[0]
-    assert (row["seed 2"], row["mean"], row["spread"]) == (0.56, 0.53, 0.06)
+    assert table.column("model") == ["short2", "short4"]
+    assert table.where(model="short4")[0]["seed 3"] is None
+    assert table.where(model="short4")[0]["spread"] == 0.06
+    row = table.where(model="short2")[0]
+    assert (row["seed 1"], row["mean"], row["spread"]) == (None, 0.53, 0.06)
     assert "only the seed changes" in table.notes[0] and "seed 1" not in table.notes[0]
     assert len(noise_floor_table({1: by_seed[1]})) == 0  # one seed has no spread to show
 
