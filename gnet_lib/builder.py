@@ -121,7 +121,11 @@ class _Builder:
 
     def inception(self, c_in: int, m: Inception) -> tuple[InceptionBlock, int]:
         branches: dict[str, nn.Module] = {}
-        for branch, units in inception_branches(m, self.spec.five_by_five).items():
+        layout = inception_branches(m, self.spec.five_by_five)
+        # Layers draw their initial weights from the random generator in the order they are
+        # created; this order (the 1x1 branch last) is the one every stored run was trained with.
+        for branch in ("b3x3", "b5x5", "bpool", "b1x1"):
+            units = layout[branch]
             layers: OrderedDict[str, nn.Module] = OrderedDict()
             c = c_in
             for unit in units:
