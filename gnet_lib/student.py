@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-
-import nbformat
+from typing import TYPE_CHECKING
 
 from .errors import UsageError
 from .storage import write_text
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 SOLUTION_BLOCK = re.compile(
     r"^(?P<indent>[ \t]*)# BEGIN SOLUTION \(placeholder: (?P<placeholder>[^\n]+)\)[ \t]*\n(?P<body>.*?)^[ \t]*# END SOLUTION[ \t]*(\n|\Z)",
@@ -49,8 +51,12 @@ def solution_bodies(source: str) -> list[str]:
     return [m["body"] for m in SOLUTION_BLOCK.finditer(source)]
 
 
-def student_notebook(nb: nbformat.NotebookNode, name: str = "notebook", colab_base: str | None = None) -> nbformat.NotebookNode:
+def student_notebook(nb: NotebookNode, name: str = "notebook", colab_base: str | None = None) -> NotebookNode:
     """A student copy of one notebook (the input is not changed)."""
+    # nbformat is imported where it is used: the rest of the command line also runs on
+    # machines that have only torch and its plotting stack (the bare GPU machine).
+    import nbformat
+
     out = nbformat.v4.new_notebook(metadata=dict(nb.metadata))
     out.metadata["gnet"] = {"edition": "student"}
     in_solution = False
@@ -104,6 +110,8 @@ def make_student_edition(source_dir: str | Path = "notebooks", destination: str 
         raise UsageError(f"no notebooks (*.ipynb) in {source_dir}")
     if destination.resolve() == source_dir.resolve():
         raise UsageError("the student edition must go to another folder than the instructor notebooks")
+    import nbformat
+
     written = []
     for path in notebooks:
         nb = nbformat.read(path, as_version=4)

@@ -1,6 +1,8 @@
 """The student edition: no solution code left, runs top to bottom, and solutions fit back in."""
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -94,3 +96,11 @@ def test_putting_the_solutions_back_makes_every_checker_pass(edition, name):
     nb = _run(nb, allow_errors=False)
     verdicts = [o["data"]["text/plain"] for c in _checks(nb) for o in c.outputs if o.output_type == "execute_result"]
     assert len(verdicts) == len(_checks(nb)) and all(v.startswith("✓") for v in verdicts), verdicts
+
+
+def test_the_command_line_loads_without_nbformat():
+    """The bare GPU machine has torch and its plotting stack only: `gnet campaign` must start there."""
+    code = "import sys; sys.modules['nbformat'] = None; import gnet_lib.cli; print('loaded')"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "loaded"
