@@ -69,6 +69,9 @@ def _add_training_options(p: argparse.ArgumentParser, one_recipe: bool = True) -
                         "(avx512_bf16 or AMX), fp16 on older GPUs, fp32 otherwise")
     p.add_argument("--train-subset", type=int, help="train on a class-balanced subset of this many images")
     p.add_argument("--test-subset", type=int, help="evaluate on a class-balanced subset of this many images")
+    p.add_argument("--validation", type=int, metavar="N",
+                   help="hold out N class-balanced training images and evaluate on them instead of the test set "
+                        "(for choosing settings; the test images are not used)")
     p.add_argument("--synthetic-sizes", type=int, nargs=2, default=(2000, 500), metavar=("TRAIN", "TEST"),
                    help="image counts of the synthetic dataset (default: 2000 500)")
     p.add_argument("--no-cuda-graph", action="store_true",
@@ -86,7 +89,7 @@ def _config(args: argparse.Namespace, **overrides):
         dataset=args.dataset, data_dir=args.data_dir, download=not args.no_download, recipe=getattr(args, "recipe", "seed"),
         epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed, device=args.device,
         compile=args.compile, precision=args.precision, train_subset=args.train_subset, test_subset=args.test_subset,
-        synthetic_sizes=tuple(args.synthetic_sizes), progress=not args.no_progress,
+        validation=args.validation, synthetic_sizes=tuple(args.synthetic_sizes), progress=not args.no_progress,
         source_bn_eps=False if args.fixed_bn_eps else None, cuda_graph=not args.no_cuda_graph,
         deterministic=args.deterministic,
     )
@@ -100,7 +103,12 @@ def _check_before_work(config) -> None:
     """Every check that needs no training and no decoded data: names, sizes against the split
     sizes (counted, not loaded), so that a mistake stops the command at once."""
     config.validate()
-    check_subset(config.train_subset, config.test_subset, split_sizes(config.dataset, config.data_dir, config.synthetic_sizes))
+    sizes = split_sizes(config.dataset, config.data_dir, config.synthetic_sizes)
+    check_subset(config.train_subset, config.test_subset, sizes)
+    training = config.train_subset or (sizes[0] if sizes else None)
+    if config.validation is not None and training is not None and config.validation >= training:
+        raise UsageError(f"--validation {config.validation:,} leaves no training images: it is taken from the "
+                         f"{training:,} training images; ask for fewer")
 
 
 def cmd_models(args: argparse.Namespace) -> int:

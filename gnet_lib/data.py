@@ -77,11 +77,7 @@ class ImageData:
         def pick(x: Tensor, y: Tensor, n: int | None) -> tuple[Tensor, Tensor]:
             if n is None or n == len(y):
                 return x, y
-            g = torch.Generator().manual_seed(seed)
-            order = torch.randperm(len(y), generator=g)
-            per_class = [order[y[order] == c] for c in range(self.num_classes)]
-            take = torch.cat([idx[: n // self.num_classes + (c < n % self.num_classes)] for c, idx in enumerate(per_class)])
-            take = take.sort().values
+            take = balanced_indices(y, n, self.num_classes, seed)
             return x[take], y[take]
 
         train_x, train_y = pick(self.train_x, self.train_y, train)
@@ -90,6 +86,32 @@ class ImageData:
         if len(train_y) < len(self.train_y) or len(test_y) < len(self.test_y):  # a repeat changes nothing
             source += f"; class-balanced subset of {len(train_y)} train / {len(test_y)} test images (seed {seed})"
         return ImageData(self.key, self.display_name, source, self.classes, train_x, train_y, test_x, test_y)
+
+    def hold_out(self, n: int, seed: int = 0) -> "ImageData":
+        """A validation split: ``n`` class-balanced training images become the evaluation set and
+        the rest stay for training; the test images are dropped, so that settings chosen on this
+        split never saw them."""
+        if not 0 < n < len(self.train_y):
+            raise UsageError(f"--validation {n} must be a positive number of images smaller than the {len(self.train_y):,} "
+                             "training images it is taken from")
+        if n < self.num_classes:
+            raise UsageError(f"--validation {n} cannot hold all {self.num_classes} classes; ask for at least {self.num_classes} images")
+        held = balanced_indices(self.train_y, n, self.num_classes, seed)
+        keep = torch.ones(len(self.train_y), dtype=torch.bool)
+        keep[held] = False
+        source = (f"{self.source}; validation split: {n} class-balanced training images held out for evaluation "
+                  f"(seed {seed}), the test images not used")
+        return ImageData(self.key, self.display_name, source, self.classes, self.train_x[keep], self.train_y[keep],
+                         self.train_x[held], self.train_y[held])
+
+
+def balanced_indices(y: Tensor, n: int, num_classes: int, seed: int) -> Tensor:
+    """``n`` sorted indices into ``y``, drawn at random (seeded) so that each class keeps the same share."""
+    g = torch.Generator().manual_seed(seed)
+    order = torch.randperm(len(y), generator=g)
+    per_class = [order[y[order] == c] for c in range(num_classes)]
+    take = torch.cat([idx[: n // num_classes + (c < n % num_classes)] for c, idx in enumerate(per_class)])
+    return take.sort().values
 
 
 # -- synthetic ----------------------------------------------------------------------------

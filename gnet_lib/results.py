@@ -37,14 +37,15 @@ def identity_differences(stored: dict[str, Any] | None, wanted: dict[str, Any]) 
 
 def protocol_name(identity: dict[str, Any]) -> str:
     """The folder name of a run's protocol: subset sizes, epochs, seed, and any recipe override,
-    e.g. ``5000x1000-e4-s1`` or ``50000x10000-e14-s1-b128``."""
+    e.g. ``5000x1000-e4-s1``, ``50000x10000-e14-s1-b128``, or ``8000x2000-e6-s1-val`` for a run
+    evaluated on a validation split."""
     recipe = identity["recipe"]
     name = f"{identity['train_size']}x{identity['test_size']}-e{recipe['epochs']}-s{identity['seed']}"
     base = get_recipe(recipe["name"]).as_dict()
     for field_name, short in (("batch_size", "b"), ("lr", "lr")):
         if recipe[field_name] != base[field_name]:
             name += f"-{short}{recipe[field_name]:g}"
-    return name
+    return name + ("-val" if "validation" in identity else "")
 
 
 def throughput(history: list[dict[str, Any]]) -> dict[str, float | None]:
@@ -143,7 +144,8 @@ def describe_protocol(result: dict[str, Any], with_seed: bool = True) -> str:
     """A caption naming what a result is: data and subset, epochs, recipe, seed, precision, device."""
     ident, data, env = result.get("identity") or {}, result["data"], result["environment"]
     recipe = result["recipe"]
-    sizes = f"{data['train_size']:,} training / {data['test_size']:,} test images"
+    evaluated_on = "validation images held out from the training images" if "validation" in ident else "test images"
+    sizes = f"{data['train_size']:,} training / {data['test_size']:,} {evaluated_on}"
     subset = "class-balanced subset, " if "subset" in data.get("source", "") else ""
     seed = f", seed {ident.get('seed', result['config'].get('seed'))}" if with_seed else ""
     return (

@@ -80,6 +80,7 @@ class TrainConfig:
     download: bool = True
     train_subset: int | None = None
     test_subset: int | None = None
+    validation: int | None = None
     synthetic_sizes: tuple[int, int] = (2000, 500)
     aux_logits: bool | None = None
     compile: bool | str = False
@@ -115,6 +116,8 @@ class TrainConfig:
         if self.precision not in PRECISIONS:
             raise UsageError(f"unknown precision {self.precision!r}; choose one of: {', '.join(PRECISIONS)}")
         check_subset(self.train_subset, self.test_subset, None)
+        if self.validation is not None and self.validation < 1:
+            raise UsageError(f"--validation must be a positive number of images, got {self.validation}")
 
     def identity(self, data: ImageData, precision: str) -> dict[str, Any]:
         """Every setting that defines this run's result. A checkpoint or a stored result is
@@ -132,6 +135,8 @@ class TrainConfig:
             "precision": precision,
             "compile": self.compile,
         }
+        if self.validation is not None:  # only then, so that results stored before the option keep their identity
+            identity["validation"] = self.validation
         return json.loads(json.dumps(identity))  # as stored: tuples become lists
 
 
@@ -245,7 +250,7 @@ class Trainer:
         self._set_up_backend()
         if data is None:
             data = load_data(config.dataset, config.data_dir, config.download, config.synthetic_sizes, seed=config.seed)
-        self.data = data.subset(config.train_subset, config.test_subset, seed=config.seed)
+        self.data = run_data(config, data)
         self.identity = config.identity(self.data, self.precision)
         self._build_model()
         self._make_streams()
@@ -532,9 +537,16 @@ def format_epoch(m: dict[str, Any]) -> str:
     )
 
 
+def run_data(config: TrainConfig, data: ImageData) -> ImageData:
+    """The images a run trains and evaluates on: ``data`` cut to the configured subsets, then,
+    with ``validation``, split into training images and held-out validation images."""
+    data = data.subset(config.train_subset, config.test_subset, seed=config.seed)
+    return data.hold_out(config.validation, seed=config.seed) if config.validation is not None else data
+
+
 def run_identity(config: TrainConfig, data: ImageData) -> dict[str, Any]:
     """The identity ``config`` will train with on ``data`` (its precision resolved for its device)."""
-    return config.identity(data, pick_precision(config.precision, pick_device(config.device)))
+    return config.identity(run_data(config, data), pick_precision(config.precision, pick_device(config.device)))
 
 
 def train_to_file(config: TrainConfig, result_file: str | Path, data: ImageData | None = None,

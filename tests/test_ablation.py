@@ -64,6 +64,16 @@ def test_a_run_with_other_sizes_or_epochs_trains_into_its_own_place(tmp_path):
     assert "60 training / 10 test images; 2 epochs of recipe seed" in ablation_table({"short4": two}, "synthetic", "seed").notes[0]
 
 
+def test_a_validation_run_is_stored_apart_from_test_runs_and_says_so(tmp_path):
+    dirs = dict(results_dir=tmp_path / "r", runs_dir=tmp_path / "runs", log=lambda _: None)
+    plan = run_ablation(replace(BASE, validation=16), models=["short4"], **dirs)
+    assert plan.protocol == "48x16-e1-s1-b32-val"
+    result = load_results(tmp_path / "r", "synthetic", "seed", plan.protocol)["short4"]
+    assert result["identity"]["validation"] == 16 and result["data"]["test_size"] == 16
+    note = ablation_table({"short4": result}, "synthetic", "seed").notes[0]
+    assert "48 training / 16 validation images held out from the training images" in note
+
+
 def test_a_stored_result_of_other_settings_is_refused_with_the_differences(tmp_path):
     dirs = dict(results_dir=tmp_path / "r", runs_dir=tmp_path / "runs", log=lambda _: None)
     run_ablation(BASE, models=["short4"], **dirs)

@@ -161,6 +161,13 @@ def test_an_unknown_model_fails_before_any_data_is_read(capsys, tmp_path):
     assert not (tmp_path / "nowhere").exists()
 
 
+def test_a_validation_split_as_large_as_the_training_images_fails_before_any_work(capsys):
+    assert main(["train", *TINY, "--train-subset", "50", "--validation", "50"]) == EXIT_USAGE
+    assert "--validation 50 leaves no training images: it is taken from the 50 training images" in capsys.readouterr().err
+    assert main(["train", *TINY, "--validation", "96"]) == EXIT_USAGE
+    assert "taken from the 96 training images" in capsys.readouterr().err
+
+
 def test_a_subset_larger_than_the_data_fails_before_any_work(capsys, tmp_path, monkeypatch):
     from gnet_lib import data as data_module
 

@@ -46,6 +46,27 @@ def test_subset_is_class_balanced_and_deterministic(tiny_data):
         tiny_data.subset(train=5)
 
 
+def test_a_validation_split_holds_out_balanced_training_images_and_drops_the_test_set(tiny_data):
+    split = tiny_data.hold_out(60, seed=2)
+    assert len(split.test_y) == 60 and torch.bincount(split.test_y).tolist() == [6] * 10
+    assert len(split.train_y) == 260 and torch.bincount(split.train_y).tolist() == [26] * 10
+    train_rows = {bytes(x.numpy()) for x in split.train_x}
+    held_rows = {bytes(x.numpy()) for x in split.test_x}
+    original = {bytes(x.numpy()) for x in tiny_data.train_x}
+    assert not train_rows & held_rows and train_rows | held_rows == original  # a partition of the training images
+    assert not held_rows & {bytes(x.numpy()) for x in tiny_data.test_x}
+    assert torch.equal(split.test_x, tiny_data.hold_out(60, seed=2).test_x)
+    assert not torch.equal(split.test_x, tiny_data.hold_out(60, seed=3).test_x)
+    assert "validation split: 60" in split.source and "test images not used" in split.source
+
+
+@pytest.mark.parametrize("n, message", [(320, "smaller than the 320 training images"), (0, "positive"),
+                                        (5, "cannot hold all 10 classes")])
+def test_a_validation_split_that_cannot_be_made_is_a_usage_error(tiny_data, n, message):
+    with pytest.raises(UsageError, match=message):
+        tiny_data.hold_out(n)
+
+
 def _save(img: torch.Tensor, path: Path) -> None:
     Image.fromarray(img.permute(1, 2, 0).numpy()).save(path)
 

@@ -14,7 +14,7 @@ ONE_CROP = 1_582_671_872
 # exercise -> (a correct answer, [(a wrong answer, words the diagnosis must contain)])
 CASES = {
     "5.1": (0.7**4, [(0.7**5, "one decay too many"), (1 - 1.2, "multiplied by 0.7")]),
-    "5.2": (50_000 // 512, [(math.ceil(50_000 / 512), "drop_last")]),
+    "5.2": (50_000 // 128, [(math.ceil(50_000 / 128), "drop_last"), (50_000 // 64, "batch is 128, not 64")]),
     # 0.96 ** 16 = 0.520 is still above one half, 0.96 ** 17 = 0.4996 is not: 17 cuts of 8 epochs
     "5.4": (136, [(100, "compound"), (17, "number of cuts"), (128, "one cut short"), (144, "one cut too many"),
                   (138, "approximation"), (135.8, "whole cuts")]),
@@ -22,8 +22,8 @@ CASES = {
     "5.5": (7 * 144 * ONE_CROP, [(144 * ONE_CROP, "ensemble"), (7 * ONE_CROP, "every crop"),
                                  (7 * 120 * ONE_CROP, "six views"), (7 * 72 * ONE_CROP, "mirrored"),
                                  (7 * 144 * 1_591_044_096, "auxiliary"), (2 * 7 * 144 * ONE_CROP, "FLOPs")]),
-    # 97 whole batches of 512 per epoch, 970 steps in 10 epochs, int(0.15 x 970) = 145
-    "5.6": (145, [(147, "drop_last"), (146, "round down"), (14, "whole run"), (970, "total number of steps")]),
+    # 390 whole batches of 128 per epoch, 2,340 steps in 6 epochs, int(0.2 x 2,340) = 468
+    "5.6": (468, [(469, "drop_last"), (78, "whole run"), (2340, "total number of steps"), (936, "recount")]),
 }
 
 

@@ -20,10 +20,11 @@ from gnet_lib.recipes import get_recipe
 
 def test_steps_per_epoch_counts_whole_batches_only_under_drop_last():
     fast, seed = get_recipe("fast"), get_recipe("seed")
-    assert steps_per_epoch(fast, 50_000) == 97  # 97 x 512 = 49,664; the remaining 336 are dropped
+    assert steps_per_epoch(fast, 50_000) == 390  # 390 x 128 = 49,920; the remaining 80 are dropped
     assert steps_per_epoch(seed, 50_000) == 782  # 781 x 64 = 49,984, plus one batch of 16
-    assert steps_per_epoch(replace(fast, drop_last=False), 50_000) == 98
-    assert steps_per_epoch(fast, 300) == 1  # fewer images than a batch: the trainer keeps them
+    assert steps_per_epoch(replace(fast, drop_last=False), 50_000) == 391
+    assert steps_per_epoch(fast, 300) == 2
+    assert steps_per_epoch(fast, 100) == 1  # fewer images than a batch: the trainer keeps them
 
 
 def test_seed_trace_is_multiplied_by_gamma_at_each_epoch_boundary():
@@ -36,8 +37,8 @@ def test_seed_trace_is_multiplied_by_gamma_at_each_epoch_boundary():
 
 
 def test_onecycle_trace_rises_to_the_peak_then_falls_to_zero():
-    recipe = replace(get_recipe("fast"), epochs=2, warmup_fraction=0.25)
-    trace = lr_trace(recipe, 5 * 512)  # 5 steps per epoch, 10 in all, warm-up int(2.5) = 2
+    recipe = replace(get_recipe("fast"), epochs=2, warmup_fraction=0.25, lr=0.2)
+    trace = lr_trace(recipe, 5 * 128)  # 5 steps per epoch, 10 in all, warm-up int(2.5) = 2
     assert trace.lrs[:2] == pytest.approx([0.1, 0.2])
     assert max(trace.lrs) == pytest.approx(0.2)
     assert trace.lrs[-1] == pytest.approx(0.2 / 8)  # (10 - 9) / (10 - 2) of the peak
@@ -45,7 +46,7 @@ def test_onecycle_trace_rises_to_the_peak_then_falls_to_zero():
 
 
 def test_adadelta_steps_hardly_depend_on_the_gradient_sgd_steps_scale_with_it():
-    seed, fast = get_recipe("seed"), get_recipe("fast")
+    seed, fast = get_recipe("seed"), replace(get_recipe("fast"), lr=0.2)
     # Adadelta's first step: sqrt(eps) / sqrt(0.1 g^2 + eps) x g with eps = 1e-6, rho = 0.9
     for g in (1.0, 100.0):
         assert update_sizes(seed, g, steps=1)[0] == pytest.approx(1e-3 * g / math.sqrt(0.1 * g * g + 1e-6))
@@ -79,7 +80,7 @@ def test_decay_curve_starts_at_one_and_steps_every_cut():
 
 
 def test_update_size_table_one_row_per_gradient_one_column_per_recipe_and_step():
-    table = update_size_table({"fast": get_recipe("fast")}, [1.0, 10.0], steps=2)
+    table = update_size_table({"fast": replace(get_recipe("fast"), lr=0.2)}, [1.0, 10.0], steps=2)
     assert table.columns == ("gradient", "fast: step 1", "fast: step 2")
     assert table.column("gradient") == [1.0, 10.0]
     assert table.column("fast: step 1") == pytest.approx([0.38, 3.8])

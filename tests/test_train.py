@@ -13,6 +13,7 @@ from gnet_lib.train import (
     Trainer,
     compute_loss,
     pick_precision,
+    run_identity,
     throughput,
     train,
 )
@@ -39,6 +40,17 @@ def test_training_lowers_the_loss_and_beats_chance(tiny_data):
     assert last["test_top1_err"] < 0.5  # chance is 0.9 with ten classes
     assert last["test_top5_err"] <= last["test_top1_err"]
     assert result.model["params"] == sum(p.numel() for p in Trainer(_config(), tiny_data).model.parameters())
+
+
+def test_a_validation_run_evaluates_on_held_out_training_images(tiny_data):
+    config = _config(epochs=1, train_subset=200, test_subset=50, validation=40)
+    trainer = Trainer(config, tiny_data)
+    assert (len(trainer.data.train_y), len(trainer.data.test_y)) == (160, 40)
+    assert trainer.identity["validation"] == 40 and trainer.identity["test_size"] == 40
+    assert run_identity(config, tiny_data) == trainer.identity
+    assert "validation" not in Trainer(_config(epochs=1), tiny_data).identity  # older results keep their identity
+    with pytest.raises(ValueError, match="--validation must be a positive"):
+        _config(validation=0).validate()
 
 
 def test_resume_after_an_interruption_equals_the_uninterrupted_run(tiny_data, tmp_path):

@@ -29,10 +29,11 @@ def _ex_5_1(answer: Any) -> tuple[bool, str]:
 
 
 def _ex_5_2(answer: Any) -> tuple[bool, str]:
+    fast, seed = get_recipe("fast"), get_recipe("seed")
     return integer(answer, {
-        -(-50_000 // 512): "drop_last discards the final, incomplete batch",
-        50_000 // 64: "the fast recipe's batch is 512, not 64",
-    }, 50_000 // 512, "the number of steps per epoch")
+        -(-CIFAR10_TRAIN // fast.batch_size): "drop_last discards the final, incomplete batch",
+        CIFAR10_TRAIN // seed.batch_size: f"the fast recipe's batch is {fast.batch_size}, not {seed.batch_size}",
+    }, CIFAR10_TRAIN // fast.batch_size, "the number of steps per epoch")
 
 
 def _ex_5_3(answer: Any) -> tuple[bool, str]:
@@ -90,14 +91,19 @@ def _ex_5_6(answer: Any) -> tuple[bool, str]:
     whole, partial = CIFAR10_TRAIN // r.batch_size, -(-CIFAR10_TRAIN // r.batch_size)
     expected = int(r.warmup_fraction * r.epochs * whole)
     rounding = "round down at both stages: whole batches per epoch, and the scheduler's int() of the warm-up"
-    return integer(answer, {
-        int(r.warmup_fraction * r.epochs * partial): "drop_last discards the final, incomplete batch of every epoch",
-        int(r.warmup_fraction * r.epochs * CIFAR10_TRAIN / r.batch_size): rounding,
-        math.ceil(r.warmup_fraction * r.epochs * whole): rounding,
-        int(r.warmup_fraction * whole): "the warm-up is a fraction of the whole run (all epochs), not of one epoch",
-        r.epochs * whole: "that is the run's total number of steps; the warm-up is a fraction of it",
-        2 * expected: "that is not the number of warm-up steps; recount the steps per epoch under drop_last",
-    }, expected, "the number of warm-up steps")
+    mistakes = [
+        (int(r.warmup_fraction * r.epochs * partial), "drop_last discards the final, incomplete batch of every epoch"),
+        (int(r.warmup_fraction * r.epochs * CIFAR10_TRAIN / r.batch_size), rounding),
+        (math.ceil(round(r.warmup_fraction * r.epochs * whole, 9)), rounding),
+        (int(r.warmup_fraction * whole), "the warm-up is a fraction of the whole run (all epochs), not of one epoch"),
+        (r.epochs * whole, "that is the run's total number of steps; the warm-up is a fraction of it"),
+        (2 * expected, "that is not the number of warm-up steps; recount the steps per epoch under drop_last"),
+    ]
+    diagnoses: dict[int, str] = {}
+    for value, message in mistakes:  # a mistake that lands on the answer, or on an earlier mistake, is not one
+        if value != expected:
+            diagnoses.setdefault(value, message)
+    return integer(answer, diagnoses, expected, "the number of warm-up steps")
 
 
 EXERCISES: dict[str, Exercise] = {
