@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from gnet_lib.comparison import compare_recipes, recipe_table, summarize
+from gnet_lib.comparison import compare_recipes, recipe_table, summarize, tuning_table
 from gnet_lib.results import load_folder
 from gnet_lib.train import TrainConfig
 
@@ -82,3 +82,28 @@ def test_summary_sentences_say_whether_and_when():
         "it ended at 0.3400 after 2 epochs.",
         "slow did not reach seed's final top-1 error (0.3500); it ended at 0.8000 after 2 epochs.",
     ]
+
+
+def _candidate(lr, *errors):
+    run = _result("fast", _history(*errors))
+    run["recipe"]["lr"] = lr
+    run["identity"] = {"validation": 20, "seed": 1}
+    return run
+
+
+def test_tuning_table_orders_the_rates_and_marks_the_lowest_final_validation_error():
+    runs = {"a": _candidate(0.2, 0.6, 0.31), "b": _candidate(0.05, 0.7, 0.4), "c": _candidate(0.1, 0.5, 0.3)}
+    table = tuning_table(runs)
+    assert table.column("peak lr") == [0.05, 0.1, 0.2]
+    assert table.column("chosen") == [False, True, False]
+    assert table.column("epoch 2") == [0.4, 0.3, 0.31]
+    assert "validation images held out" in table.notes[0]
+    short = {"a": _candidate(0.2, 0.6), "b": _candidate(0.1, 0.7, 0.5)}
+    assert tuning_table(short).column("epoch 2") == [0.5, None]
+
+
+def test_tuning_table_refuses_runs_scored_on_the_test_set():
+    test_run = _result("fast", _history(0.5))
+    test_run["recipe"]["lr"] = 0.1
+    with pytest.raises(ValueError, match="evaluated on the test set, not on a validation split: x"):
+        tuning_table({"x": test_run, "y": _candidate(0.2, 0.4)})

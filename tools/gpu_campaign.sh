@@ -10,6 +10,8 @@
 # Checkpoints go to $GNET_RUNS (default /tmp/gnet-runs), so a second call on a machine that is
 # still up resumes the interrupted run. Commit what comes back with:
 #   tar -xzf results.tgz && git add results && git commit
+# and do so before the next call: a call works on a fresh copy of the checkout, so a result
+# that is only in results.tgz is made again.
 set -euo pipefail
 tarball=${1:?usage: tools/gpu_campaign.sh DATA_TARBALL OUT_DIR [BUDGET_MINUTES]}
 out=${2:?usage: tools/gpu_campaign.sh DATA_TARBALL OUT_DIR [BUDGET_MINUTES]}
