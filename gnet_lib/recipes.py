@@ -8,14 +8,19 @@ here evaluation never augments, so a result does not depend on a coin toss.
 ``fast`` aims at ``seed``'s final accuracy in at most half of ``seed``'s time: SGD with
 Nesterov momentum and a one-cycle schedule (linear warm-up over the first fifth of the steps,
 then linear decay to zero), label smoothing, weight decay, random 4-pixel shifts as well as
-flips, and 6 epochs instead of 14. Batch 128: on a CPU an image costs about the same at any
-batch size, so what counts is the number of updates, and 128 still gives 78 of them per epoch on
-a 10,000-image subset (512 gave 19, and the earlier 10-epoch, batch-512 version of this recipe
-ended at 0.481 test error against ``seed``'s 0.2575 on that subset); on a GPU, 128 is twice
-``seed``'s 64, which is host-bound there (see ``results/bench``), with 390 updates per epoch
-on the full training set. The peak learning rate was chosen on a validation split carved from
-the training images (``gnet compare --validation``; the runs are stored under
-``results/recipes/``), never on the test set.
+flips, and 8 epochs instead of 14.
+
+- Batch 128: on a CPU an image costs about the same at any batch size, so what counts is the
+  number of updates, and 128 still gives 78 of them per epoch on a 10,000-image subset (512 gave
+  19, and the earlier 10-epoch, batch-512 version of this recipe ended far above ``seed``'s
+  error on that subset); on a GPU, 128 is twice ``seed``'s 64, at which the GPU waits on the
+  host (``results/bench``), with 390 updates per epoch on the full training set.
+- Epochs: as many as fit in 0.45 of ``seed``'s time at the speed measured on the CPU-scale
+  comparison (short3, 10,000 images): an epoch of ``fast`` took about 0.05 of ``seed``'s 14.
+  A first try with 6 epochs underfitted (training error as high as validation error).
+- The peak learning rate was chosen on a validation split carved from the training images
+  (``gnet compare --validation``; the runs are stored under ``results/tuning/``), never on the
+  test set.
 """
 
 from __future__ import annotations
@@ -67,7 +72,7 @@ RECIPES: dict[str, Recipe] = {
     "seed": Recipe(name="seed", epochs=14, batch_size=64, optimizer="adadelta", lr=1.0, schedule="step", gamma=0.7, flip=True),
     "fast": Recipe(
         name="fast",
-        epochs=6,
+        epochs=8,
         batch_size=128,
         optimizer="sgd",
         lr=0.1,

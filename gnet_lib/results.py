@@ -121,7 +121,8 @@ def load_results(results_dir: str | Path, dataset_key: str, recipe: str, protoco
     return load_folder(Path(results_dir) / dataset_key / recipe / protocol)
 
 
-NOT_ABLATION = ("bench", "recipes")  # result folders of the benchmark and of recipe comparisons
+# result folders of the benchmarks, recipe comparisons, validation runs and exported weights
+NOT_ABLATION = ("bench", "recipes", "tuning", "weights")
 
 
 def available(results_dir: str | Path) -> list[tuple[str, str, str]]:

@@ -45,8 +45,9 @@ def test_runs_each_variant_once_and_skips_finished_ones(tmp_path):
     assert logs == [f"{m}: result exists ({stored(tmp_path / 'results', m)}), skipped" for m in ("short4", "short3")]
     assert os.path.getmtime(stored(tmp_path / "results", "short4")) == stamp
     assert available(tmp_path / "results") == [("synthetic", "seed", PROTOCOL)]
-    (tmp_path / "results" / "recipes" / "some-comparison").mkdir(parents=True)
-    (tmp_path / "results" / "recipes" / "some-comparison" / "seed.json").write_text("{}")
+    for other in ("recipes/some-comparison", "tuning/a/b", "bench/cpu/x"):
+        (tmp_path / "results" / other).mkdir(parents=True)
+        (tmp_path / "results" / other / "seed.json").write_text("{}")
     assert available(tmp_path / "results") == [("synthetic", "seed", PROTOCOL)]
 
 

@@ -1,11 +1,14 @@
 """Recipes compared on one model: result files, skipping, and the time-to-error table."""
 
 import copy
+import json
 import os
+from pathlib import Path
 
 import pytest
 
 from gnet_lib.comparison import compare_recipes, recipe_table, summarize, tuning_table
+from gnet_lib.recipes import get_recipe
 from gnet_lib.results import load_folder
 from gnet_lib.train import TrainConfig
 
@@ -107,3 +110,13 @@ def test_tuning_table_refuses_runs_scored_on_the_test_set():
     test_run["recipe"]["lr"] = 0.1
     with pytest.raises(ValueError, match="evaluated on the test set, not on a validation split: x"):
         tuning_table({"x": test_run, "y": _candidate(0.2, 0.4)})
+
+
+def test_the_stored_comparisons_are_of_the_current_recipes():
+    """A recipe changed after its comparison was stored would leave the book showing another recipe's numbers."""
+    folders = sorted((Path(__file__).resolve().parents[1] / "results" / "recipes").glob("*/"))
+    assert folders, "no stored recipe comparison"
+    for folder in folders:
+        for name, result in load_folder(folder).items():
+            current = json.loads(json.dumps(get_recipe(name).as_dict()))
+            assert result["recipe"] == current, f"{folder.name}/{name}.json was made with another {name!r} recipe; rerun gnet compare"
