@@ -116,25 +116,26 @@ def summarize(results: dict[str, dict[str, Any]], reference: str = "seed") -> li
 
 
 def tuning_table(runs: dict[str, dict[str, Any]]) -> Table:
-    """One row per candidate peak learning rate tried on a validation split, lowest first, with
-    its validation error after each epoch; the chosen one (lowest final error) is marked."""
+    """One row per candidate peak learning rate tried on a validation split, lowest rate first,
+    with its validation error after each epoch; the lowest final error is marked."""
     if not runs:
         raise UsageError("no tuning runs to show")
     not_validation = [name for name, r in runs.items() if "validation" not in (r.get("identity") or {})]
     if not_validation:
         raise UsageError(f"these runs were evaluated on the test set, not on a validation split: {', '.join(not_validation)}")
     ordered = sorted(runs.values(), key=lambda r: r["recipe"]["lr"])
-    chosen = min(ordered, key=lambda r: r["final"]["test_top1_err"])
+    lowest = min(ordered, key=lambda r: r["final"]["test_top1_err"])
     epochs = max(r["final"]["epoch"] for r in ordered)
     rows = []
     for r in ordered:
-        row = {"peak lr": r["recipe"]["lr"], "chosen": r is chosen}
+        row = {"peak lr": r["recipe"]["lr"], "lowest final err": r is lowest}
         row.update({f"epoch {h['epoch']}": round(h["test_top1_err"], 4) for h in r["history"]})
         row.update({f"epoch {e}": None for e in range(len(r["history"]) + 1, epochs + 1)})
+        row["final train err"] = round(r["final"]["train_top1_err"], 4)
         row["time"] = format_time(r["wall_time_s"])
         rows.append(row)
     first = ordered[0]
     notes = [f"{first['model']['name']}, recipe {first['recipe']['name']}: {describe_protocol(first, with_seed=True)}",
-             "validation top-1 error after each epoch; chosen: the lowest final validation error"]
+             "validation top-1 error after each epoch; train err: on the augmented training batches of the last epoch"]
     return Table(tuple(rows[0]), rows, title=f"Peak learning rates tried on a validation split ({first['model']['name']})",
                  notes=notes)

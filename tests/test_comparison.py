@@ -90,6 +90,7 @@ def test_summary_sentences_say_whether_and_when():
 def _candidate(lr, *errors):
     run = _result("fast", _history(*errors))
     run["recipe"]["lr"] = lr
+    run["final"]["train_top1_err"] = errors[-1] / 2
     run["identity"] = {"validation": 20, "seed": 1}
     return run
 
@@ -98,8 +99,9 @@ def test_tuning_table_orders_the_rates_and_marks_the_lowest_final_validation_err
     runs = {"a": _candidate(0.2, 0.6, 0.31), "b": _candidate(0.05, 0.7, 0.4), "c": _candidate(0.1, 0.5, 0.3)}
     table = tuning_table(runs)
     assert table.column("peak lr") == [0.05, 0.1, 0.2]
-    assert table.column("chosen") == [False, True, False]
+    assert table.column("lowest final err") == [False, True, False]
     assert table.column("epoch 2") == [0.4, 0.3, 0.31]
+    assert table.column("final train err") == [0.2, 0.15, 0.155]
     assert "validation images held out" in table.notes[0]
     short = {"a": _candidate(0.2, 0.6), "b": _candidate(0.1, 0.7, 0.5)}
     assert tuning_table(short).column("epoch 2") == [0.5, None]
