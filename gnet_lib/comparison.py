@@ -8,6 +8,7 @@ training and evaluation) did it first reach the test error the reference recipe 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -116,19 +117,21 @@ def summarize(results: dict[str, dict[str, Any]], reference: str = "seed") -> li
 
 
 def tuning_table(runs: dict[str, dict[str, Any]]) -> Table:
-    """One row per candidate peak learning rate tried on a validation split, lowest rate first,
-    with its validation error after each epoch; the lowest final error is marked."""
+    """One row per candidate tried on a validation split, lowest peak learning rate first, with
+    its validation error after each epoch; the lowest final error is marked. Recipe settings
+    other than the rate that differ between the candidates get a column each."""
     if not runs:
         raise UsageError("no tuning runs to show")
     not_validation = [name for name, r in runs.items() if "validation" not in (r.get("identity") or {})]
     if not_validation:
         raise UsageError(f"these runs were evaluated on the test set, not on a validation split: {', '.join(not_validation)}")
-    ordered = sorted(runs.values(), key=lambda r: r["recipe"]["lr"])
+    ordered = sorted(runs.values(), key=lambda r: (r["recipe"]["lr"], str(sorted(r["recipe"].items()))))
     lowest = min(ordered, key=lambda r: r["final"]["test_top1_err"])
     epochs = max(r["final"]["epoch"] for r in ordered)
+    varying = [f for f in ordered[0]["recipe"] if f != "lr" and len({json.dumps(r["recipe"][f]) for r in ordered}) > 1]
     rows = []
     for r in ordered:
-        row = {"peak lr": r["recipe"]["lr"], "lowest final err": r is lowest}
+        row = {"peak lr": r["recipe"]["lr"], **{f: r["recipe"][f] for f in varying}, "lowest final err": r is lowest}
         row.update({f"epoch {h['epoch']}": round(h["test_top1_err"], 4) for h in r["history"]})
         row.update({f"epoch {e}": None for e in range(len(r["history"]) + 1, epochs + 1)})
         row["final train err"] = round(r["final"]["train_top1_err"], 4)

@@ -103,6 +103,13 @@ def test_tuning_table_orders_the_rates_and_marks_the_lowest_final_validation_err
     assert table.column("epoch 2") == [0.4, 0.3, 0.31]
     assert table.column("final train err") == [0.2, 0.15, 0.155]
     assert "validation images held out" in table.notes[0]
+    assert "crop_padding" not in table.columns  # only settings that differ get a column
+    other = _candidate(0.2, 0.6, 0.2)
+    other["recipe"]["crop_padding"] = 0
+    runs["a"]["recipe"]["crop_padding"] = runs["b"]["recipe"]["crop_padding"] = runs["c"]["recipe"]["crop_padding"] = 4
+    varied = tuning_table({**runs, "d": other})
+    assert varied.column("peak lr") == [0.05, 0.1, 0.2, 0.2] and varied.column("crop_padding") == [4, 4, 0, 4]
+    assert varied.column("lowest final err") == [False, False, True, False]
     short = {"a": _candidate(0.2, 0.6), "b": _candidate(0.1, 0.7, 0.5)}
     assert tuning_table(short).column("epoch 2") == [0.5, None]
 
