@@ -140,5 +140,5 @@ def tuning_table(runs: dict[str, dict[str, Any]]) -> Table:
     first = ordered[0]
     notes = [f"{first['model']['name']}, recipe {first['recipe']['name']}: {describe_protocol(first, with_seed=True)}",
              "validation top-1 error after each epoch; train err: on the augmented training batches of the last epoch"]
-    return Table(tuple(rows[0]), rows, title=f"Peak learning rates tried on a validation split ({first['model']['name']})",
+    return Table(tuple(rows[0]), rows, title=f"Candidates tried on a validation split ({first['model']['name']})",
                  notes=notes)
