@@ -200,6 +200,11 @@ def ablation_table(results: dict[str, dict[str, Any]], dataset_key: str, recipe:
     done = [n for n in CIFAR_MODEL_NAMES if n in results]
     if done:
         notes.append(f"ours: {describe_protocol(results[done[0]])}")
+        devices: dict[str, list[str]] = {}
+        for name in done:
+            devices.setdefault(results[name]["environment"]["device_name"], []).append(name)
+        if len(devices) > 1:
+            notes.append("devices differ: " + "; ".join(f"{', '.join(names)} on {d}" for d, names in devices.items()))
         notes.append("train img/s: steady-state training throughput (epochs 2 on; total images over total seconds)")
     else:
         notes.append(f"no run of ours exists yet for dataset '{dataset_key}' with recipe '{recipe}'.")
