@@ -106,7 +106,12 @@ def summarize(results: dict[str, dict[str, Any]], reference: str = "seed") -> li
         hit = time_to_error(r["history"], target)
         own = f"it ended at {r['final']['test_top1_err']:.4f} after {r['final']['epoch']} epochs"
         if hit is None:
-            lines.append(f"{name} did not reach {reference}'s final top-1 error ({target:.4f}); {own}.")
+            line = f"{name} did not reach {reference}'s final top-1 error ({target:.4f}); {own}."
+            back = time_to_error(results[reference]["history"], r["final"]["test_top1_err"])
+            if back is not None:  # how long the reference took to get as far
+                line += (f" {reference} first got that far at epoch {back[0]}, after {format_time(back[1])}, against "
+                         f"{name}'s {format_time(r['wall_time_s'])}.")
+            lines.append(line)
             continue
         epoch, seconds = hit
         lines.append(

@@ -22,8 +22,8 @@ CASES = {
     "5.5": (7 * 144 * ONE_CROP, [(144 * ONE_CROP, "ensemble"), (7 * ONE_CROP, "every crop"),
                                  (7 * 120 * ONE_CROP, "six views"), (7 * 72 * ONE_CROP, "mirrored"),
                                  (7 * 144 * 1_591_044_096, "auxiliary"), (2 * 7 * 144 * ONE_CROP, "FLOPs")]),
-    # 390 whole batches of 128 per epoch, 2,340 steps in 6 epochs, int(0.2 x 2,340) = 468
-    "5.6": (468, [(469, "drop_last"), (78, "whole run"), (2340, "total number of steps"), (936, "recount")]),
+    # 390 whole batches of 128 per epoch, 3,120 steps in 8 epochs, int(0.2 x 3,120) = 624
+    "5.6": (624, [(625, "drop_last"), (78, "whole run"), (3120, "total number of steps"), (1248, "recount")]),
 }
 
 
