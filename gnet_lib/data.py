@@ -436,7 +436,9 @@ class BatchStream:
     def num_images(self) -> int:
         return len(self) * self.batch_size if self.drop_last else len(self.y)
 
-    def epoch(self, epoch: int) -> Iterator[tuple[Tensor, Tensor]]:
+    def epoch(self, epoch: int, side: int | None = None) -> Iterator[tuple[Tensor, Tensor]]:
+        """The batches of ``epoch``; with ``side``, scaled to side x side pixels (bilinear, with
+        antialiasing, after the augmentation: a recipe's progressive-resizing stage)."""
         n = len(self.y)
         g = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
         order = torch.randperm(n, generator=g) if self.shuffle else torch.arange(n)
@@ -456,6 +458,8 @@ class BatchStream:
             if flips is not None:
                 x = torch.where(flips[start : start + len(idx), None, None, None], x.flip(-1), x)
             x = (x.float() - self.mean) / self.std
+            if side is not None:
+                x = F.interpolate(x, size=(side, side), mode="bilinear", antialias=True, align_corners=False)
             if self.channels_last:
                 x = x.contiguous(memory_format=torch.channels_last)
             yield x, self.y[idx]

@@ -55,9 +55,40 @@ class Recipe:
     eval_batch_size: int = 1000
     aux_weight: float = 0.3
     grad_clip: float | None = None  # clip the gradients' total norm to this (after fp16's unscaling)
+    # Progressive resizing: (epochs, side) stages at the start of a run, in which the images are
+    # scaled down to side x side for training and evaluation; the later epochs use the data's size.
+    resize_stages: tuple[tuple[int, int], ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The recipe as stored in results; ``resize_stages`` only when set, so that recipes
+        stored before it existed keep their identity."""
+        fields = asdict(self)
+        if not self.resize_stages:
+            del fields["resize_stages"]
+        return fields
+
+    def image_side(self, epoch: int) -> int | None:
+        """The image side of (0-based) ``epoch`` under ``resize_stages``; ``None``: the data's own."""
+        end = 0
+        for epochs, side in self.resize_stages:
+            end += epochs
+            if epoch < end:
+                return side
+        return None
+
+    def check_resize(self, image_side: int | None = None) -> None:
+        """A usage error unless the run ends at the images' own size and every stage shrinks
+        images of ``image_side`` (not checked without it)."""
+        staged = sum(epochs for epochs, _ in self.resize_stages)
+        if self.resize_stages and staged >= self.epochs:
+            raise UsageError(
+                f"recipe {self.name} trains its first {staged} epochs on smaller images and {self.epochs} in all, "
+                f"so it would never train at the images' own size; give more than {staged} epochs (--epochs)"
+            )
+        too_big = [side for _, side in self.resize_stages if image_side is not None and not 0 < side < image_side]
+        if too_big:
+            raise UsageError(f"recipe {self.name} resizes to side {too_big[0]}, which does not shrink "
+                             f"{image_side}x{image_side} images; resize stages need sides from 1 to {image_side - 1}")
 
     def with_changes(self, epochs: int | None = None, batch_size: int | None = None, lr: float | None = None) -> "Recipe":
         """The same recipe with some fields overridden (``None`` keeps the recipe's own)."""

@@ -112,7 +112,7 @@ class TrainConfig:
         """Check every setting that can be checked without data, so that a mistake stops the
         run before anything is read, downloaded or trained."""
         self.spec()
-        self.resolved_recipe()
+        self.resolved_recipe().check_resize()
         if self.precision not in PRECISIONS:
             raise UsageError(f"unknown precision {self.precision!r}; choose one of: {', '.join(PRECISIONS)}")
         check_subset(self.train_subset, self.test_subset, None)
@@ -251,6 +251,7 @@ class Trainer:
         if data is None:
             data = load_data(config.dataset, config.data_dir, config.download, config.synthetic_sizes, seed=config.seed)
         self.data = run_data(config, data)
+        self.recipe.check_resize(min(self.data.train_x.shape[2:]))
         self.identity = config.identity(self.data, self.precision)
         self._build_model()
         self._make_streams()
@@ -408,7 +409,8 @@ class Trainer:
                 group["lr"] = tensor
 
     def _graph_for(self, x: Tensor, y: Tensor) -> GraphedStep | None:
-        if self._graph is None and self.graphed:
+        if self.graphed and len(x) == self.recipe.batch_size and (self._graph is None or not self._graph.fits(x)):
+            # the first full batch, or the first of a new resize stage: (re)capture at its shape
             try:
                 self._graph = GraphedStep(self._forward_backward_update, self.model, self.optimizer, x, y)
             except RuntimeError as exc:  # a model or torch version that cannot be captured
@@ -443,7 +445,7 @@ class Trainer:
         seen = 0
         bar = self._progress(len(self.train_stream), epoch)
         start = time.perf_counter()
-        for x, y in self.train_stream.epoch(epoch):
+        for x, y in self.train_stream.epoch(epoch, self.recipe.image_side(epoch)):
             loss, logits = self.step(x, y)
             c1, c5 = _topk_correct(logits, y)
             loss_sum += loss.detach() * len(y)
@@ -470,14 +472,16 @@ class Trainer:
         }
 
     @torch.no_grad()
-    def evaluate(self) -> dict[str, float]:
+    def evaluate(self, epoch: int | None = None) -> dict[str, float]:
+        """Test (or validation) loss and errors; after a (0-based) ``epoch`` of a resize stage,
+        on test images of that stage's size."""
         self.model.eval()
         dev = self.device
         loss_sum = torch.zeros((), device=dev)
         top1 = torch.zeros((), device=dev, dtype=torch.long)
         top5 = torch.zeros((), device=dev, dtype=torch.long)
         start = time.perf_counter()
-        for x, y in self.test_stream.epoch(0):
+        for x, y in self.test_stream.epoch(0, None if epoch is None else self.recipe.image_side(epoch)):
             logits = self.step_model(x)  # fp32: 16-bit logits can tie and blur top-k
             loss_sum += F.cross_entropy(logits, y, reduction="sum")
             c1, c5 = _topk_correct(logits, y)
@@ -498,7 +502,7 @@ class Trainer:
             for epoch in range(len(self.history), self.recipe.epochs):
                 metrics: dict[str, Any] = {"epoch": epoch + 1, "lr": float(self.optimizer.param_groups[0]["lr"])}
                 metrics.update(self.train_epoch(epoch))
-                metrics.update(self.evaluate())
+                metrics.update(self.evaluate(epoch))
                 self.history.append(metrics)
                 self._save_checkpoint()
                 if on_epoch_end is not None:
