@@ -103,7 +103,7 @@ RECIPES: dict[str, Recipe] = {
     "seed": Recipe(name="seed", epochs=14, batch_size=64, optimizer="adadelta", lr=1.0, schedule="step", gamma=0.7, flip=True),
     "fast": Recipe(
         name="fast",
-        epochs=8,
+        epochs=11,
         batch_size=128,
         optimizer="sgd",
         lr=0.2,
@@ -117,6 +117,7 @@ RECIPES: dict[str, Recipe] = {
         mean=(0.4914, 0.4822, 0.4465),
         std=(0.2470, 0.2435, 0.2616),
         drop_last=True,
+        resize_stages=((4, 16), (4, 24)),
     ),
 }
 

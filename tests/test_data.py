@@ -200,6 +200,19 @@ def test_stream_lengths_and_channels_last(tiny_data):
         BatchStream(tiny_data.train_x, tiny_data.train_y, 0, (0.5,) * 3, (0.5,) * 3, torch.device("cpu"))
 
 
+def test_a_stream_scales_its_batches_to_a_resize_stages_side(tiny_data):
+    x = torch.zeros_like(tiny_data.train_x[:8])
+    x[:, 0] = 200  # a constant image stays constant under any resampling
+    x[:4, 1, :, 16:] = 255  # right half bright in channel 1: halves survive the scaling too
+    s = BatchStream(x, tiny_data.train_y[:8], 8, (0.0,) * 3, (1 / 255,) * 3, torch.device("cpu"), channels_last=True)
+    small, _ = next(s.epoch(0, side=16))
+    full, _ = next(s.epoch(0))
+    assert small.shape == (8, 3, 16, 16) and full.shape == (8, 3, 32, 32)
+    assert small.is_contiguous(memory_format=torch.channels_last)
+    assert torch.allclose(small[:, 0], torch.full((8, 16, 16), 200.0))
+    assert torch.equal(small[:4, 1, :, :7], torch.zeros(4, 16, 7)) and torch.allclose(small[:4, 1, :, 9:], torch.full((4, 16, 7), 255.0))
+
+
 def test_stray_files_change_neither_the_key_nor_the_counts(tmp_path):
     _write_folder(tmp_path)
     (tmp_path / "train" / "cat" / ".DS_Store").write_bytes(b"\x00\x01")

@@ -88,3 +88,25 @@ def test_captured_learning_rates_follow_the_schedule_in_place(tiny_data):
         reference.step(x, y)
         for group, tensor, ref in zip(trainer.optimizer.param_groups, tensors, reference.optimizer.param_groups):
             assert group["lr"] is tensor and float(tensor) == pytest.approx(ref["lr"])
+
+
+@cuda
+def test_each_resize_stage_captures_its_own_graph(tiny_data, monkeypatch):
+    from dataclasses import replace
+
+    from gnet_lib import train as train_module
+    from gnet_lib.recipes import RECIPES, get_recipe
+
+    monkeypatch.setitem(RECIPES, "fast", replace(get_recipe("fast"), resize_stages=((1, 16), (1, 24))))
+    sides = []
+
+    class Recorded(train_module.GraphedStep):
+        def __init__(self, fn, model, optimizer, x, y, **kw):
+            sides.append(x.shape[-1])
+            super().__init__(fn, model, optimizer, x, y, **kw)
+
+    monkeypatch.setattr(train_module, "GraphedStep", Recorded)
+    settings = {**SETTINGS, "recipe": "fast", "device": "cuda", "precision": "bf16", "epochs": 3}
+    result = Trainer(TrainConfig(**settings), tiny_data).run()
+    assert sides == [16, 24, 32]
+    assert result.history[-1]["train_loss"] < result.history[0]["train_loss"]

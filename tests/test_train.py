@@ -1,12 +1,14 @@
 """The training engine on hermetic synthetic data (CPU)."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import torch
 
 from gnet_lib.builder import ModelOutput
-from gnet_lib.recipes import get_recipe
+from gnet_lib.errors import UsageError
+from gnet_lib.recipes import RECIPES, get_recipe
 from gnet_lib.storage import CheckpointError
 from gnet_lib.train import (
     TrainConfig,
@@ -141,6 +143,29 @@ def test_seed_recipe_is_source_000s():
         r.with_changes(epochs=0)
 
 
+def test_a_resize_stage_trains_and_evaluates_on_smaller_images(tiny_data, monkeypatch):
+    monkeypatch.setitem(RECIPES, "fast", replace(get_recipe("fast"), resize_stages=((1, 16), (1, 24))))
+    trainer = Trainer(_config(recipe="fast", epochs=3, batch_size=32, train_subset=64, test_subset=20), tiny_data)
+    seen = []
+    trainer.model.register_forward_pre_hook(lambda module, args: seen.append((module.training, args[0].shape[-1])))
+    trainer.run()
+    order = [s for i, s in enumerate(seen) if i == 0 or s != seen[i - 1]]
+    assert order == [(True, 16), (False, 16), (True, 24), (False, 24), (True, 32), (False, 32)]
+    assert trainer.identity["recipe"]["resize_stages"] == [[1, 16], [1, 24]]
+    assert "resize_stages" not in get_recipe("seed").as_dict()  # recipes without stages keep their stored identity
+
+
+def test_resize_stages_must_shrink_and_end_at_the_images_own_size(monkeypatch):
+    staged = replace(get_recipe("fast"), resize_stages=((3, 16), (1, 24)))
+    assert [staged.image_side(e) for e in range(6)] == [16, 16, 16, 24, None, None]
+    monkeypatch.setitem(RECIPES, "fast", staged)
+    with pytest.raises(UsageError, match="first 4 epochs on smaller images and 4 in all.*more than 4 epochs"):
+        _config(recipe="fast", epochs=4).validate()
+    _config(recipe="fast", epochs=5).validate()
+    with pytest.raises(UsageError, match="side 32, which does not shrink 32x32 images"):
+        replace(staged, resize_stages=((1, 32),)).check_resize(32)
+
+
 def test_schedules(tiny_data):
     trainer = Trainer(_config(epochs=3, batch_size=64), tiny_data)
     lrs = []
@@ -259,8 +284,6 @@ def test_fp16_overflow_skips_the_update_and_the_schedule(tiny_data, tmp_path):
 
 
 def test_a_recipe_can_clip_the_unscaled_gradients(tiny_data, tmp_path):
-    from dataclasses import replace
-
     data = tiny_data.subset(train=64, test=20)
     trainer = Trainer(_config(tmp_path / "b", precision="fp16", batch_size=32), data)
     trainer.recipe = replace(trainer.recipe, grad_clip=1e-3)
