@@ -23,6 +23,7 @@ from .results import (
     throughput,
     time_to_error,
 )
+from .recipes import resize_text, stage_side
 from .tables import Table
 from .train import TrainConfig, run_identity, train_to_file
 
@@ -121,6 +122,31 @@ def summarize(results: dict[str, dict[str, Any]], reference: str = "seed") -> li
     return lines
 
 
+def stage_times(result: dict[str, Any]) -> Table:
+    """What an epoch cost at each image size of a run with resize stages: its training and
+    evaluation seconds (means over the epochs at that size), and its training cost as a
+    fraction of a full-size epoch's."""
+    full = result["data"]["image_shape"][-1]
+    stages = result["recipe"].get("resize_stages") or ()
+    by_side: dict[int, list[dict[str, Any]]] = {}
+    for h in result["history"]:
+        by_side.setdefault(stage_side(stages, h["epoch"] - 1) or full, []).append(h)
+    if full not in by_side:
+        raise UsageError("this run has no epoch at the images' own size to compare the others with")
+
+    def mean(side: int, key: str) -> float:
+        return sum(h[key] for h in by_side[side]) / len(by_side[side])
+
+    rows = [{"image size": f"{side}x{side}", "epochs": len(epochs),
+             "training s per epoch": round(mean(side, "epoch_time_s"), 1),
+             "training images/s": round(sum(h["train_images"] for h in epochs) / sum(h["epoch_time_s"] for h in epochs)),
+             "evaluation s per epoch": round(mean(side, "eval_time_s"), 1),
+             "training cost vs full size": round(mean(side, "epoch_time_s") / mean(full, "epoch_time_s"), 2)}
+            for side, epochs in by_side.items()]
+    return Table(tuple(rows[0]), rows, title=f"What an epoch cost at each image size ({result['recipe']['name']}, {result['model']['name']})",
+                 notes=[describe_protocol(result, with_seed=True)])
+
+
 def tuning_table(runs: dict[str, dict[str, Any]]) -> Table:
     """One row per candidate tried on a validation split, lowest peak learning rate first, with
     its validation error after each epoch; the lowest final error is marked. Recipe settings
@@ -133,10 +159,14 @@ def tuning_table(runs: dict[str, dict[str, Any]]) -> Table:
     ordered = sorted(runs.values(), key=lambda r: (r["recipe"]["lr"], str(sorted(r["recipe"].items()))))
     lowest = min(ordered, key=lambda r: r["final"]["test_top1_err"])
     epochs = max(r["final"]["epoch"] for r in ordered)
-    varying = [f for f in ordered[0]["recipe"] if f != "lr" and len({json.dumps(r["recipe"][f]) for r in ordered}) > 1]
+    fields = dict.fromkeys(f for r in ordered for f in r["recipe"])  # every field, in order (older runs lack new ones)
+    varying = [f for f in fields if f != "lr" and len({json.dumps(r["recipe"].get(f)) for r in ordered}) > 1]
     rows = []
     for r in ordered:
-        row = {"peak lr": r["recipe"]["lr"], **{f: r["recipe"][f] for f in varying}, "lowest final err": r is lowest}
+        settings = {f: r["recipe"].get(f) for f in varying}
+        if "resize_stages" in settings:
+            settings["resize_stages"] = resize_text(settings["resize_stages"] or ())
+        row = {"peak lr": r["recipe"]["lr"], **settings, "lowest final err": r is lowest}
         row.update({f"epoch {h['epoch']}": round(h["test_top1_err"], 4) for h in r["history"]})
         row.update({f"epoch {e}": None for e in range(len(r["history"]) + 1, epochs + 1)})
         row["final train err"] = round(r["final"]["train_top1_err"], 4)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gnet_lib.comparison import compare_recipes, recipe_table, summarize, tuning_table
+from gnet_lib.comparison import compare_recipes, recipe_table, stage_times, summarize, tuning_table
 from gnet_lib.recipes import get_recipe
 from gnet_lib.results import load_folder
 from gnet_lib.train import TrainConfig
@@ -116,6 +116,27 @@ def test_tuning_table_orders_the_rates_and_marks_the_lowest_final_validation_err
     assert varied.column("lowest final err") == [False, False, True, False]
     short = {"a": _candidate(0.2, 0.6), "b": _candidate(0.1, 0.7, 0.5)}
     assert tuning_table(short).column("epoch 2") == [0.5, None]
+    staged = _candidate(0.3, 0.6)
+    staged["recipe"]["resize_stages"] = [[2, 16]]  # a field that runs stored before it existed lack
+    assert tuning_table({**short, "s": staged}).column("resize_stages") == [
+        "the images' own size throughout", "the images' own size throughout", "2 epochs at 16x16, then the images' own size"]
+
+
+def test_stage_times_group_the_epochs_by_image_size():
+    history = _history(0.9, 0.8, 0.7, 0.6, 0.5)
+    for h, train_s, eval_s in zip(history, (10, 14, 30, 40, 38), (1, 1, 2, 4, 4)):
+        h.update(epoch_time_s=train_s, eval_time_s=eval_s, train_images=100)
+    run = _result("fast", history)
+    run["data"]["image_shape"] = [3, 32, 32]
+    run["recipe"]["resize_stages"] = [[2, 16], [1, 24]]
+    table = stage_times(run)
+    assert table.column("image size") == ["16x16", "24x24", "32x32"] and table.column("epochs") == [2, 1, 2]
+    assert table.column("training s per epoch") == [12.0, 30.0, 39.0]
+    assert table.column("training images/s") == [8, 3, 3] and table.column("evaluation s per epoch") == [1.0, 2.0, 4.0]
+    assert table.column("training cost vs full size") == [round(12 / 39, 2), round(30 / 39, 2), 1.0]
+    run["recipe"]["resize_stages"] = [[5, 16]]
+    with pytest.raises(ValueError, match="no epoch at the images' own size"):
+        stage_times(run)
 
 
 def test_tuning_table_refuses_runs_scored_on_the_test_set():

@@ -22,8 +22,9 @@ CASES = {
     "5.5": (7 * 144 * ONE_CROP, [(144 * ONE_CROP, "ensemble"), (7 * ONE_CROP, "every crop"),
                                  (7 * 120 * ONE_CROP, "six views"), (7 * 72 * ONE_CROP, "mirrored"),
                                  (7 * 144 * 1_591_044_096, "auxiliary"), (2 * 7 * 144 * ONE_CROP, "FLOPs")]),
-    # 390 whole batches of 128 per epoch, 3,120 steps in 8 epochs, int(0.2 x 3,120) = 624
-    "5.6": (624, [(625, "drop_last"), (78, "whole run"), (3120, "total number of steps"), (1248, "recount")]),
+    # 390 whole batches of 128 per epoch, 4,290 steps in 11 epochs, int(0.2 x 4,290) = 858
+    "5.6": (858, [(860, "drop_last"), (859, "round down"), (78, "whole run"), (4290, "total number of steps"),
+                 (1716, "recount")]),
 }
 
 

@@ -97,7 +97,7 @@ def test_each_resize_stage_captures_its_own_graph(tiny_data, monkeypatch):
     from gnet_lib import train as train_module
     from gnet_lib.recipes import RECIPES, get_recipe
 
-    monkeypatch.setitem(RECIPES, "fast", replace(get_recipe("fast"), resize_stages=((1, 16), (1, 24))))
+    monkeypatch.setitem(RECIPES, "fast", replace(get_recipe("fast"), epochs=3, resize_stages=((1, 16), (1, 24))))
     sides = []
 
     class Recorded(train_module.GraphedStep):

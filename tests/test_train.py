@@ -144,7 +144,7 @@ def test_seed_recipe_is_source_000s():
 
 
 def test_a_resize_stage_trains_and_evaluates_on_smaller_images(tiny_data, monkeypatch):
-    monkeypatch.setitem(RECIPES, "fast", replace(get_recipe("fast"), resize_stages=((1, 16), (1, 24))))
+    monkeypatch.setitem(RECIPES, "fast", replace(get_recipe("fast"), epochs=3, resize_stages=((1, 16), (1, 24))))
     trainer = Trainer(_config(recipe="fast", epochs=3, batch_size=32, train_subset=64, test_subset=20), tiny_data)
     seen = []
     trainer.model.register_forward_pre_hook(lambda module, args: seen.append((module.training, args[0].shape[-1])))
@@ -155,13 +155,16 @@ def test_a_resize_stage_trains_and_evaluates_on_smaller_images(tiny_data, monkey
     assert "resize_stages" not in get_recipe("seed").as_dict()  # recipes without stages keep their stored identity
 
 
-def test_resize_stages_must_shrink_and_end_at_the_images_own_size(monkeypatch):
-    staged = replace(get_recipe("fast"), resize_stages=((3, 16), (1, 24)))
+def test_resize_stages_scale_with_the_epochs_and_must_end_at_the_images_own_size(monkeypatch):
+    staged = replace(get_recipe("fast"), epochs=6, resize_stages=((3, 16), (1, 24)))
     assert [staged.image_side(e) for e in range(6)] == [16, 16, 16, 24, None, None]
+    assert staged.with_changes(epochs=12).resize_stages == ((6, 16), (2, 24))
+    assert staged.with_changes(epochs=3).resize_stages == ((1, 16),)  # 1 x 3 // 6 = 0: that stage is dropped
+    assert staged.with_changes(epochs=1).resize_stages == () and staged.with_changes(lr=0.1).resize_stages == staged.resize_stages
     monkeypatch.setitem(RECIPES, "fast", staged)
-    with pytest.raises(UsageError, match="first 4 epochs on smaller images and 4 in all.*more than 4 epochs"):
-        _config(recipe="fast", epochs=4).validate()
-    _config(recipe="fast", epochs=5).validate()
+    assert _config(recipe="fast", epochs=2).resolved_recipe().resize_stages == ((1, 16),)
+    with pytest.raises(UsageError, match="first 4 epochs on smaller images and 4 in all.*leave at least one epoch"):
+        replace(staged, epochs=4).check_resize()
     with pytest.raises(UsageError, match="side 32, which does not shrink 32x32 images"):
         replace(staged, resize_stages=((1, 32),)).check_resize(32)
 
