@@ -16,6 +16,7 @@ from typing import Any
 
 from .data import load_data
 from .errors import UsageError
+from .recipes import resize_text, stage_side
 from .results import (
     describe_protocol,
     format_time,
@@ -23,7 +24,6 @@ from .results import (
     throughput,
     time_to_error,
 )
-from .recipes import resize_text, stage_side
 from .tables import Table
 from .train import TrainConfig, run_identity, train_to_file
 
