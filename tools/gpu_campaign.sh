@@ -12,6 +12,8 @@
 #   tar -xzf results.tgz && git add results && git commit
 # and do so before the next call: a call works on a fresh copy of the checkout, so a result
 # that is only in results.tgz is made again.
+# With GNET_CUDA_TESTS=1 it first runs the CUDA tests (tests/test_graphs.py, which CI skips; a
+# minute or two, so lower the budget by as much) into OUT_DIR/cuda-tests.log, where pytest exists.
 set -euo pipefail
 tarball=${1:?usage: tools/gpu_campaign.sh DATA_TARBALL OUT_DIR [BUDGET_MINUTES]}
 out=${2:?usage: tools/gpu_campaign.sh DATA_TARBALL OUT_DIR [BUDGET_MINUTES]}
@@ -29,6 +31,9 @@ stamp=$(mktemp)
 export PYTHONPATH=$PWD PYTHONUNBUFFERED=1
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
 status=0
+if [ "${GNET_CUDA_TESTS:-0}" = 1 ]; then
+  timeout 240 python3 -m pytest -q -p no:cacheprovider tests/test_graphs.py 2>&1 | tee "$out/cuda-tests.log" || true
+fi
 python3 -m gnet_lib campaign --data-dir "$data_dir" --budget-minutes "$budget" \
   --runs-dir "${GNET_RUNS:-/tmp/gnet-runs}" 2>&1 | tee "$out/campaign.log" || status=$?
 find results -type f -newer "$stamp" > "$out/new-files.txt"
