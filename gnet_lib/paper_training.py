@@ -36,7 +36,8 @@ def _recipe_column(r: Recipe) -> dict[str, str]:
     crops = f"shifts of up to {r.crop_padding} pixels" if r.crop_padding else "none"
     return {"optimizer": optimizer, "momentum": f"{r.momentum:g}" if r.optimizer == "sgd" else "(Adadelta has none)",
             "learning-rate schedule": schedule, "weights used for testing": "the last step's",
-            "training crops": crops, "image size in training": r.resize_text(), "random flips": "yes" if r.flip else "no", "photometric distortions": "none",
+            "training crops": crops, "image size in training": r.resize_text(),
+            "random flips": "yes" if r.flip else "no", "photometric distortions": "none",
             "input": f"(x - mean) / std per channel, mean {_triple(r.mean)}, std {_triple(r.std)}",
             "testing": "one model, one view"}
 
@@ -47,7 +48,8 @@ def protocol_table(recipes: dict[str, Recipe]) -> Table:
              "learning-rate schedule": f"x{1 - PAPER_LR_CUT:g} every {PAPER_LR_EVERY} epochs",
              "weights used for testing": "Polyak average",
              "training crops": f"{_span(PAPER_CROP_AREA)} of the area, aspect {_span(PAPER_CROP_ASPECT)}",
-             "image size in training": f"{TEST_CROP}x{TEST_CROP} throughout", "random flips": "not stated", "photometric distortions": "Howard's", "input": "mean subtracted",
+             "image size in training": f"{TEST_CROP}x{TEST_CROP} throughout",
+             "random flips": "not stated", "photometric distortions": "Howard's", "input": "mean subtracted",
              "testing": f"{ENSEMBLE_MODELS} models x {len(evaluation_crops(*EXAMPLE_IMAGE))} crops"}
     columns = {"paper": paper, **{name: _recipe_column(r) for name, r in recipes.items()}}
     rows = [{"": what, **{name: column[what] for name, column in columns.items()}} for what in paper]
