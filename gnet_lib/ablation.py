@@ -27,7 +27,7 @@ from .data import load_data
 from .errors import UsageError
 from .results import result_path, reusable_result
 from .storage import read_json, write_json
-from .train import TrainConfig, run_identity, train_to_file
+from .train import TrainConfig, run_identity, subset_data, train_to_file
 
 
 @dataclass
@@ -76,7 +76,7 @@ def run_ablation(
         replace(base, model=m).validate()
     devices = list(devices or default_devices())
     data = load_data(base.dataset, base.data_dir, base.download, base.synthetic_sizes, seed=base.seed)
-    data = data.subset(base.train_subset, base.test_subset, seed=base.seed)
+    data = subset_data(base, data)
     paths, done = {}, []
     for m in models:
         identity = run_identity(replace(base, model=m, device=devices[0]), data)

@@ -72,6 +72,12 @@ def _add_training_options(p: argparse.ArgumentParser, one_recipe: bool = True) -
     p.add_argument("--validation", type=int, metavar="N",
                    help="hold out N class-balanced training images and evaluate on them instead of the test set "
                         "(for choosing settings; the test images are not used)")
+    p.add_argument("--subset-seed", type=int, metavar="N",
+                   help="draw the subsets (and the validation split) with this seed instead of --seed, so that runs "
+                        "of several seeds see the same images")
+    p.add_argument("--final-test", action="store_true",
+                   help="after the last epoch, evaluate on the whole test split and store every image's prediction "
+                        "(--test-subset then sizes only the per-epoch evaluations)")
     p.add_argument("--synthetic-sizes", type=int, nargs=2, default=(2000, 500), metavar=("TRAIN", "TEST"),
                    help="image counts of the synthetic dataset (default: 2000 500)")
     p.add_argument("--no-cuda-graph", action="store_true",
@@ -89,7 +95,7 @@ def _config(args: argparse.Namespace, **overrides):
         dataset=args.dataset, data_dir=args.data_dir, download=not args.no_download, recipe=getattr(args, "recipe", "seed"),
         epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed, device=args.device,
         compile=args.compile, precision=args.precision, train_subset=args.train_subset, test_subset=args.test_subset,
-        validation=args.validation, synthetic_sizes=tuple(args.synthetic_sizes), progress=not args.no_progress,
+        validation=args.validation, subset_seed=args.subset_seed, final_test=args.final_test, synthetic_sizes=tuple(args.synthetic_sizes), progress=not args.no_progress,
         source_bn_eps=False if args.fixed_bn_eps else None, cuda_graph=not args.no_cuda_graph,
         deterministic=args.deterministic,
     )

@@ -25,7 +25,7 @@ from .results import (
     time_to_error,
 )
 from .tables import Table
-from .train import TrainConfig, run_identity, train_to_file
+from .train import TrainConfig, run_identity, subset_data, train_to_file
 
 
 def compare_recipes(
@@ -45,7 +45,7 @@ def compare_recipes(
         replace(base, recipe=name).validate()  # an unknown name or bad setting fails before any training
     folder = Path(folder)
     data = load_data(base.dataset, base.data_dir, base.download, base.synthetic_sizes, seed=base.seed)
-    data = data.subset(base.train_subset, base.test_subset, seed=base.seed)
+    data = subset_data(base, data)
     results = {}
     for name in recipes:
         path = folder / f"{name}.json"

@@ -14,6 +14,7 @@ moved there once and every augmentation runs there (:class:`BatchStream`).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import warnings
 from collections.abc import Iterator
@@ -51,6 +52,13 @@ class ImageData:
     train_y: Tensor
     test_x: Tensor
     test_y: Tensor
+    #: What the data was made from, as a short hash (see :func:`tensor_fingerprint` and
+    #: :func:`folder_fingerprint`); subsets and validation splits keep their source's.
+    fingerprint: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.fingerprint:
+            self.fingerprint = tensor_fingerprint(self.train_x, self.train_y, self.test_x, self.test_y)
 
     @property
     def num_classes(self) -> int:
@@ -66,6 +74,7 @@ class ImageData:
             "train_size": len(self.train_y),
             "test_size": len(self.test_y),
             "image_shape": list(self.train_x.shape[1:]),
+            "fingerprint": self.fingerprint,
         }
 
     def subset(self, train: int | None = None, test: int | None = None, seed: int = 0) -> "ImageData":
@@ -85,7 +94,7 @@ class ImageData:
         source = self.source
         if len(train_y) < len(self.train_y) or len(test_y) < len(self.test_y):  # a repeat changes nothing
             source += f"; class-balanced subset of {len(train_y)} train / {len(test_y)} test images (seed {seed})"
-        return ImageData(self.key, self.display_name, source, self.classes, train_x, train_y, test_x, test_y)
+        return ImageData(self.key, self.display_name, source, self.classes, train_x, train_y, test_x, test_y, self.fingerprint)
 
     def hold_out(self, n: int, seed: int = 0) -> "ImageData":
         """A validation split: ``n`` class-balanced training images become the evaluation set and
@@ -102,7 +111,28 @@ class ImageData:
         source = (f"{self.source}; validation split: {n} class-balanced training images held out for evaluation "
                   f"(seed {seed}), the test images not used")
         return ImageData(self.key, self.display_name, source, self.classes, self.train_x[keep], self.train_y[keep],
-                         self.train_x[held], self.train_y[held])
+                         self.train_x[held], self.train_y[held], self.fingerprint)
+
+
+def tensor_fingerprint(*tensors: Tensor) -> str:
+    """The first 16 hex digits of a SHA-256 over the tensors' shapes, types and bytes."""
+    h = hashlib.sha256()
+    for t in tensors:
+        h.update(f"{tuple(t.shape)}{t.dtype};".encode())
+        h.update(t.contiguous().numpy().tobytes())
+    return h.hexdigest()[:16]
+
+
+def folder_fingerprint(path: Path) -> str:
+    """The first 16 hex digits of a SHA-256 over an image folder's files: each split's relative
+    paths (in the loader's order) with their sizes. It names the files, not their decoded
+    pixels, so it is the same wherever the folder is and whichever JPEG decoder reads it."""
+    h = hashlib.sha256()
+    for split in ("train", "test"):
+        for files in image_files(path / split).values():
+            for f in files:
+                h.update(f"{f.relative_to(path).as_posix()}:{f.stat().st_size};".encode())
+    return h.hexdigest()[:16]
 
 
 def balanced_indices(y: Tensor, n: int, num_classes: int, seed: int) -> Tensor:
@@ -277,6 +307,7 @@ def load_image_folder(path: Path, name: str = "cifar10") -> ImageData:
         train_y=train_y,
         test_x=test_x,
         test_y=test_y,
+        fingerprint=folder_fingerprint(path),
     )
 
 

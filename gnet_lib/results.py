@@ -21,26 +21,69 @@ from .storage import read_json
 from .tables import Table
 
 
+#: The result file format. 1: files without a ``schema`` field; 2: adds the data fingerprint,
+#: ``subset_seed``, ``final_test_size`` (identity) and ``final_test`` (per-image predictions).
+RESULT_SCHEMA = 2
+
+#: Identity fields that may be absent, with the value an absent one means. A field added later
+#: with its default here leaves every older result valid.
+IDENTITY_DEFAULTS: dict[str, Any] = {"validation": None, "subset_seed": None, "final_test_size": None,
+                                     "data_fingerprint": None}
+
+#: Identity fields whose absence in a stored file means "not recorded", not a different value:
+#: files of schema 1 did not fingerprint their data and are trusted on dataset key and sizes.
+UNRECORDED_MATCHES = ("data_fingerprint",)
+
+
 def identity_differences(stored: dict[str, Any] | None, wanted: dict[str, Any]) -> list[str]:
-    """Readable lines naming each setting in which ``stored`` differs from ``wanted``."""
+    """Readable lines naming each setting in which ``stored`` differs from ``wanted`` (absent
+    fields count as their :data:`IDENTITY_DEFAULTS`)."""
     if stored is None:
         return ["the stored file records no settings (written before gnet_lib recorded them)"]
+    stored, wanted = {**IDENTITY_DEFAULTS, **stored}, {**IDENTITY_DEFAULTS, **wanted}
+    for key in UNRECORDED_MATCHES:
+        if stored[key] is None:
+            stored[key] = wanted[key]
+    return _differences(stored, wanted)
+
+
+def _differences(stored: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
     lines = []
     for key in sorted(set(stored) | set(wanted)):
         a, b = stored.get(key), wanted.get(key)
         if isinstance(a, dict) and isinstance(b, dict):
-            lines += [f"{key}.{line}" for line in identity_differences(a, b)]
+            lines += [f"{key}.{line}" for line in _differences(a, b)]
         elif a != b:
             lines.append(f"{key}: stored {a!r}, this run {b!r}")
     return lines
 
 
+def encode_labels(labels, num_classes: int) -> str:
+    """Class indices as one string of fixed-width decimal digits (one digit each for up to 10
+    classes, two for up to 100): 10,000 predictions in 10 kB of readable JSON."""
+    width = len(str(num_classes - 1))
+    return "".join(f"{int(v):0{width}d}" for v in labels)
+
+
+def decode_labels(text: str, num_classes: int) -> list[int]:
+    """The class indices :func:`encode_labels` wrote."""
+    width = len(str(num_classes - 1))
+    if len(text) % width:
+        raise UsageError(f"a label string of {len(text)} digits cannot hold {width}-digit labels; the result file is damaged")
+    return [int(text[i:i + width]) for i in range(0, len(text), width)]
+
+
 def protocol_name(identity: dict[str, Any]) -> str:
     """The folder name of a run's protocol: subset sizes, epochs, seed, and any recipe override,
     e.g. ``5000x1000-e4-s1``, ``50000x10000-e14-s1-b128``, or ``8000x2000-e6-s1-val`` for a run
-    evaluated on a validation split."""
+    evaluated on a validation split. A run with a final test on the whole split names that size
+    and the per-epoch curve's (``10000x10000-c2000-e14-s2``); a fixed subset seed is ``-d1``."""
     recipe = identity["recipe"]
-    name = f"{identity['train_size']}x{identity['test_size']}-e{recipe['epochs']}-s{identity['seed']}"
+    final = identity.get("final_test_size")
+    name = f"{identity['train_size']}x{final}-c{identity['test_size']}" if final else f"{identity['train_size']}x{identity['test_size']}"
+    name += f"-e{recipe['epochs']}-s{identity['seed']}"
+    if identity.get("subset_seed") is not None:
+        name += f"-d{identity['subset_seed']}"
     base = get_recipe(recipe["name"]).as_dict()
     for field_name, short in (("batch_size", "b"), ("lr", "lr")):
         if recipe[field_name] != base[field_name]:

@@ -42,13 +42,13 @@ from tqdm import tqdm
 
 from .architectures import get_spec
 from .builder import ModelOutput, build_network
-from .data import Augment, BatchStream, ImageData, check_subset, load_data
+from .data import Augment, BatchStream, ImageData, balanced_indices, check_subset, load_data
 from .errors import UsageError
 from .graphs import GraphedStep, fast_cuda_backend
 from .models import layer_table
 from .provenance import environment, now, pick_device
 from .recipes import Recipe, get_recipe, make_optimizer, make_scheduler
-from .results import identity_differences, throughput
+from .results import RESULT_SCHEMA, encode_labels, identity_differences, throughput
 from .specs import Network
 from .storage import (
     CHECKPOINT_FORMAT,
@@ -66,6 +66,10 @@ class TrainConfig:
     ``precision``: ``auto`` (see :func:`pick_precision`), ``bf16``, ``fp16`` or ``fp32``.
     ``compile``: ``True`` compiles with the default backend (inductor); a string names another
     ``torch.compile`` backend (the tests use ``"eager"``).
+    ``subset_seed``: the seed that draws the class-balanced subsets (default: ``seed``); fixing
+    it gives runs of several seeds the same images. ``final_test``: after the last epoch,
+    evaluate on the whole test split and store every test image's prediction; ``test_subset``
+    then sizes only the per-epoch evaluations.
     """
 
     model: str = "googlenet"
@@ -81,6 +85,8 @@ class TrainConfig:
     train_subset: int | None = None
     test_subset: int | None = None
     validation: int | None = None
+    subset_seed: int | None = None
+    final_test: bool = False
     synthetic_sizes: tuple[int, int] = (2000, 500)
     aux_logits: bool | None = None
     compile: bool | str = False
@@ -118,6 +124,14 @@ class TrainConfig:
         check_subset(self.train_subset, self.test_subset, None)
         if self.validation is not None and self.validation < 1:
             raise UsageError(f"--validation must be a positive number of images, got {self.validation}")
+        if self.final_test and self.validation is not None:
+            raise UsageError("--final-test evaluates on the test split, which --validation keeps out of sight; "
+                             "use one of the two")
+
+    @property
+    def data_seed(self) -> int:
+        """The seed of the class-balanced subsets and the validation split."""
+        return self.seed if self.subset_seed is None else self.subset_seed
 
     def identity(self, data: ImageData, precision: str) -> dict[str, Any]:
         """Every setting that defines this run's result. A checkpoint or a stored result is
@@ -127,16 +141,22 @@ class TrainConfig:
             "model": self.model,
             "model_options": {"aux_heads": len(spec.aux_heads), "source_bn_eps": spec.source_bn_eps},
             "dataset": data.key,
+            "data_fingerprint": data.fingerprint,
             "train_size": len(data.train_y),
-            "test_size": len(data.test_y),
+            "test_size": curve_test_size(self, data),
             "num_classes": data.num_classes,
             "recipe": self.resolved_recipe().as_dict(),
             "seed": self.seed,
             "precision": precision,
             "compile": self.compile,
         }
-        if self.validation is not None:  # only then, so that results stored before the option keep their identity
+        # Optional fields only when set; results.IDENTITY_DEFAULTS gives older files their defaults.
+        if self.validation is not None:
             identity["validation"] = self.validation
+        if self.subset_seed is not None:
+            identity["subset_seed"] = self.subset_seed
+        if self.final_test:
+            identity["final_test_size"] = len(data.test_y)
         return json.loads(json.dumps(identity))  # as stored: tuples become lists
 
 
@@ -151,6 +171,7 @@ class RunResult:
     data: dict[str, Any]
     environment: dict[str, Any]
     history: list[dict[str, Any]] = field(default_factory=list)
+    final_test: dict[str, Any] | None = None
     started: str = ""
     finished: str = ""
     sessions: int = 1
@@ -165,7 +186,9 @@ class RunResult:
         return sum(h["epoch_time_s"] + h["eval_time_s"] for h in self.history)
 
     def as_dict(self) -> dict[str, Any]:
-        out = asdict(self)
+        out = {"schema": RESULT_SCHEMA, **asdict(self)}
+        if self.final_test is None:
+            del out["final_test"]
         out["wall_time_s"] = round(self.wall_time_s, 3)
         out["final"] = self.final
         out["throughput"] = throughput(self.history)
@@ -258,6 +281,7 @@ class Trainer:
         self.optimizer = make_optimizer(self.recipe, self.model, graph_safe=self.graphed)
         self.scheduler = make_scheduler(self.recipe, self.optimizer, len(self.train_stream))
         self.history: list[dict[str, Any]] = []
+        self.final_test: dict[str, Any] | None = None
         self.started = now()
         self.sessions = 1
         self.checkpoint_path = Path(config.run_dir) / "checkpoint.pt" if config.run_dir else None
@@ -310,7 +334,10 @@ class Trainer:
             self.data.train_x, self.data.train_y, r.batch_size, augment=Augment(r.crop_padding, r.flip),
             shuffle=True, drop_last=r.drop_last and len(self.data.train_y) >= r.batch_size, **common,
         )
-        self.test_stream = BatchStream(self.data.test_x, self.data.test_y, r.eval_batch_size, **common)
+        curve = curve_indices(self.config, self.data)
+        test_x, test_y = (self.data.test_x, self.data.test_y) if curve is None else (self.data.test_x[curve], self.data.test_y[curve])
+        self.test_stream = BatchStream(test_x, test_y, r.eval_batch_size, **common)
+        self.final_stream = BatchStream(self.data.test_x, self.data.test_y, r.eval_batch_size, **common) if self.config.final_test else None
 
     # -- checkpoints -----------------------------------------------------------------------
 
@@ -346,6 +373,7 @@ class Trainer:
         except (RuntimeError, KeyError, ValueError) as exc:
             raise CheckpointError(f"{path} does not fit this model ({exc}); delete it to start again") from None
         self.history = list(state["history"])
+        self.final_test = state.get("final_test")
         self.started = state["started"]
         self.sessions = state["sessions"] + 1
 
@@ -360,6 +388,7 @@ class Trainer:
             "scheduler": self.scheduler.state_dict(),
             "scaler": self.scaler.state_dict(),
             "history": self.history,
+            "final_test": self.final_test,
             "started": self.started,
             "sessions": self.sessions,
         }
@@ -472,29 +501,47 @@ class Trainer:
         }
 
     @torch.no_grad()
-    def evaluate(self, epoch: int | None = None) -> dict[str, float]:
-        """Test (or validation) loss and errors; after a (0-based) ``epoch`` of a resize stage,
-        on test images of that stage's size."""
+    def _evaluate(self, stream: BatchStream, side: int | None, keep_predictions: bool = False) -> tuple[dict[str, float], Tensor | None]:
+        """Loss and errors over ``stream`` (and, if asked, every image's top-1 class, in order)."""
         self.model.eval()
         dev = self.device
         loss_sum = torch.zeros((), device=dev)
         top1 = torch.zeros((), device=dev, dtype=torch.long)
         top5 = torch.zeros((), device=dev, dtype=torch.long)
+        predictions = []
         start = time.perf_counter()
-        for x, y in self.test_stream.epoch(0, None if epoch is None else self.recipe.image_side(epoch)):
+        for x, y in stream.epoch(0, side):
             logits = self.step_model(x)  # fp32: 16-bit logits can tie and blur top-k
             loss_sum += F.cross_entropy(logits, y, reduction="sum")
             c1, c5 = _topk_correct(logits, y)
             top1 += c1
             top5 += c5
-        n = len(self.data.test_y)
+            if keep_predictions:
+                predictions.append(logits.argmax(dim=1).cpu())
+        n = len(stream.y)
         loss_value = loss_sum.item()
-        return {
+        metrics = {
             "test_loss": loss_value / n,
             "test_top1_err": 1 - top1.item() / n,
             "test_top5_err": 1 - top5.item() / n,
             "eval_time_s": time.perf_counter() - start,
         }
+        return metrics, torch.cat(predictions) if keep_predictions else None
+
+    def evaluate(self, epoch: int | None = None) -> dict[str, float]:
+        """Test (or validation) loss and errors; after a (0-based) ``epoch`` of a resize stage,
+        on test images of that stage's size."""
+        return self._evaluate(self.test_stream, None if epoch is None else self.recipe.image_side(epoch))[0]
+
+    def evaluate_final(self) -> dict[str, Any]:
+        """The trained model on the whole test split: loss, errors, and every image's predicted
+        class beside its label (in the split's order), so paired comparisons can be recomputed."""
+        assert self.final_stream is not None
+        metrics, predictions = self._evaluate(self.final_stream, None, keep_predictions=True)
+        assert predictions is not None
+        return {**metrics, "images": len(predictions), "num_classes": self.data.num_classes,
+                "predictions": encode_labels(predictions, self.data.num_classes),
+                "labels": encode_labels(self.final_stream.y.cpu(), self.data.num_classes)}
 
     def run(self, on_epoch_end: Callable[[dict[str, Any]], None] | None = None) -> RunResult:
         """Train the remaining epochs; checkpoint after each. ``on_epoch_end`` sees each epoch's metrics."""
@@ -507,6 +554,9 @@ class Trainer:
                 self._save_checkpoint()
                 if on_epoch_end is not None:
                     on_epoch_end(metrics)
+            if self.final_stream is not None and self.final_test is None:
+                self.final_test = self.evaluate_final()
+                self._save_checkpoint()
         return self.result()
 
     def result(self) -> RunResult:
@@ -521,6 +571,7 @@ class Trainer:
             environment={**environment(self.device), "precision": self.precision, "channels_last": self.channels_last, "compiled": self.config.compile,
                          "cuda_graph": self.graphed, "deterministic": self.config.deterministic},
             history=self.history,
+            final_test=self.final_test,
             started=self.started,
             finished=now(),
             sessions=self.sessions,
@@ -541,11 +592,32 @@ def format_epoch(m: dict[str, Any]) -> str:
     )
 
 
+def subset_data(config: TrainConfig, data: ImageData) -> ImageData:
+    """``data`` cut to the configured class-balanced subsets (with ``final_test``, the whole test
+    split stays: ``test_subset`` then picks the per-epoch images, see :func:`curve_indices`)."""
+    return data.subset(config.train_subset, None if config.final_test else config.test_subset, seed=config.data_seed)
+
+
 def run_data(config: TrainConfig, data: ImageData) -> ImageData:
     """The images a run trains and evaluates on: ``data`` cut to the configured subsets, then,
     with ``validation``, split into training images and held-out validation images."""
-    data = data.subset(config.train_subset, config.test_subset, seed=config.seed)
-    return data.hold_out(config.validation, seed=config.seed) if config.validation is not None else data
+    data = subset_data(config, data)
+    return data.hold_out(config.validation, seed=config.data_seed) if config.validation is not None else data
+
+
+def curve_indices(config: TrainConfig, data: ImageData) -> Tensor | None:
+    """With ``final_test`` and ``test_subset``: the test images of the per-epoch evaluations, the
+    same class-balanced draw a run without ``final_test`` evaluates on; ``None``: all of them."""
+    if not config.final_test or config.test_subset is None or config.test_subset == len(data.test_y):
+        return None
+    check_subset(None, config.test_subset, (len(data.train_y), len(data.test_y)), data.num_classes)
+    return balanced_indices(data.test_y, config.test_subset, data.num_classes, config.data_seed)
+
+
+def curve_test_size(config: TrainConfig, data: ImageData) -> int:
+    """How many test images each epoch's evaluation sees."""
+    curve = curve_indices(config, data)
+    return len(data.test_y) if curve is None else len(curve)
 
 
 def run_identity(config: TrainConfig, data: ImageData) -> dict[str, Any]:
