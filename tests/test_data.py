@@ -250,3 +250,20 @@ def test_book_data_prefers_a_local_copy_and_falls_back_to_synthetic(tmp_path, mo
     data = book_data(tmp_path / "none", log=lines.append)
     assert data.key == "cifar10-jpeg"
     assert lines[-1] == "data: CIFAR-10 (JPEG mirror), 10 training and 10 test images, from $GNET_CIFAR10_DIR"
+
+
+def test_an_image_folder_is_fingerprinted_by_its_files(tmp_path):
+    from torchvision.io import write_png
+
+    from gnet_lib.data import folder_fingerprint, load_image_folder
+
+    for split in ("train", "test"):
+        for c in ("a", "b"):
+            (tmp_path / split / c).mkdir(parents=True)
+            for i in range(2):
+                write_png(torch.full((3, 4, 4), 10 * i, dtype=torch.uint8), str(tmp_path / split / c / f"{i}.png"))
+    data = load_image_folder(tmp_path)
+    assert data.fingerprint == folder_fingerprint(tmp_path) and len(data.fingerprint) == 16
+    assert data.subset(2, 2).fingerprint == data.fingerprint  # a subset keeps its source's
+    write_png(torch.full((3, 4, 4), 10, dtype=torch.uint8), str(tmp_path / "train" / "a" / "2.png"))
+    assert folder_fingerprint(tmp_path) != data.fingerprint

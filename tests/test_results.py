@@ -47,3 +47,34 @@ def test_results_by_seed_reads_one_folder_per_seed(tmp_path):
         write_json(tmp_path / "cifar10-jpeg" / "seed" / f"5000x1000-e4-s{seed}" / "short3.json", _run("short3", 0.5, seed))
     found = results_by_seed(tmp_path, "cifar10-jpeg", "seed", "5000x1000-e4-s{seed}", [1, 2, 3])
     assert sorted(found) == [1, 3] and list(found[3]) == ["short3"]
+
+
+def test_identities_of_older_files_take_the_declared_defaults():
+    from gnet_lib.results import identity_differences
+
+    old = {"model": "short3", "seed": 1, "train_size": 100}  # schema 1: no fingerprint, no new fields
+    new = {**old, "data_fingerprint": "abc"}
+    assert identity_differences(old, new) == []  # an unrecorded fingerprint matches
+    assert identity_differences({**old, "data_fingerprint": "xyz"}, new) == ["data_fingerprint: stored 'xyz', this run 'abc'"]
+    assert identity_differences(old, {**new, "subset_seed": 1}) == ["subset_seed: stored None, this run 1"]
+    assert identity_differences(old, {**new, "final_test_size": None}) == []  # a field at its default
+
+
+def test_labels_are_stored_as_fixed_width_digits():
+    import pytest
+
+    from gnet_lib.errors import UsageError
+    from gnet_lib.results import decode_labels, encode_labels
+
+    assert encode_labels([3, 0, 9], 10) == "309" and decode_labels("309", 10) == [3, 0, 9]
+    assert encode_labels([7, 42], 100) == "0742" and decode_labels("0742", 100) == [7, 42]
+    with pytest.raises(UsageError, match="damaged"):
+        decode_labels("123", 100)
+
+
+def test_protocol_names_say_final_test_and_subset_seed():
+    from gnet_lib.results import protocol_name
+
+    identity = {"train_size": 10000, "test_size": 2000, "final_test_size": 10000, "seed": 2, "subset_seed": 1,
+                "recipe": {"name": "seed", "epochs": 14, "batch_size": 64, "lr": 1.0}}
+    assert protocol_name(identity) == "10000x10000-c2000-e14-s2-d1"

@@ -294,3 +294,45 @@ def test_a_recipe_can_clip_the_unscaled_gradients(tiny_data, tmp_path):
     trainer.step(*next(trainer.train_stream.epoch(0)))
     norm = torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in trainer.model.parameters()]))
     assert norm <= 1e-3 * 1.01  # clipped after unscaling: without unscale_ the norm would be 256x
+
+
+def test_a_final_test_predicts_every_test_image_and_curves_use_the_subset(tiny_data):
+    from gnet_lib.results import decode_labels
+
+    final = train(_config(epochs=1, test_subset=40, final_test=True, subset_seed=1), data=tiny_data)
+    curves_only = train(_config(epochs=1, test_subset=40, subset_seed=1), data=tiny_data)
+    # the per-epoch evaluation sees the same 40 images a run without the final test sees
+    assert _without_times(final.history) == _without_times(curves_only.history)
+    assert final.identity["test_size"] == 40 and final.identity["final_test_size"] == 100
+    test = final.final_test
+    predictions, labels = decode_labels(test["predictions"], 10), decode_labels(test["labels"], 10)
+    assert len(predictions) == len(labels) == test["images"] == 100
+    assert labels == tiny_data.test_y.tolist()  # in the split's own order
+    wrong = sum(p != y for p, y in zip(predictions, labels))
+    assert test["test_top1_err"] == pytest.approx(wrong / 100)
+    assert "final_test" not in curves_only.as_dict() and final.as_dict()["schema"] == 2
+
+
+def test_a_fixed_subset_seed_gives_every_seed_the_same_images(tiny_data):
+    a = run_identity(_config(train_subset=200, subset_seed=1, seed=1), tiny_data)
+    b = run_identity(_config(train_subset=200, subset_seed=1, seed=2), tiny_data)
+    assert a["subset_seed"] == b["subset_seed"] == 1 and a["seed"] != b["seed"]
+    from gnet_lib.train import run_data
+
+    same = [run_data(_config(train_subset=200, subset_seed=1, seed=s), tiny_data).train_y for s in (1, 2)]
+    other = run_data(_config(train_subset=200, seed=2), tiny_data).train_y
+    assert torch.equal(same[0], same[1]) and not torch.equal(same[0], other)
+
+
+def test_a_checkpoint_made_on_other_images_is_refused(tiny_data, tmp_path):
+    from gnet_lib.data import make_synthetic
+
+    train(_config(tmp_path, epochs=1), data=tiny_data)
+    other = make_synthetic(train_size=320, test_size=100, seed=5)  # same sizes and classes, other images
+    with pytest.raises(CheckpointError, match="data_fingerprint"):
+        Trainer(_config(tmp_path, epochs=2, resume=True), data=other)
+
+
+def test_a_final_test_cannot_be_a_validation_run():
+    with pytest.raises(UsageError, match="--final-test"):
+        _config(final_test=True, validation=50).validate()
