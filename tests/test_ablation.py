@@ -102,7 +102,7 @@ def test_a_failing_process_is_reported(tmp_path):
 
 def test_a_run_process_gets_every_setting(tmp_path):
     config = TrainConfig(model="short2", dataset="cifar100", recipe="fast", epochs=3, batch_size=7, lr=0.1, seed=5,
-                         device="cuda", data_dir="/d", download=False, train_subset=100, test_subset=50, validation=30,
+                         device="cuda", data_dir="/d", download=False, train_subset=100, test_subset=50, validation=30, subset_seed=3, final_test=True,
                          synthetic_sizes=(30, 20), aux_logits=False, compile="eager", channels_last=False,
                          precision="fp16", progress=False, run_dir=str(tmp_path / "r"), resume=True, source_bn_eps=False,
                          cuda_graph=False, deterministic=True)

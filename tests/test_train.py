@@ -201,8 +201,8 @@ def test_the_gpu_path_options_run_on_a_cpu(tiny_data, precision):
     """16-bit autocast (fp16 with its loss scaler), channels-last and torch.compile (graph
     capture with the cheap 'eager' backend) are the CUDA defaults; here they run on the CPU
     so CI covers them."""
-    data = tiny_data.subset(train=64, test=20)
-    trainer = Trainer(_config(epochs=1, precision=precision, channels_last=True, compile="eager"), data)
+    data = tiny_data.subset(train=16, test=10)
+    trainer = Trainer(_config(epochs=1, batch_size=8, precision=precision, channels_last=True, compile="eager"), data)
     result = trainer.run()
     assert trainer.scaler.is_enabled() == (precision == "fp16")
     assert result.environment["precision"] == precision and result.environment["channels_last"]
@@ -211,8 +211,8 @@ def test_the_gpu_path_options_run_on_a_cpu(tiny_data, precision):
 
 
 def test_fp16_runs_resume_with_their_loss_scale(tiny_data, tmp_path):
-    data = tiny_data.subset(train=64, test=20)
-    first = Trainer(_config(tmp_path, precision="fp16"), data)
+    data = tiny_data.subset(train=16, test=10)
+    first = Trainer(_config(tmp_path, precision="fp16", batch_size=8), data)
     first.scaler = torch.amp.GradScaler("cpu", init_scale=1024.0)  # unlike a fresh scaler's 65536
 
     def stop(metrics):
@@ -220,7 +220,7 @@ def test_fp16_runs_resume_with_their_loss_scale(tiny_data, tmp_path):
 
     with pytest.raises(KeyboardInterrupt):
         first.run(on_epoch_end=stop)
-    resumed = Trainer(_config(tmp_path, precision="fp16", resume=True), data)
+    resumed = Trainer(_config(tmp_path, precision="fp16", batch_size=8, resume=True), data)
     assert resumed.scaler.get_scale() == first.scaler.get_scale() <= 1024.0
     assert len(resumed.history) == 1
 
@@ -272,8 +272,8 @@ def test_throughput_counts_totals_and_leaves_out_the_first_epoch():
 
 
 def test_fp16_overflow_skips_the_update_and_the_schedule(tiny_data, tmp_path):
-    data = tiny_data.subset(train=64, test=20)
-    trainer = Trainer(_config(tmp_path / "a", recipe="fast", precision="fp16", batch_size=32), data)
+    data = tiny_data.subset(train=16, test=10)
+    trainer = Trainer(_config(tmp_path / "a", recipe="fast", precision="fp16", batch_size=8), data)
     trainer.scaler = torch.amp.GradScaler("cpu", init_scale=2.0**40)  # so large that fp16 gradients overflow
     x, y = next(trainer.train_stream.epoch(0))
     before = [p.detach().clone() for p in trainer.model.parameters()]
@@ -287,8 +287,8 @@ def test_fp16_overflow_skips_the_update_and_the_schedule(tiny_data, tmp_path):
 
 
 def test_a_recipe_can_clip_the_unscaled_gradients(tiny_data, tmp_path):
-    data = tiny_data.subset(train=64, test=20)
-    trainer = Trainer(_config(tmp_path / "b", precision="fp16", batch_size=32), data)
+    data = tiny_data.subset(train=16, test=10)
+    trainer = Trainer(_config(tmp_path / "b", precision="fp16", batch_size=8), data)
     trainer.recipe = replace(trainer.recipe, grad_clip=1e-3)
     trainer.scaler = torch.amp.GradScaler("cpu", init_scale=256.0)
     trainer.step(*next(trainer.train_stream.epoch(0)))
