@@ -106,12 +106,16 @@ def throughput(history: list[dict[str, Any]]) -> dict[str, float | None]:
 
 
 def default_results_dir() -> Path:
-    """``$GNET_RESULTS`` if set, else the ``results/`` folder of the checkout gnet_lib runs
-    from (a clone or an editable install), else ``./results``."""
+    """Where the book reads results: ``$GNET_RESULTS`` if set, else the ``results/`` folder of
+    the checkout gnet_lib runs from (a clone or an editable install), else the copy of it that
+    an installed package carries (``gnet_lib/stored_results``, e.g. on Colab), else ``./results``."""
     if os.environ.get("GNET_RESULTS"):
         return Path(os.environ["GNET_RESULTS"])
-    checkout = Path(__file__).resolve().parent.parent / "results"
-    return checkout if checkout.is_dir() else Path("results")
+    package = Path(__file__).resolve().parent
+    for folder in (package.parent / "results", package / "stored_results"):
+        if folder.is_dir():
+            return folder
+    return Path("results")
 
 
 REQUIRED_KEYS = ("config", "recipe", "model", "data", "environment", "history", "final", "wall_time_s", "started", "finished")

@@ -1,6 +1,7 @@
 """The package's structure, drawn from its imports: no circle, no import hidden in a function."""
 
 import ast
+import tomllib
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "gnet_lib"
@@ -96,3 +97,11 @@ def test_no_import_circle_in_the_package():
 def test_no_package_import_hidden_in_a_function():
     _, hidden = import_graph()
     assert hidden == []
+
+
+def test_every_subpackage_is_listed_for_the_wheel():
+    """pyproject.toml lists the packages (so that the stored results can travel as one); a new
+    subpackage left off the list would be missing from every installed copy."""
+    listed = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    found = {_module_name(p) for p in PACKAGE.rglob("__init__.py")}
+    assert set(listed) == found | {"gnet_lib.stored_results"}
