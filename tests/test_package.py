@@ -105,3 +105,27 @@ def test_every_subpackage_is_listed_for_the_wheel():
     listed = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
     found = {_module_name(p) for p in PACKAGE.rglob("__init__.py")}
     assert set(listed) == found | {"gnet_lib.stored_results"}
+
+
+def _version() -> str:
+    return ast.literal_eval(ast.parse((PACKAGE / "version.py").read_text()).body[-1].value)
+
+
+def test_the_version_is_written_once_and_named_everywhere_it_is_published():
+    """The build reads the version from gnet_lib/version.py; the changelog's newest entry and the
+    citation file name the same version."""
+    project = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())
+    assert "version" not in project["project"] and project["project"]["dynamic"] == ["version"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "gnet_lib.version.__version__"}
+    changelog = (PACKAGE.parent / "CHANGELOG.md").read_text()
+    newest = next(line for line in changelog.splitlines() if line.startswith("## "))
+    assert newest.split()[1] == _version()
+    citation = (PACKAGE.parent / "CITATION.cff").read_text()
+    assert f"\nversion: {_version()}\n" in citation
+
+
+def test_the_licence_file_matches_the_declared_licence():
+    project = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "MIT"
+    assert (PACKAGE.parent / "LICENSE").read_text().startswith("MIT License\n")
+    assert "license: MIT" in (PACKAGE.parent / "CITATION.cff").read_text()
