@@ -15,6 +15,7 @@ moved there once and every augmentation runs there (:class:`BatchStream`).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import warnings
 from collections.abc import Iterator
@@ -34,6 +35,8 @@ DATASETS = ("cifar10", "cifar100", "synthetic")
 _TORCHVISION = {"cifar10": ("CIFAR10", "cifar-10-batches-py", "CIFAR-10"), "cifar100": ("CIFAR100", "cifar-100-python", "CIFAR-100")}
 #: What torchvision decodes in every version this project supports.
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
+#: The file that marks an image folder as a re-encoded copy (see :mod:`gnet_lib.reencode`).
+REENCODED_MARKER = "reencoded.json"
 
 
 class DataUnavailableError(RuntimeError):
@@ -298,9 +301,14 @@ def load_image_folder(path: Path, name: str = "cifar10") -> ImageData:
     test_x, test_y, _, more = _read_split(path / "test", classes)
     base = _TORCHVISION[name][2] if name in _TORCHVISION else name
     jpeg = (suffixes | more) <= {".jpg", ".jpeg"}
+    marker = reencoding(path)
+    if jpeg and marker:
+        display = f"{base} (JPEG mirror re-encoded at quality {marker['quality']})"
+    else:
+        display = f"{base} (JPEG mirror)" if jpeg else f"{base} (image folder)"
     return ImageData(
-        key=f"{name}-jpeg" if jpeg else f"{name}-folder",
-        display_name=f"{base} (JPEG mirror)" if jpeg else f"{base} (image folder)",
+        key=_folder_key(name, path),
+        display_name=display,
         source=f"image folder {path} ({len(train_y):,} train / {len(test_y):,} test files)",
         classes=classes,
         train_x=train_x,
@@ -338,9 +346,29 @@ def load_data(
     return _load_torchvision(name, root, download)
 
 
+def reencoding(root: Path) -> dict | None:
+    """What made an image folder, if :mod:`gnet_lib.reencode` did: its marker (JPEG quality,
+    subsampling, encoder, the source's fingerprint), else ``None``."""
+    marker = Path(root) / REENCODED_MARKER
+    if not marker.is_file():
+        return None
+    try:
+        info = json.loads(marker.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        info = exc
+    quality = info.get("quality") if isinstance(info, dict) else None
+    if not isinstance(quality, int) or isinstance(quality, bool) or not 1 <= quality <= 100:
+        raise UsageError(f"{marker} does not name a JPEG quality; the folder is not a complete re-encoded copy: "
+                         "delete it and make it again with tools/reencode_jpeg.py")
+    return info
+
+
 def _folder_key(name: str, root: Path) -> str:
     suffixes = {f.suffix.lower() for files in image_files(root / "train").values() for f in files}
-    return f"{name}-jpeg" if suffixes and suffixes <= {".jpg", ".jpeg"} else f"{name}-folder"
+    if not suffixes or not suffixes <= {".jpg", ".jpeg"}:
+        return f"{name}-folder"
+    marker = reencoding(root)
+    return f"{name}-jpeg-q{marker['quality']}" if marker else f"{name}-jpeg"
 
 
 def book_data(data_dir: str | os.PathLike = "data", synthetic_sizes: tuple[int, int] = (2000, 500),
