@@ -129,3 +129,11 @@ def test_the_licence_file_matches_the_declared_licence():
     assert project["license"] == "MIT"
     assert (PACKAGE.parent / "LICENSE").read_text().startswith("MIT License\n")
     assert "license: MIT" in (PACKAGE.parent / "CITATION.cff").read_text()
+
+
+def test_the_book_text_has_its_own_licence_named_in_the_footer():
+    text = (PACKAGE.parent / "LICENSE-TEXT.md").read_text()
+    assert "CC BY 4.0" in text and "creativecommons.org/licenses/by/4.0" in text
+    config = (PACKAGE.parent / "_config.yml").read_text()
+    footer = next(line for line in config.splitlines() if line.startswith("copyright:"))
+    assert "CC BY 4.0" in footer and "MIT" in footer
