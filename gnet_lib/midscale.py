@@ -52,6 +52,16 @@ class MidscaleRun:
         return args + (["--fixed-bn-eps"] if self.fixed_bn_eps else [])
 
 
+def cannot_run_here(run: MidscaleRun, native_bf16: bool) -> str | None:
+    """Why ``run`` should not start on this machine's CPU (``None`` if it can): a bf16 run on a
+    CPU without native bf16 instructions would emulate every bf16 operation, many times slower
+    than fp32, and a run of the protocol there would take days."""
+    if run.precision == "bf16" and not native_bf16:
+        return ("this CPU has no native bf16 (avx512_bf16 or AMX flags in /proc/cpuinfo), so bf16 training is "
+                "emulated, many times slower than fp32; run the protocol on a CPU with native bf16 or on a GPU")
+    return None
+
+
 def _seeds(model: str, seeds: tuple[int, ...], purpose: str) -> list[MidscaleRun]:
     return [MidscaleRun(model, s, purpose) for s in seeds]
 

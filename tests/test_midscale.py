@@ -23,3 +23,13 @@ def test_labels_are_unique_and_the_first_runs_answer_first():
     assert labels[:5] == ["googlenet-s1", "short4-s1", "short3-s1", "short3-s2", "short3-s3"]
     for model in ("googlenet", "short3", "short4"):
         assert {r.seed for r in RUNS if r.model == model and r.label.count("-") == 1} == {1, 2, 3}
+
+
+def test_bf16_runs_are_not_started_on_a_cpu_that_would_emulate_bf16():
+    from gnet_lib.midscale import cannot_run_here
+
+    bf16 = next(r for r in RUNS if r.precision == "bf16")
+    fp32 = next(r for r in RUNS if r.precision == "fp32")
+    assert cannot_run_here(bf16, native_bf16=True) is None
+    assert "no native bf16" in cannot_run_here(bf16, native_bf16=False)
+    assert cannot_run_here(fp32, native_bf16=False) is None

@@ -22,7 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gnet_lib.midscale import RUNS, MidscaleRun  # noqa: E402
+from gnet_lib.midscale import RUNS, MidscaleRun, cannot_run_here  # noqa: E402
+from gnet_lib.train import cpu_has_native_bf16  # noqa: E402
 
 
 def command(run: MidscaleRun, core: int, data_dir: str, work: Path) -> list[str]:
@@ -52,10 +53,17 @@ def main() -> int:
         for i, r in enumerate(runs, 1):
             print(f"{i:>2}. {r.label:<24} {r.purpose}")
         return 0
+    native = cpu_has_native_bf16()
+    refused = [(r, why) for r in runs if (why := cannot_run_here(r, native))]
+    for r, why in refused:
+        print(f"{r.label}: not started: {why}", flush=True)
+    runs = [r for r in runs if not cannot_run_here(r, native)]
     variants = args.variants or args.work / "data-variants"
     (args.work / "logs").mkdir(parents=True, exist_ok=True)
     lock = threading.Lock()
     pending = list(runs)
+    if refused and not runs:
+        return 2
     failed: list[str] = []
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
 
