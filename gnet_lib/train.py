@@ -20,6 +20,11 @@ the autotuner and asks PyTorch for deterministic kernels everywhere it has them 
 where it does not), at some cost in speed; identical results then need the same GPU model,
 driver, library versions and settings. Precision and compilation are part of a run's
 identity, so a checkpoint is never resumed under other ones.
+
+Safety: a run holds its run folder's lock (:class:`gnet_lib.storage.RunLock`) from start to
+end, so a second run on the same folder is refused; and a run whose loss or weights become
+NaN or infinite stops with :class:`DivergedError` before checkpointing that epoch, so the
+checkpoint keeps the last finite epoch and no result is stored.
 """
 
 from __future__ import annotations
@@ -53,10 +58,28 @@ from .specs import Network
 from .storage import (
     CHECKPOINT_FORMAT,
     CheckpointError,
+    RunLock,
     load_checkpoint,
     save_checkpoint,
     write_json,
 )
+
+
+SEED_LIMIT = 2**32
+"""Seeds run from 0 to ``SEED_LIMIT - 1``: torch takes 64-bit seeds, and each epoch's
+generators are seeded with ``seed * 1_000_003 + epoch``, which must fit as well."""
+
+
+class DivergedError(UsageError, FloatingPointError):
+    """The loss or the weights became NaN or infinite: the run stopped before checkpointing that
+    epoch (the checkpoint keeps the last finite one) and stored no result. A usage error (exit
+    code 2): the usual cause is too high a learning rate."""
+
+
+def _check_seed(option: str, value: int | None) -> None:
+    if value is not None and not (isinstance(value, int) and 0 <= value < SEED_LIMIT):
+        raise UsageError(f"{option} must be a whole number from 0 to {SEED_LIMIT - 1:,}, got {value!r}; "
+                         "choose a seed in that range")
 
 
 @dataclass
@@ -117,6 +140,11 @@ class TrainConfig:
     def validate(self) -> None:
         """Check every setting that can be checked without data, so that a mistake stops the
         run before anything is read, downloaded or trained."""
+        if self.lr is not None and not (math.isfinite(self.lr) and self.lr > 0):
+            raise UsageError(f"--lr must be a positive, finite learning rate, got {self.lr}; "
+                             "give a number such as 0.1, or leave --lr out to use the recipe's")
+        _check_seed("--seed", self.seed)
+        _check_seed("--subset-seed", self.subset_seed)
         self.spec()
         self.resolved_recipe().check_resize()
         if self.precision not in PRECISIONS:
@@ -263,12 +291,36 @@ def sigterm_as_interrupt():
 
 
 class Trainer:
-    """Holds the model, data streams, optimiser and history of one run."""
+    """Holds the model, data streams, optimiser and history of one run.
+
+    With a ``run_dir`` it locks that folder from construction until :meth:`run` ends (or fails);
+    a Trainer that is never run releases it with :meth:`close`."""
 
     def __init__(self, config: TrainConfig, data: ImageData | None = None):
         self.config = config
         self.device = pick_device(config.device)
         config.validate()
+        self._lock = RunLock(config.run_dir) if config.run_dir else None
+        self._hold_lock()
+        try:
+            self._set_up(data)
+        except BaseException:
+            self.close()
+            raise
+
+    def _hold_lock(self) -> None:
+        """Take the run folder's lock (a second run on it is refused: :class:`gnet_lib.storage.RunLockedError`)."""
+        if self._lock is not None:
+            self._lock.acquire()
+
+    def close(self) -> None:
+        """Release the run folder's lock (:meth:`run` does so when it ends)."""
+        if self._lock is not None:
+            self._lock.release()
+
+    def _set_up(self, data: ImageData | None) -> None:
+        """Data, model, streams, optimiser, schedule and checkpoint (resumed if asked)."""
+        config = self.config
         self.recipe = config.resolved_recipe()
         self._set_up_backend()
         if data is None:
@@ -494,14 +546,10 @@ class Trainer:
             seen += len(y)
             if bar is not None:
                 bar.update()
-        loss_value = loss_sum.item()  # the epoch's one synchronisation
+        loss_value = loss_sum.item()  # the epoch's one synchronisation; a non-finite step loss makes it non-finite
         elapsed = time.perf_counter() - start
         if bar is not None:
             bar.close()
-        if not math.isfinite(loss_value):
-            raise FloatingPointError(
-                f"the training loss became {loss_value} in epoch {epoch + 1}; lower the learning rate (--lr)"
-            )
         return {
             "train_loss": loss_value / seen,
             "train_top1_err": 1 - top1.item() / seen,
@@ -554,20 +602,51 @@ class Trainer:
                 "predictions": encode_labels(predictions, self.data.num_classes),
                 "labels": encode_labels(self.final_stream.y.cpu(), self.data.num_classes)}
 
+    def _weights_finite(self) -> bool:
+        """Whether every floating-point parameter and buffer is finite (one synchronisation)."""
+        checks = [t.isfinite().all() for t in self.model.state_dict().values() if t.is_floating_point()]
+        return bool(torch.stack(checks).all()) if checks else True
+
+    def _check_finite(self, metrics: dict[str, Any], when: str) -> None:
+        """Raise :class:`DivergedError` if a loss of ``metrics`` or a weight is NaN or infinite."""
+        bad = next((k for k, v in metrics.items() if isinstance(v, float) and not math.isfinite(v)), None)
+        what = f"the {bad.replace('_', ' ')} became {metrics[bad]}" if bad else None
+        if what is None and not self._weights_finite():
+            what = "the weights became NaN or infinite"
+        if what is None:
+            return
+        kept = ""
+        if self.checkpoint_path is not None and self.history:
+            kept = (f"; {self.checkpoint_path} keeps the last finite epoch ({len(self.history)}), which a run with "
+                    "another --lr cannot resume: train again in a fresh run folder, or delete it")
+        raise DivergedError(
+            f"{what} {when}, so the run stopped without storing a result: it diverged; lower the learning rate "
+            f"(--lr; this run's is {self.recipe.lr:g}){kept}"
+        )
+
     def run(self, on_epoch_end: Callable[[dict[str, Any]], None] | None = None) -> RunResult:
-        """Train the remaining epochs; checkpoint after each. ``on_epoch_end`` sees each epoch's metrics."""
-        with sigterm_as_interrupt(), self._backend():
-            for epoch in range(len(self.history), self.recipe.epochs):
-                metrics: dict[str, Any] = {"epoch": epoch + 1, "lr": float(self.optimizer.param_groups[0]["lr"])}
-                metrics.update(self.train_epoch(epoch))
-                metrics.update(self.evaluate(epoch))
-                self.history.append(metrics)
-                self._save_checkpoint()
-                if on_epoch_end is not None:
-                    on_epoch_end(metrics)
-            if self.final_stream is not None and self.final_test is None:
-                self.final_test = self.evaluate_final()
-                self._save_checkpoint()
+        """Train the remaining epochs; checkpoint after each (never an epoch whose loss or weights
+        are non-finite: :class:`DivergedError`). ``on_epoch_end`` sees each epoch's metrics. The
+        run folder stays locked until it ends."""
+        self._hold_lock()
+        try:
+            with sigterm_as_interrupt(), self._backend():
+                for epoch in range(len(self.history), self.recipe.epochs):
+                    metrics: dict[str, Any] = {"epoch": epoch + 1, "lr": float(self.optimizer.param_groups[0]["lr"])}
+                    metrics.update(self.train_epoch(epoch))
+                    metrics.update(self.evaluate(epoch))
+                    self._check_finite(metrics, f"in epoch {epoch + 1}")
+                    self.history.append(metrics)
+                    self._save_checkpoint()
+                    if on_epoch_end is not None:
+                        on_epoch_end(metrics)
+                if self.final_stream is not None and self.final_test is None:
+                    final_test = self.evaluate_final()
+                    self._check_finite(final_test, "in the final test")
+                    self.final_test = final_test
+                    self._save_checkpoint()
+        finally:
+            self.close()
         return self.result()
 
     def result(self) -> RunResult:
