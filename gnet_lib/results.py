@@ -17,7 +17,6 @@ from .errors import UsageError
 from .published import SOURCE_000
 from .recipes import get_recipe
 from .run_notes import precision
-from .storage import read_json
 from .tables import Table
 
 
@@ -56,21 +55,6 @@ def _differences(stored: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
         elif a != b:
             lines.append(f"{key}: stored {a!r}, this run {b!r}")
     return lines
-
-
-def encode_labels(labels, num_classes: int) -> str:
-    """Class indices as one string of fixed-width decimal digits (one digit each for up to 10
-    classes, two for up to 100): 10,000 predictions in 10 kB of readable JSON."""
-    width = len(str(num_classes - 1))
-    return "".join(f"{int(v):0{width}d}" for v in labels)
-
-
-def decode_labels(text: str, num_classes: int) -> list[int]:
-    """The class indices :func:`encode_labels` wrote."""
-    width = len(str(num_classes - 1))
-    if len(text) % width:
-        raise UsageError(f"a label string of {len(text)} digits cannot hold {width}-digit labels; the result file is damaged")
-    return [int(text[i:i + width]) for i in range(0, len(text), width)]
 
 
 def protocol_name(identity: dict[str, Any]) -> str:
@@ -120,6 +104,25 @@ def default_results_dir() -> Path:
 
 REQUIRED_KEYS = ("config", "recipe", "model", "data", "environment", "history", "final", "wall_time_s", "started", "finished")
 
+_NUMBER = (int, float)
+
+#: Beyond :data:`REQUIRED_KEYS`, what the tables, plots and comparisons read from a result
+#: file, per section, with its type: a file without one of them is damaged.
+RESULT_FIELDS: dict[str, dict[str, Any]] = {
+    "final": {"epoch": _NUMBER, "test_top1_err": _NUMBER, "test_top5_err": _NUMBER},
+    "model": {"name": str, "params": _NUMBER, "macs_per_image": _NUMBER},
+    "data": {"name": str, "train_size": _NUMBER, "test_size": _NUMBER},
+    "recipe": {"name": str, "epochs": _NUMBER, "batch_size": _NUMBER},
+    "environment": {"device_name": str},
+    "config": {},
+}
+
+#: What every epoch of a result's ``history`` holds.
+EPOCH_FIELDS: dict[str, Any] = {"epoch": _NUMBER, "epoch_time_s": _NUMBER, "eval_time_s": _NUMBER, "test_top1_err": _NUMBER}
+
+#: What a benchmark file (``gnet bench --output``, the campaign's ``bench/*-b64.json``) holds.
+BENCH_FIELDS: dict[str, Any] = {"model": str, "batch_size": _NUMBER, "engine_best": _NUMBER, "plain_best": _NUMBER}
+
 
 def result_path(results_dir: str | Path, identity: dict[str, Any]) -> Path:
     """``<results>/<dataset key>/<recipe>/<protocol>/<model>.json``: the folders say what was
@@ -127,26 +130,115 @@ def result_path(results_dir: str | Path, identity: dict[str, Any]) -> Path:
     return Path(results_dir) / identity["dataset"] / identity["recipe"]["name"] / protocol_name(identity) / f"{identity['model']}.json"
 
 
-def load_result(path: str | Path) -> dict[str, Any]:
-    """Read one result file; a broken or incomplete one raises :class:`UsageError` naming it."""
+class _Damaged(Exception):
+    """What is wrong with a stored file, in words that follow its name."""
+
+
+def _damaged_error(what: str, path: Path, problem: str, regenerate: str | None) -> UsageError:
+    remedy = f"delete it and regenerate it with {regenerate}" if regenerate else "delete it and rerun the command that wrote it"
+    return UsageError(f"{what} {path} {problem}; {remedy} (or restore it from git, if it is a committed file)")
+
+
+def _read_stored(path: Path) -> Any:
+    """The JSON value of a stored file; :class:`_Damaged` where it is unreadable, not text or not JSON."""
     try:
-        data = read_json(path)
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise _Damaged(f"cannot be read ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _Damaged(f"is not a text file (byte {raw[exc.start]:#04x} at position {exc.start} is not UTF-8)") from None
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UsageError(f"result file {path} is not valid JSON ({exc}); delete it to rerun that model") from None
+        raise _Damaged(f"is not valid JSON ({exc}; a file cut short by an interrupted write or copy?)") from None
+
+
+def _check_fields(values: dict[str, Any], fields: dict[str, Any], where: str = "") -> None:
+    """:class:`_Damaged` unless ``values`` (the section ``where``, or the top level) holds each of
+    ``fields`` with its type."""
+    missing = [k for k in fields if k not in values]
+    if missing:
+        raise _Damaged(f"lacks {', '.join(missing)}" + (f" in {where}" if where else ""))
+    for key, kind in fields.items():
+        if not isinstance(values[key], kind) or isinstance(values[key], bool):
+            name = f"{where}.{key}" if where else key
+            raise _Damaged(f"holds {_shown(values[key])} as {name}, not a {'number' if kind is _NUMBER else 'string'}")
+
+
+def _check_object(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _Damaged(f"holds {_shown(value)} as {where}, not an object")
+    return value
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _check_result(data: Any) -> None:
+    if not isinstance(data, dict):
+        raise _Damaged(f"holds {_shown(data)}, not a result object")
     missing = [k for k in REQUIRED_KEYS if k not in data]
     if missing:
-        raise UsageError(f"result file {path} lacks {', '.join(missing)}; delete it to rerun that model")
+        raise _Damaged(f"lacks {', '.join(missing)}")
+    _check_fields(data, {"wall_time_s": _NUMBER})
+    for section, fields in RESULT_FIELDS.items():
+        _check_fields(_check_object(data[section], section), fields, section)
+    if data.get("identity") is not None:
+        _check_object(data["identity"], "identity")
+    history = data["history"]
+    if not isinstance(history, list) or not history:
+        raise _Damaged("has no epochs in its history" if history == []
+                       else f"holds {_shown(history)} as history, not a list of epochs")
+    for i, epoch in enumerate(history):
+        _check_fields(_check_object(epoch, f"history[{i}]"), EPOCH_FIELDS, f"history[{i}]")
+
+
+def load_result(path: str | Path, regenerate: str | None = None) -> dict[str, Any]:
+    """Read one result file; a missing, unreadable, broken or incomplete one raises
+    :class:`UsageError` naming it and saying to delete or regenerate it (with ``regenerate``,
+    the command that remakes it, where the caller knows it)."""
+    path = Path(path)
+    if not path.exists():
+        raise UsageError(f"there is no result file {path}; make it with {regenerate or 'the command that writes it'}")
+    try:
+        data = _read_stored(path)
+        _check_result(data)
+    except _Damaged as exc:
+        raise _damaged_error("result file", path, str(exc), regenerate) from None
     return data
 
 
-def reusable_result(path: str | Path, identity: dict[str, Any]) -> dict[str, Any] | None:
+def load_bench(path: str | Path, regenerate: str | None = None) -> dict[str, Any]:
+    """Read one benchmark file (``gnet bench --output``); a missing or damaged one raises
+    :class:`UsageError` as :func:`load_result` does."""
+    path = Path(path)
+    regenerate = regenerate or f"`python -m gnet_lib bench --model googlenet --batch-size N --output {path}`"
+    if not path.exists():
+        raise UsageError(f"there is no bench file {path}; make it with {regenerate}")
+    try:
+        data = _read_stored(path)
+        if not isinstance(data, dict):
+            raise _Damaged(f"holds {_shown(data)}, not a benchmark object")
+        _check_fields(data, BENCH_FIELDS)
+        if data["engine_best"] <= 0:
+            raise _Damaged(f"holds engine_best {data['engine_best']}, not a positive rate")
+    except _Damaged as exc:
+        raise _damaged_error("bench file", path, str(exc), regenerate) from None
+    return data
+
+
+def reusable_result(path: str | Path, identity: dict[str, Any], regenerate: str | None = None) -> dict[str, Any] | None:
     """The result stored at ``path`` if it was made with exactly ``identity``'s settings; ``None``
     if there is none. A result of other settings is a :class:`UsageError` naming every difference,
-    never silently reused."""
+    never silently reused; a damaged one is one too (see :func:`load_result`)."""
     path = Path(path)
     if not path.exists():
         return None
-    stored = load_result(path)
+    stored = load_result(path, regenerate)
     differences = identity_differences(stored.get("identity"), identity)
     if differences:
         raise UsageError(
@@ -157,19 +249,33 @@ def reusable_result(path: str | Path, identity: dict[str, Any]) -> dict[str, Any
     return stored
 
 
-def load_folder(folder: str | Path) -> dict[str, dict[str, Any]]:
-    """Every result file of one folder, keyed by file name without ``.json`` (empty if none)."""
-    folder = Path(folder)
-    return {p.stem: load_result(p) for p in sorted(folder.glob("*.json"))} if folder.is_dir() else {}
+def _json_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.json") if p.is_file()) if folder.is_dir() else []
+
+
+def load_folder(folder: str | Path, regenerate: str | None = None) -> dict[str, dict[str, Any]]:
+    """Every result file of one folder, keyed by file name without ``.json`` (empty if none);
+    ``regenerate`` names the command that remakes a damaged one."""
+    return {p.stem: load_result(p, regenerate) for p in _json_files(Path(folder))}
+
+
+def ablation_command(dataset_key: str, recipe: str, protocol: str, model: str) -> str:
+    """The command that makes one ablation result file again, in words for an error message."""
+    dataset, _, form = dataset_key.partition("-")
+    data_dir = " --data-dir DIR" if form else ""
+    return (f"`python -m gnet_lib ablation --dataset {dataset}{data_dir} --recipe {recipe} --models {model}` plus "
+            f"the options its protocol folder {protocol} names (training x test images, epochs, seed)")
 
 
 def load_results(results_dir: str | Path, dataset_key: str, recipe: str, protocol: str) -> dict[str, dict[str, Any]]:
     """All results of one dataset, recipe and protocol, keyed by model name."""
-    return load_folder(Path(results_dir) / dataset_key / recipe / protocol)
+    folder = Path(results_dir) / dataset_key / recipe / protocol
+    return {p.stem: load_result(p, ablation_command(dataset_key, recipe, protocol, p.stem)) for p in _json_files(folder)}
 
 
-# result folders of the benchmarks, recipe comparisons, validation runs and exported weights
-NOT_ABLATION = ("bench", "recipes", "tuning", "weights")
+# result folders of the benchmarks, recipe comparisons, validation runs, exported weights and
+# the test-time evaluations of stored weights
+NOT_ABLATION = ("bench", "evaluation", "recipes", "tuning", "weights")
 
 
 def available(results_dir: str | Path) -> list[tuple[str, str, str]]:

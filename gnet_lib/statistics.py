@@ -26,6 +26,7 @@ from itertools import permutations as all_orders
 from statistics import NormalDist, fmean, stdev
 from typing import Any
 
+from .class_strings import decode_labels
 from .errors import UsageError
 
 
@@ -254,14 +255,9 @@ def paired_difference(errors_a: Mapping[int, float], errors_b: Mapping[int, floa
 
 def decode_classes(classes: Classes, num_classes: int = 10) -> list[int]:
     """Class indices from a list of them, or from the fixed-width digit string a result file's
-    ``final_test`` stores (one digit per image for up to 10 classes, two for up to 100)."""
+    ``final_test`` stores (see :mod:`gnet_lib.class_strings`)."""
     if isinstance(classes, str):
-        width = len(str(num_classes - 1))
-        digits = classes.isascii() and classes.isdigit()
-        if len(classes) % width or (classes and not digits):
-            raise UsageError(f"a class string of {len(classes)} characters is not {width}-digit class indices; pass "
-                             "the 'predictions' or 'labels' string of a result's final_test unchanged")
-        return [int(classes[i:i + width]) for i in range(0, len(classes), width)]
+        return decode_labels(classes, num_classes)
     values = list(classes)
     if any(isinstance(v, bool) or not isinstance(v, int) for v in values):
         raise UsageError("class indices must be integers; pass a list of ints or a final_test digit string")

@@ -53,7 +53,8 @@ from .graphs import GraphedStep, fast_cuda_backend
 from .models import layer_table
 from .provenance import environment, now, pick_device
 from .recipes import Recipe, get_recipe, make_optimizer, make_scheduler
-from .results import RESULT_SCHEMA, encode_labels, identity_differences, throughput
+from .class_strings import encode_labels
+from .results import RESULT_SCHEMA, identity_differences, throughput
 from .specs import Network
 from .storage import (
     CHECKPOINT_FORMAT,

@@ -7,7 +7,7 @@ from gnet_lib.cli import main
 
 def test_dry_run_makes_every_result_then_skips_them(tmp_path, capsys):
     args = ["campaign", "--dry-run", "--results-dir", str(tmp_path / "results"), "--runs-dir", str(tmp_path / "runs")]
-    assert main([*args, "--budget-minutes", "0"]) == 0  # a spent budget stops cleanly, before any work
+    assert main([*args, "--budget-minutes", "1e-9"]) == 0  # a spent budget stops cleanly, before any work
     assert "time budget reached" in capsys.readouterr().out
     assert not (tmp_path / "results").exists()
 

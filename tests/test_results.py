@@ -18,10 +18,11 @@ def test_time_to_error_counts_training_and_evaluation():
 
 
 def _run(model, error, seed):
-    return {"model": {"name": model}, "final": {"test_top1_err": error}, "identity": {"seed": seed},
+    return {"model": {"name": model, "params": 0, "macs_per_image": 0},
+            "final": {"epoch": 1, "test_top1_err": error, "test_top5_err": error}, "identity": {"seed": seed},
             "data": {"name": "CIFAR-10", "train_size": 50, "test_size": 20, "source": "x"},
             "recipe": {"name": "seed", "epochs": 4, "batch_size": 64}, "config": {"seed": seed},
-            "environment": {"precision": "bf16", "device_name": "cpu"}, "history": [], "wall_time_s": 1.0,
+            "environment": {"precision": "bf16", "device_name": "cpu"}, "history": _history(error), "wall_time_s": 1.0,
             "started": "", "finished": ""}
 
 
@@ -64,11 +65,11 @@ def test_labels_are_stored_as_fixed_width_digits():
     import pytest
 
     from gnet_lib.errors import UsageError
-    from gnet_lib.results import decode_labels, encode_labels
+    from gnet_lib.class_strings import decode_labels, encode_labels
 
     assert encode_labels([3, 0, 9], 10) == "309" and decode_labels("309", 10) == [3, 0, 9]
     assert encode_labels([7, 42], 100) == "0742" and decode_labels("0742", 100) == [7, 42]
-    with pytest.raises(UsageError, match="damaged"):
+    with pytest.raises(UsageError, match="result file is damaged"):
         decode_labels("123", 100)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from gnet_lib.errors import UsageError
-from gnet_lib.results import encode_labels
+from gnet_lib.class_strings import encode_labels
 from gnet_lib.seed_comparison import paired_table, protocol_seed, runs_by_seed, seed_protocols, seed_table
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -297,7 +297,7 @@ def test_a_recipe_can_clip_the_unscaled_gradients(tiny_data, tmp_path):
 
 
 def test_a_final_test_predicts_every_test_image_and_curves_use_the_subset(tiny_data):
-    from gnet_lib.results import decode_labels
+    from gnet_lib.class_strings import decode_labels
 
     final = train(_config(epochs=1, test_subset=40, final_test=True, subset_seed=1), data=tiny_data)
     curves_only = train(_config(epochs=1, test_subset=40, subset_seed=1), data=tiny_data)
