@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import UsageError
+from .errors import InputTooSmallError, UsageError
 from .shapes import output_hw, same_padding
 from .specs import (
     LRN,
@@ -121,11 +121,12 @@ class _Walker:
         if out_hw[0] < 1 or out_hw[1] < 1:
             c, h, w = self.input_size
             in_aux = name.split(" / ")[0] in {head.name for head in self.spec.aux_heads}
-            raise UsageError(
+            raise InputTooSmallError(
                 f"input {c}x{h}x{w} is too small for {self.spec.name}: layer '{name}' "
                 f"({how}) would turn {in_shape[1]}x{in_shape[2]} into an empty "
                 f"{out_hw[0]}x{out_hw[1]} output; use a larger input"
-                + (" or leave out the auxiliary heads (aux_logits=False)" if in_aux else "")
+                + (" or leave out the auxiliary heads (aux_logits=False; --no-aux on the command line)" if in_aux else ""),
+                layer=name,
             )
 
     def conv(

@@ -21,6 +21,34 @@ def test_unanswered_and_unknown_exercises():
     assert "is not" in check("2.1", 112.5).message
 
 
+def test_a_bug_inside_a_checker_is_not_reported_as_a_wrong_answer(monkeypatch):
+    """Only a wrong form of answer becomes feedback; any other error in a checker is a library bug
+    and keeps its traceback."""
+    from gnet_lib.exercises.checks import Exercise
+
+    def broken(answer):
+        raise TypeError("unsupported operand type(s) for +: 'int' and 'str'")
+
+    monkeypatch.setitem(EXERCISES, "1.1", Exercise("broken", broken))
+    with pytest.raises(TypeError, match="unsupported operand"):
+        check("1.1", 832)
+
+
+def test_a_students_module_that_fails_gets_feedback_not_a_traceback():
+    from torch import nn
+
+    class Broken(nn.Module):
+        def __init__(self, c_in, *widths):
+            super().__init__()
+            self.conv = nn.Conv2d(c_in, 64, 1)
+
+        def forward(self, x):
+            return self.conv(x) + self.conv(x)[:, :, :3]
+
+    feedback = check("4.1", Broken)
+    assert not feedback.ok and "raised RuntimeError" in feedback.message and "2x192x28x28" in feedback.message
+
+
 def test_every_exercise_has_a_checker_and_every_chapter_at_least_three():
     used = {}
     for path in sorted(NOTEBOOKS.glob("*.ipynb")):

@@ -95,3 +95,15 @@ def test_other_input_shapes(size):
 def test_bad_input_size_is_refused():
     with pytest.raises(ValueError, match=r"\(C, H, W\)"):
         layer_table("googlenet", input_size=(32, 32))
+
+
+def test_an_input_too_small_names_the_layer_whose_output_would_be_empty():
+    from gnet_lib.errors import InputTooSmallError
+    from gnet_lib.models import layer_table
+
+    with pytest.raises(InputTooSmallError, match="--no-aux on the command line") as caught:
+        layer_table("inception-v1", input_size=(3, 64, 64))
+    assert caught.value.layer.startswith("aux1")
+    with pytest.raises(InputTooSmallError) as caught:
+        layer_table("inception-v1", input_size=(3, 8, 8), aux_logits=False)
+    assert caught.value.layer in str(caught.value) and "empty" in str(caught.value)

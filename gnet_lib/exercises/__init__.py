@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import ch1, ch2, ch3, ch4, ch5, ch6
-from .checks import Exercise, Feedback
+from .checks import AnswerTypeError, Exercise, Feedback
 
 EXERCISES: dict[str, Exercise] = {
     **ch1.EXERCISES, **ch2.EXERCISES, **ch3.EXERCISES, **ch4.EXERCISES, **ch5.EXERCISES, **ch6.EXERCISES,
@@ -26,6 +26,6 @@ def check(exercise: str, answer: Any) -> Feedback:
         raise NotImplementedError(f"exercise {exercise} is not answered yet: replace the ... in the cell above with your answer")
     try:
         ok, message = EXERCISES[exercise].checker(answer)
-    except TypeError as exc:
+    except AnswerTypeError as exc:
         return Feedback(exercise, False, str(exc))
     return Feedback(exercise, ok, message)

@@ -10,7 +10,7 @@ from ..architectures import get_spec
 from ..design import branch_macs, falls, module_rows
 from ..layers import network_depth, walk
 from ..specs import inception_out_channels
-from .checks import Exercise, integer, number
+from .checks import AnswerTypeError, Exercise, integer, number
 
 #: Exercise 1.6: the module whose layers' input widths are asked for.
 WIRING_MODULE = "4d"
@@ -67,12 +67,12 @@ def _large_mac_shares(with_reductions: bool = True) -> dict[str, float]:
 
 def _module_names(answer: Any) -> set[str]:
     if isinstance(answer, str) or not isinstance(answer, Iterable):
-        raise TypeError("expected a list of module names, such as ['3b', '5a']")
+        raise AnswerTypeError("expected a list of module names, such as ['3b', '5a']")
     names = set(answer)
     valid = [m.name for m in get_spec("inception-v1").inceptions]
     unknown = sorted(str(n) for n in names - set(valid))
     if unknown:
-        raise TypeError(f"unknown module name(s) {', '.join(unknown)}; the modules are {', '.join(valid)}")
+        raise AnswerTypeError(f"unknown module name(s) {', '.join(unknown)}; the modules are {', '.join(valid)}")
     return names
 
 
@@ -97,7 +97,7 @@ def _ex_1_4(answer: Any) -> tuple[bool, str]:
 
 def _ex_1_5(answer: Any) -> tuple[bool, str]:
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        raise TypeError("expected two numbers: (layers with parameters, layers counting pooling too)")
+        raise AnswerTypeError("expected two numbers: (layers with parameters, layers counting pooling too)")
     spec = get_spec("inception-v1")
     paper, two_threes = network_depth(spec), network_depth(replace(spec, five_by_five="3x3-3x3"))
     value = tuple(int(number(v)) for v in answer)
@@ -119,7 +119,7 @@ def _ex_1_5(answer: Any) -> tuple[bool, str]:
 
 def _ex_1_6(answer: Any) -> tuple[bool, str]:
     if not isinstance(answer, (tuple, list)) or len(answer) != 6:
-        raise TypeError("expected six numbers, in Table 1's column order: #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj")
+        raise AnswerTypeError("expected six numbers, in Table 1's column order: #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj")
     value = tuple(int(number(v)) for v in answer)
     spec = get_spec("inception-v1")
     module = next(m for m in spec.inceptions if m.name == WIRING_MODULE)

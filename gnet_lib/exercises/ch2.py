@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from ..architectures import get_spec
+from ..errors import InputTooSmallError
 from ..geometry import (
     receptive_fields,
     stride_two_rows,
@@ -16,7 +17,7 @@ from ..geometry import (
 from ..layers import LayerRow
 from ..models import layer_table
 from ..shapes import output_size
-from .checks import Exercise, integer, number
+from .checks import AnswerTypeError, Exercise, integer, number
 
 #: Exercise 2.6: the stages whose activation memory is asked for.
 STAGES = ("stem", "3", "4", "5")
@@ -45,7 +46,7 @@ def _ex_2_2(answer: Any) -> tuple[bool, str]:
 
 def _ex_2_3(answer: Any) -> tuple[bool, str]:
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        raise TypeError("expected two numbers: (ceil mode without padding, padding 1 with floor)")
+        raise AnswerTypeError("expected two numbers: (ceil mode without padding, padding 1 with floor)")
     ceil_ans, pad_ans = (int(number(a)) for a in answer)
     ceil_ok, pad_ok = output_size(75, 3, 2, 0, True), output_size(75, 3, 2, 1, False)
     if (ceil_ans, pad_ans) == (ceil_ok, pad_ok):
@@ -63,7 +64,7 @@ def _smallest_input() -> int:
         try:
             layer_table("inception-v1", input_size=(3, n, n), aux_logits=False)
             return n
-        except ValueError:
+        except InputTooSmallError:
             continue
     raise AssertionError("inception-v1 accepts no input below 512")
 
@@ -76,9 +77,8 @@ def _ex_2_4(answer: Any) -> tuple[bool, str]:
     if n < expected:
         try:
             layer_table("inception-v1", input_size=(3, n, n), aux_logits=False)
-        except ValueError as exc:
-            layer = str(exc).split("layer '")[1].split("'")[0] if "layer '" in str(exc) else "a layer"
-            return False, f"{n}x{n} is too small: {layer} would produce an empty output"
+        except InputTooSmallError as exc:
+            return False, f"{n}x{n} is too small: {exc.layer} would produce an empty output"
         return False, f"{n}x{n} is too small"
     return False, f"{n}x{n} works, but so does a smaller input; search downwards"
 
@@ -126,7 +126,7 @@ def _stage_bytes(values_only: bool = False, outputs_only: bool = False) -> dict[
 
 def _ex_2_6(answer: Any) -> tuple[bool, str]:
     if not isinstance(answer, dict) or set(answer) != set(STAGES):
-        raise TypeError(f"expected a dict with the keys {', '.join(repr(k) for k in STAGES)}")
+        raise AnswerTypeError(f"expected a dict with the keys {', '.join(repr(k) for k in STAGES)}")
     expected, values, outputs = _stage_bytes(), _stage_bytes(values_only=True), _stage_bytes(outputs_only=True)
     for stage in STAGES:
         got = number(answer[stage])
@@ -157,7 +157,7 @@ def _tf_sizes(size: int, step) -> list[int]:
 
 def _ex_2_7(answer: Any) -> tuple[bool, str]:
     if not isinstance(answer, (tuple, list)) or len(answer) != 5 or any(len(p) != 2 for p in answer):
-        raise TypeError("expected five (before, after) pairs: conv1, pool1, pool2, pool3, pool4")
+        raise AnswerTypeError("expected five (before, after) pairs: conv1, pool1, pool2, pool3, pool4")
     value = [tuple(int(number(v)) for v in pair) for pair in answer]
     expected = _tf_chain(_tf_sizes(TF_SIZE, lambda n: tf_same_output(n, 2)))
     if value == expected:

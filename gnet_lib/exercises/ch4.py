@@ -11,7 +11,7 @@ from torch import nn
 from ..anatomy import conv_bias_count, stage_table
 from ..models import layer_table
 from ..published import SOURCE_003
-from .checks import Exercise, integer
+from .checks import AnswerTypeError, Exercise, integer
 
 #: PASCAL VOC's object classes, the dataset of source 003's experiment.
 VOC_CLASSES = 20
@@ -23,12 +23,15 @@ COPIES_PER_PARAMETER = 3
 
 def _ex_4_1(answer: Any) -> tuple[bool, str]:
     if not (isinstance(answer, type) and issubclass(answer, nn.Module)):
-        raise TypeError("expected your nn.Module subclass itself (the class, not an instance)")
-    module = answer(192, 64, 96, 128, 16, 32, 32)
-    x = torch.randn(2, 192, 28, 28)
-    module.eval()
-    with torch.no_grad():
-        y = module(x)
+        raise AnswerTypeError("expected your nn.Module subclass itself (the class, not an instance)")
+    try:
+        module = answer(192, 64, 96, 128, 16, 32, 32)
+        module.eval()
+        with torch.no_grad():
+            y = module(torch.randn(2, 192, 28, 28))
+    except Exception as exc:  # noqa: BLE001 - the student's own code failed; say how, as feedback
+        return False, (f"building your module with inception (3a)'s widths and running it on a 2x192x28x28 input "
+                       f"raised {type(exc).__name__}: {exc}")
     if not isinstance(y, torch.Tensor):
         return False, "forward should return one tensor: the four branch outputs concatenated"
     if y.shape[0] != 2:

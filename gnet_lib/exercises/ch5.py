@@ -10,7 +10,7 @@ from ..lr_schedules import PAPER_LR_CUT, PAPER_LR_EVERY, epochs_until
 from ..models import layer_table
 from ..paper_training import ENSEMBLE_MODELS
 from ..recipes import Recipe, get_recipe
-from .checks import Exercise, integer, number
+from .checks import AnswerTypeError, Exercise, integer, number
 
 CIFAR10_TRAIN = 50_000
 
@@ -38,7 +38,7 @@ def _ex_5_2(answer: Any) -> tuple[bool, str]:
 
 def _ex_5_3(answer: Any) -> tuple[bool, str]:
     if not isinstance(answer, Recipe):
-        raise TypeError("expected a Recipe (hint: dataclasses.replace(get_recipe('seed'), ...))")
+        raise AnswerTypeError("expected a Recipe (hint: dataclasses.replace(get_recipe('seed'), ...))")
     seed = get_recipe("seed")
     problems = []
     if answer.flip:

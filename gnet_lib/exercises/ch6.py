@@ -6,11 +6,12 @@ import math
 from typing import Any
 
 from ..architectures import cifar_network, get_spec
+from ..errors import UsageError
 from ..fingerprint import final_features
 from ..models import layer_table
 from ..published import SOURCE_000
 from ..recipes import get_recipe
-from .checks import Exercise, integer, number
+from .checks import AnswerTypeError, Exercise, integer, number
 
 
 def _ex_6_1(answer: Any) -> tuple[bool, str]:
@@ -24,10 +25,10 @@ def _ex_6_1(answer: Any) -> tuple[bool, str]:
 
 def _ex_6_2(answer: Any) -> tuple[bool, str]:
     if not isinstance(answer, str):
-        raise TypeError('expected a layout string such as "3a 3b | 4a 4b 4c 4d 4e | 5a 5b"')
+        raise AnswerTypeError('expected a layout string such as "3a 3b | 4a 4b 4c 4d 4e | 5a 5b"')
     try:
         params = layer_table(cifar_network("yours", answer)).total_params
-    except (ValueError, KeyError) as exc:
+    except UsageError as exc:
         return False, f"that layout cannot be built: {exc}"
     target = SOURCE_000["cifar10"]["short"].params
     if params == target:

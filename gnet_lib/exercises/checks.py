@@ -6,7 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import torch
+
+class AnswerTypeError(TypeError):
+    """The answer has the wrong form (a list where a number is expected, an unknown name): the
+    student is told what form is expected. Any other error inside a checker is a bug."""
 
 
 @dataclass(frozen=True)
@@ -34,9 +37,9 @@ class Exercise:
 
 def number(answer: Any, kind: str = "whole number") -> float:
     if isinstance(answer, bool) or not isinstance(answer, (int, float)):
-        if isinstance(answer, torch.Tensor) and answer.numel() == 1:
+        if callable(getattr(answer, "numel", None)) and answer.numel() == 1:  # a one-element tensor or array
             return answer.item()
-        raise TypeError(f"expected a {kind}, got {type(answer).__name__} {answer!r}")
+        raise AnswerTypeError(f"expected a {kind}, got {type(answer).__name__} {answer!r}")
     return answer
 
 
