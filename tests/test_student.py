@@ -83,7 +83,10 @@ def test_student_edition_runs_with_only_not_answered_errors(edition, name):
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")))
-def test_putting_the_solutions_back_makes_every_checker_pass(edition, name):
+def test_putting_the_solutions_back_gives_the_instructor_notebook_again(edition, name):
+    """With its solution cells restored, a student notebook's code is the instructor's, cell for
+    cell; nbval and the Colab-like test execute that notebook and require every check to pass,
+    so it is not executed a third time here."""
     instructor = nbformat.read(NOTEBOOKS / name, as_version=4)
     solutions = {c["id"]: c.source for c in instructor.cells if "solution" in c.metadata.get("tags", [])}
     nb = nbformat.read(edition / name, as_version=4)
@@ -92,10 +95,15 @@ def test_putting_the_solutions_back_makes_every_checker_pass(edition, name):
         if cell.get("id") in solutions:
             cell.source = solutions[cell["id"]]
             restored += 1
-    assert restored == len(solutions)
-    nb = _run(nb, allow_errors=False)
-    verdicts = [o["data"]["text/plain"] for c in _checks(nb) for o in c.outputs if o.output_type == "execute_result"]
-    assert len(verdicts) == len(_checks(nb)) and all(v.startswith("✓") for v in verdicts), verdicts
+    assert restored == len(solutions) > 0
+
+    def code(notebook):
+        return [(c.get("id"), c.source) for c in notebook.cells if c.cell_type == "code"
+                and "colab-install" not in c.metadata.get("tags", [])]
+
+    assert code(nb) == code(instructor)
+    verdicts = [o["data"]["text/plain"] for c in _checks(instructor) for o in c.outputs if o.output_type == "execute_result"]
+    assert len(verdicts) == len(_checks(instructor)) and all(v.startswith("✓") for v in verdicts), verdicts
 
 
 def test_the_command_line_loads_without_nbformat():
