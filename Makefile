@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test student clean constraints
+.PHONY: book test test-fast student clean constraints
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,9 @@ book: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest tests -m "not slow and not browser and not realdata"
 
 student: $(STAMP)
 	$(BIN)/python -m gnet_lib student notebooks student

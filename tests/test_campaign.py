@@ -1,8 +1,11 @@
 """The GPU campaign, run as a dry run on the CPU: every step, skipping, and the time budget."""
 
+import pytest
 import torch
 
 from gnet_lib.cli import main
+
+pytestmark = pytest.mark.slow
 
 
 def test_dry_run_makes_every_result_then_skips_them(tmp_path, capsys):

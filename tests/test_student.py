@@ -74,6 +74,7 @@ def _checks(nb):
     return [c for c in nb.cells if "check" in c.metadata.get("tags", [])]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")))
 def test_student_edition_runs_with_only_not_answered_errors(edition, name):
     nb = _run(nbformat.read(edition / name, as_version=4), allow_errors=True)
