@@ -125,7 +125,7 @@ class _Walker:
                 f"input {c}x{h}x{w} is too small for {self.spec.name}: layer '{name}' "
                 f"({how}) would turn {in_shape[1]}x{in_shape[2]} into an empty "
                 f"{out_hw[0]}x{out_hw[1]} output; use a larger input"
-                + (" or leave out the auxiliary heads (aux_logits=False; --no-aux on the command line)" if in_aux else ""),
+                + (" or leave out the auxiliary heads (aux_logits=False)" if in_aux else ""),
                 layer=name,
             )
 
