@@ -128,7 +128,7 @@ def test_the_licence_file_matches_the_declared_licence():
     project = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["project"]
     assert project["license"] == "MIT"
     assert (PACKAGE.parent / "LICENSE").read_text().startswith("MIT License\n")
-    assert "license: MIT" in (PACKAGE.parent / "CITATION.cff").read_text()
+    assert "license:\n  - MIT\n  - CC-BY-4.0\n" in (PACKAGE.parent / "CITATION.cff").read_text()
 
 
 def test_the_book_text_has_its_own_licence_named_in_the_footer():
