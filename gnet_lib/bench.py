@@ -28,6 +28,7 @@ from torch.utils.data import DataLoader, Dataset
 from torchvision import transforms
 
 from .data import ImageData, make_synthetic
+from .errors import UsageError
 from .models import build_model, layer_table
 from .provenance import environment, now, pick_device
 from .published import SOURCE_000
@@ -182,13 +183,33 @@ class BenchResult:
         )
 
 
+VARIANT_STEPS = 6
+"""Timed steps per round of :func:`variant_speeds` unless told otherwise."""
+
+
+def check_settings(model: str, batch_size: int, steps: int | None, warmup: int | None, rounds: int) -> None:
+    """A usage error, before any measurement, for a model that cannot train on CIFAR-shaped images
+    or a count no measurement can run with: the batch size, steps and rounds must be positive,
+    the warm-up steps 0 or more; ``None`` (steps, warm-up) takes the device's default."""
+    layer_table(model, input_size=(3, 32, 32), num_classes=10)
+    for option, value, least, what in (("--batch-size", batch_size, 1, "a positive number of images"),
+                                       ("--steps", steps, 1, "a positive number of timed steps"),
+                                       ("--warmup", warmup, 0, "0 or more untimed steps"),
+                                       ("--rounds", rounds, 1, "a positive number of rounds")):
+        if value is not None and value < least:
+            default = "; leave it out for the device's default" if option in ("--steps", "--warmup") else ""
+            raise UsageError(f"{option} must be {what}, got {value}{default}")
+
+
 def benchmark(model: str = "googlenet", batch_size: int = 64, steps: int | None = None, warmup: int | None = None,
               rounds: int = 2, device: str = "auto", compile: bool = False) -> BenchResult:
     """Measure the plain loop and the engine rows on synthetic CIFAR-shaped data, alternately
-    for ``rounds`` rounds; defaults suit the device. The plain loop takes ``warmup`` untimed
-    steps, the engine one untimed epoch; both then time about ``steps`` steps."""
+    for ``rounds`` rounds; ``None`` takes the device's default. The plain loop takes ``warmup``
+    untimed steps, the engine one untimed epoch; both then time about ``steps`` steps. Settings
+    are checked first (:func:`check_settings`)."""
+    check_settings(model, batch_size, steps, warmup, rounds)
     dev = pick_device(device)
-    steps = steps or (200 if dev.type == "cuda" else 8)
+    steps = steps if steps is not None else (200 if dev.type == "cuda" else 8)
     warmup = warmup if warmup is not None else (30 if dev.type == "cuda" else 2)
     # Fixed-size sets that the loops cycle through (epochs repeat): one image per timed step
     # would take gigabytes of host memory at batch 512.
@@ -210,11 +231,13 @@ def benchmark(model: str = "googlenet", batch_size: int = 64, steps: int | None 
                        rows["engine fp32 NCHW"], first, pick_precision("auto", dev), environment(dev), now())
 
 
-def variant_speeds(models: list[str], batch_size: int = 64, steps: int = 6, rounds: int = 2,
+def variant_speeds(models: list[str], batch_size: int = 64, steps: int = VARIANT_STEPS, rounds: int = 2,
                    device: str = "auto") -> dict[str, Any]:
     """Training throughput of each model in ``models`` with the engine as configured for the
     device (CPU: bf16 where native), measured in alternating rounds under the same conditions,
     best round per model. Each round times ``steps`` steps after one untimed epoch."""
+    for model in models:
+        check_settings(model, batch_size, steps, None, rounds)
     dev = pick_device(device)
     data = make_synthetic(train_size=steps * batch_size, test_size=100)
     rates: dict[str, list[float]] = {m: [] for m in models}
@@ -248,5 +271,5 @@ def speed_table(speeds: dict[str, Any], reference: str = "googlenet") -> Table:
     return Table(tuple(rows[0]), rows, title="Training time against work per image", notes=notes)
 
 
-__all__ = ["BenchResult", "ENGINE_ROWS", "benchmark", "engine_throughput", "inference_seconds", "plain_loop_throughput",
-           "pytorch_default_backend", "speed_table", "variant_speeds"]
+__all__ = ["BenchResult", "ENGINE_ROWS", "VARIANT_STEPS", "benchmark", "check_settings", "engine_throughput",
+           "inference_seconds", "plain_loop_throughput", "pytorch_default_backend", "speed_table", "variant_speeds"]

@@ -48,6 +48,7 @@ import torchvision
 from .architectures import CIFAR_MODEL_NAMES
 from .bench import benchmark
 from .data import DataUnavailableError, ImageData, dataset_key, image_files, is_image_folder, load_data
+from .choices import CHECKPOINT_NAME
 from .errors import UsageError
 from .models import layer_table
 from .provenance import pick_device
@@ -323,7 +324,7 @@ def export_campaign_weights(s: CampaignSettings, run: PlannedRun, log: Callable[
     if out.exists():
         log(f"weights: stored ({out}), skipped")
         return out
-    checkpoint = Path(str(run.config.run_dir)) / "checkpoint.pt"
+    checkpoint = Path(str(run.config.run_dir)) / CHECKPOINT_NAME
     if not checkpoint.exists():
         log(f"weights: no checkpoint at {checkpoint} (made by step 2 on this machine); skipped")
         return None

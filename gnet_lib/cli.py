@@ -1,20 +1,26 @@
-"""``python -m gnet_lib`` / ``gnet``: the command line of the book's engine."""
+"""``python -m gnet_lib`` / ``gnet``: the command line of the book's engine.
+
+The engine modules (training, data, benchmarks, plots) are imported when a command first uses
+them, so that ``gnet --help`` and a refused command load no more than the package itself.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import os
+import re
+import shlex
+import signal
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from . import plots
-from .ablation import run_ablation
 from .architectures import CIFAR_MODEL_NAMES, MODEL_NAMES, get_spec
-from .bench import benchmark, speed_table, variant_speeds
-from .campaign import CampaignSettings, run_campaign
-from .comparison import compare_recipes, recipe_table, summarize
-from .data import DATASETS, DataUnavailableError, check_subset, dataset_key, split_sizes
+from .choices import CHECKPOINT_NAME, DATASETS, PRECISIONS
 from .errors import UsageError
 from .models import layer_table
 from .paper import compare_with_paper
@@ -23,7 +29,29 @@ from .results import ablation_table, available, load_results, published_key
 from .storage import CheckpointError, write_json
 from .student import make_student_edition
 from .tables import Table
-from .train import PRECISIONS, TrainConfig, format_epoch, train
+
+
+class _Lazy:
+    """A package module imported when one of its names is first used."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._name), attr)
+
+
+if TYPE_CHECKING:
+    from . import ablation, bench, campaign, comparison, data, plots, train
+else:
+    _ENGINE = ("ablation", "bench", "campaign", "comparison", "data", "plots", "train")
+    ablation, bench, campaign, comparison, data, plots, train = (_Lazy(f"{__package__}.{name}") for name in _ENGINE)
+
+CIFAR_IMAGE = (3, 32, 32)
+"""The image size of CIFAR and of the synthetic data; an image folder's is known once it is read."""
+
+RESUMABLE = ("ablation", "compare", "campaign")
+"""The commands that continue where they stopped when run again with the same options."""
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -35,11 +63,12 @@ EXIT_INTERRUPTED = 130
 EXIT_CODES = f"""exit codes:
   {EXIT_OK}    success
   {EXIT_ERROR}    unexpected error (a traceback is printed)
-  {EXIT_USAGE}    bad arguments or input (unknown model, bad size, broken spec or result file)
+  {EXIT_USAGE}    bad arguments or input (unknown model, bad size, unusable output path, broken spec or result file)
   {EXIT_NO_DATA}    the dataset is not available (the message says how to get it)
-  {EXIT_CHECKPOINT}    a checkpoint is corrupt, missing, or belongs to another run
-  {EXIT_INTERRUPTED}  interrupted (Ctrl-C or SIGTERM); the last finished epoch is checkpointed,
-       rerun with --resume to continue
+  {EXIT_CHECKPOINT}    a checkpoint is corrupt, missing (--resume), or belongs to another run
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C or SIGTERM): train keeps its last finished epoch in --run-dir
+       (rerun with --resume to continue); ablation, compare and campaign continue when the same
+       command runs again (finished runs are kept, interrupted ones go on from their last epoch)
 """
 
 
@@ -49,6 +78,53 @@ def _input_size(values: list[int]) -> tuple[int, int, int]:
     if len(values) == 3:
         return (values[0], values[1], values[2])
     raise UsageError(f"--input-size takes one number (square RGB) or three (C H W), got {values}")
+
+
+def _check_writable_above(path: Path, option: str) -> None:
+    """A usage error unless the nearest existing folder above ``path`` (which the writers create
+    the rest of) is a folder this process may write in."""
+    existing = next(p for p in path.parents if p.exists())
+    if not existing.is_dir():
+        raise UsageError(f"{option} {path} cannot be written: {existing} is a file, not a folder; "
+                         "choose a path inside a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"{option} {path} cannot be written: {existing} is read-only for this user; "
+                         "choose a folder you can write to")
+
+
+def _check_output_file(path: str, option: str) -> None:
+    """Before any work: a usage error unless ``path`` can be written as a file (it is not a
+    folder, and its folder is or can be made writable). Creates nothing."""
+    target = Path(path).absolute()
+    if target.is_dir():
+        raise UsageError(f"{option} {path} is a folder, but it names the file to write; give a file name, "
+                         f"e.g. {Path(path) / 'result.json'}")
+    _check_writable_above(target, option)
+
+
+def _check_output_folder(path: str, option: str) -> None:
+    """Before any work: a usage error unless ``path`` is a writable folder or can be made one
+    (it is not a file, and its nearest existing parent is writable). Creates nothing."""
+    target = Path(path).absolute()
+    if target.exists():
+        if not target.is_dir():
+            raise UsageError(f"{option} {path} is a file, but it names a folder to write into; give a folder "
+                             "path, or move the file away")
+        if not os.access(target, os.W_OK | os.X_OK):
+            raise UsageError(f"{option} {path} is read-only for this user; choose a folder you can write to")
+        return
+    _check_writable_above(target, option)
+
+
+def _check_image_file(path: str, option: str) -> None:
+    """:func:`_check_output_file`, and the name must end in an image format matplotlib can save."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    formats = sorted(FigureCanvasBase.get_supported_filetypes())
+    if Path(path).suffix.lower().lstrip(".") not in formats:
+        raise UsageError(f"{option} {path}: the file name must end in an image format matplotlib can save: "
+                         f"{', '.join('.' + f for f in formats)} (e.g. curves.png)")
+    _check_output_file(path, option)
 
 
 def _add_training_options(p: argparse.ArgumentParser, one_recipe: bool = True) -> None:
@@ -90,7 +166,7 @@ def _add_training_options(p: argparse.ArgumentParser, one_recipe: bool = True) -
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
-def _config(args: argparse.Namespace, **overrides):
+def _config(args: argparse.Namespace, **overrides: Any) -> train.TrainConfig:
     values = dict(
         dataset=args.dataset, data_dir=args.data_dir, download=not args.no_download, recipe=getattr(args, "recipe", "seed"),
         epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed, device=args.device,
@@ -100,17 +176,20 @@ def _config(args: argparse.Namespace, **overrides):
         deterministic=args.deterministic,
     )
     values.update(overrides)
-    config = TrainConfig(**values)
+    config = train.TrainConfig(**values)
     _check_before_work(config)
     return config
 
 
-def _check_before_work(config) -> None:
-    """Every check that needs no training and no decoded data: names, sizes against the split
-    sizes (counted, not loaded), so that a mistake stops the command at once."""
+def _check_before_work(config: train.TrainConfig) -> None:
+    """Every check that needs no training and no decoded data: names, the model against the image
+    size where it is known, sizes against the split sizes (counted, not loaded), so that a mistake
+    stops the command at once."""
     config.validate()
-    sizes = split_sizes(config.dataset, config.data_dir, config.synthetic_sizes)
-    check_subset(config.train_subset, config.test_subset, sizes)
+    if data.dataset_key(config.dataset, config.data_dir) in DATASETS:  # CIFAR or synthetic, not an image folder
+        layer_table(config.spec(), input_size=CIFAR_IMAGE)  # a model too big for the images fails before any download
+    sizes = data.split_sizes(config.dataset, config.data_dir, config.synthetic_sizes)
+    data.check_subset(config.train_subset, config.test_subset, sizes)
     training = config.train_subset or (sizes[0] if sizes else None)
     if config.validation is not None and training is not None and config.validation >= training:
         raise UsageError(f"--validation {config.validation:,} leaves no training images: it is taken from the "
@@ -141,10 +220,27 @@ def cmd_table(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _check_resume(run_dir: str | None) -> None:
+    """``--resume`` needs a ``--run-dir`` that holds a checkpoint: otherwise a checkpoint error
+    before any training (the engine itself starts afresh there, as an ablation's first attempt does)."""
+    if run_dir is None:
+        raise CheckpointError("--resume needs --run-dir, the folder that holds the run's checkpoint; "
+                              "give it, or drop --resume to start a new run")
+    if not (Path(run_dir) / CHECKPOINT_NAME).is_file():
+        raise CheckpointError(f"there is no checkpoint in {run_dir} (no {CHECKPOINT_NAME}), so there is nothing "
+                              "to resume; check the folder, or drop --resume to start a new run there")
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     config = _config(args, model=args.model, run_dir=args.run_dir, resume=args.resume,
                      aux_logits=False if args.no_aux else None)
-    result = train(config, on_epoch_end=lambda m: print(format_epoch(m), flush=True))
+    if args.result:
+        _check_output_file(args.result, "--result")
+    if args.run_dir:
+        _check_output_folder(args.run_dir, "--run-dir")
+    if args.resume:
+        _check_resume(args.run_dir)
+    result = train.train(config, on_epoch_end=lambda m: print(train.format_epoch(m), flush=True))
     final = result.final
     print(f"done: {result.model['name']} on {result.data['name']}, test top-1 error {final['test_top1_err']:.4f}, "
           f"top-5 error {final['test_top5_err']:.4f}, {result.wall_time_s:.1f}s")
@@ -154,25 +250,62 @@ def cmd_train(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _ablation_command(args: argparse.Namespace) -> str:
+    """The command that trains the variants missing from the table with the user's protocol: the
+    dataset and recipe, then every other option given, less ``--models`` and those of showing the table."""
+    defaults = vars(build_parser().parse_args(["ablation"]))
+    words = ["python", "-m", "gnet_lib", "ablation", "--dataset", args.dataset, "--recipe", args.recipe]
+    for dest, value in vars(args).items():
+        if dest in ("command", "func", "dataset", "recipe", "models", "table_only", "protocol", "plots"):
+            continue
+        default = defaults[dest]
+        if value is None or value is False or value == default:
+            continue
+        if isinstance(value, (list, tuple)) and isinstance(default, (list, tuple)) and list(value) == list(default):
+            continue
+        option = "--" + dest.replace("_", "-")
+        if value is True:
+            words.append(option)
+        elif isinstance(value, (list, tuple)):
+            words += [option, *map(str, value)]
+        else:
+            words += [option, str(value)]
+    return shlex.join(words)
+
+
+def _stored_protocol(args: argparse.Namespace, config: train.TrainConfig) -> tuple[str, str]:
+    """(dataset key, protocol) of the stored results ``--table-only`` shows: ``--protocol``, which
+    must be stored, or the only one stored (``none`` where none is)."""
+    key = data.dataset_key(config.dataset, config.data_dir)
+    choices = [p for d, r, p in available(args.results_dir) if (d, r) == (key, config.recipe)]
+    folder = Path(args.results_dir) / key / config.recipe
+    if args.protocol is not None:
+        if args.protocol not in choices:
+            raise UsageError(f"no results are stored under --protocol {args.protocol} (no folder "
+                             f"{folder / args.protocol} with result files); stored protocols: "
+                             f"{', '.join(choices) or 'none'}; choose one of them, or leave --protocol out")
+        return key, args.protocol
+    if len(choices) > 1:
+        raise UsageError(f"several protocols are stored; choose one with --protocol: {', '.join(choices)} "
+                         f"(folders of {folder})")
+    return key, choices[0] if choices else "none"
+
+
 def cmd_ablation(args: argparse.Namespace) -> int:
     config = _config(args, model=args.models[0] if args.models else "googlenet")
+    if args.plots:
+        _check_output_folder(args.plots, "--plots")
     if args.table_only:
-        key, protocol = dataset_key(config.dataset, config.data_dir), args.protocol
-        if protocol is None:
-            choices = [p for d, r, p in available(args.results_dir) if (d, r) == (key, config.recipe)]
-            if len(choices) > 1:
-                raise UsageError(f"several protocols are stored; choose one with --protocol: {', '.join(choices)} "
-                                 f"(folders of {Path(args.results_dir) / key / config.recipe})")
-            protocol = choices[0] if choices else "none"
+        key, protocol = _stored_protocol(args, config)
     else:
-        plan = run_ablation(config, models=args.models, results_dir=args.results_dir, runs_dir=args.runs_dir,
-                            devices=args.devices)
+        _check_output_folder(args.results_dir, "--results-dir")
+        _check_output_folder(args.runs_dir, "--runs-dir")
+        plan = ablation.run_ablation(config, models=args.models, results_dir=args.results_dir, runs_dir=args.runs_dir,
+                                     devices=args.devices)
         key, protocol = plan.dataset_key, plan.protocol
     results = load_results(args.results_dir, key, config.recipe, protocol)
-    command = f"python -m gnet_lib ablation --dataset {config.dataset} --recipe {config.recipe}"
-    print(ablation_table(results, key, config.recipe, command).to_markdown())
+    print(ablation_table(results, key, config.recipe, _ablation_command(args)).to_markdown())
     if args.plots:
-
         out = Path(args.plots)
         out.mkdir(parents=True, exist_ok=True)
         pub = published_key(key)
@@ -185,25 +318,34 @@ def cmd_ablation(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     config = _config(args, model=args.model, recipe=args.recipes[0])
-    results = compare_recipes(config, args.recipes, args.output, runs_dir=args.runs_dir)
-    print(recipe_table(results, reference=args.recipes[0]).to_markdown())
-    print("\n".join(summarize(results, reference=args.recipes[0])))
+    _check_output_folder(args.output, "--output")
+    _check_output_folder(args.runs_dir, "--runs-dir")
     if args.plot:
-
+        _check_image_file(args.plot, "--plot")
+    results = comparison.compare_recipes(config, args.recipes, args.output, runs_dir=args.runs_dir)
+    print(comparison.recipe_table(results, reference=args.recipes[0]).to_markdown())
+    print("\n".join(comparison.summarize(results, reference=args.recipes[0])))
+    if args.plot:
         plots.recipe_curves(results, reference=args.recipes[0]).savefig(args.plot, dpi=120)
         print(f"plot written to {args.plot}")
     return EXIT_OK
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    for model in args.models or [args.model]:
+        bench.check_settings(model, args.batch_size, args.steps, args.warmup, args.rounds)
+    if args.output:
+        _check_output_file(args.output, "--output")
     if args.models:
-        speeds = variant_speeds(args.models, args.batch_size, args.steps or 6, args.rounds, args.device)
-        print(speed_table(speeds, "googlenet" if "googlenet" in args.models else args.models[0]).to_text())
+        steps = bench.VARIANT_STEPS if args.steps is None else args.steps
+        speeds = bench.variant_speeds(args.models, args.batch_size, steps, args.rounds, args.device)
+        print(bench.speed_table(speeds, "googlenet" if "googlenet" in args.models else args.models[0]).to_text())
         result = speeds
     else:
-        bench = benchmark(args.model, args.batch_size, args.steps, args.warmup, args.rounds, args.device, args.compile)
-        print(bench.summary())
-        result = bench.as_dict()
+        measured = bench.benchmark(args.model, args.batch_size, args.steps, args.warmup, args.rounds, args.device,
+                                   args.compile)
+        print(measured.summary())
+        result = measured.as_dict()
     if args.output:
         write_json(args.output, result)
         print(f"written to {args.output}")
@@ -213,8 +355,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_campaign(args: argparse.Namespace) -> int:
     if not args.dry_run and not args.data_dir:
         raise UsageError("campaign needs --data-dir (CIFAR-10 in torchvision's format or an image folder), or --dry-run")
-    settings = CampaignSettings(args.data_dir, Path(args.results_dir), Path(args.runs_dir), args.budget_minutes, args.dry_run)
-    run_campaign(settings, log=lambda line: print(line, flush=True))
+    for option, path, default in (("--results-dir", args.results_dir, "results"), ("--runs-dir", args.runs_dir, "runs")):
+        if path is not None or not args.dry_run:  # a dry run's own folders are new temporary ones
+            _check_output_folder(path or default, option)
+    settings = campaign.CampaignSettings(args.data_dir, args.results_dir and Path(args.results_dir),
+                                         args.runs_dir and Path(args.runs_dir), args.budget_minutes, args.dry_run)
+    campaign.run_campaign(settings, log=lambda line: print(line, flush=True))
     return EXIT_OK
 
 
@@ -256,7 +402,6 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
 def _add_ablation(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ablation", help="train source 000's seven CIFAR variants and tabulate them", epilog=EXIT_CODES,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-
     p.add_argument("--models", nargs="+", default=list(CIFAR_MODEL_NAMES), help="which variants (default: all seven)")
     p.add_argument("--results-dir", default="results", help="where result files go (default: results)")
     p.add_argument("--runs-dir", default="runs", help="where checkpoints go (default: runs)")
@@ -291,7 +436,7 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
                    help="instead: the engine's training speed of each of these models, side by side, with their "
                         "MACs per image and source 000's published times (relative to googlenet)")
     p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--steps", type=int, help="timed steps per round (default: 200 on CUDA, 8 on CPU)")
+    p.add_argument("--steps", type=int, help="timed steps per round (default: 200 on CUDA, 8 on CPU; 6 with --models)")
     p.add_argument("--warmup", type=int, help="untimed steps first (default: 30 on CUDA, 2 on CPU)")
     p.add_argument("--rounds", type=int, default=2, help="alternating rounds; the best of each counts (default: 2)")
     p.add_argument("--device", default="auto")
@@ -304,8 +449,8 @@ def _add_campaign(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("campaign", help="every GPU result of the book in one resumable command (bench, ablation, "
                                         "recipes, weights)", epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data-dir", help="CIFAR-10: torchvision's format or an image folder with train/ and test/")
-    p.add_argument("--results-dir", default="results", help="where result files go (default: results)")
-    p.add_argument("--runs-dir", default="runs", help="where checkpoints go (default: runs)")
+    p.add_argument("--results-dir", help="where result files go (default: results; with --dry-run a new temporary folder)")
+    p.add_argument("--runs-dir", help="where checkpoints go (default: runs; with --dry-run a new temporary folder)")
     p.add_argument("--budget-minutes", type=float, help="stop cleanly before this many minutes (checkpoint written, "
                                                         "exit 0); rerun the same command to continue")
     p.add_argument("--dry-run", action="store_true", help="the same steps on the CPU with tiny synthetic data")
@@ -335,23 +480,73 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupt_message(args: argparse.Namespace) -> str:
+    """What an interrupted command kept, and what continues its work."""
+    if args.command == "train":
+        if not args.run_dir:
+            return "interrupted; without --run-dir no epoch was checkpointed, so a new run starts from the beginning"
+        if (Path(args.run_dir) / CHECKPOINT_NAME).is_file():
+            return (f"interrupted; the last finished epoch is checkpointed in {args.run_dir}: rerun with --resume "
+                    "to continue")
+        return (f"interrupted before an epoch finished, so {args.run_dir} holds no checkpoint: run the command again "
+                "without --resume to start over")
+    if args.command == "campaign" and args.dry_run and None in (args.results_dir, args.runs_dir):
+        return ("interrupted; this dry run wrote into a new temporary folder, so running it again starts over "
+                "(a dry run given --results-dir and --runs-dir continues where it stopped)")
+    if args.command in RESUMABLE and not getattr(args, "table_only", False):
+        return ("interrupted; run the same command again: finished runs are kept and interrupted ones continue "
+                "from their last epoch")
+    return "interrupted"
+
+
+_AUX_HINT = re.compile(r"\([^()]*aux_logits=False[^()]*\)")
+
+
+def _cli_wording(message: str, args: argparse.Namespace) -> str:
+    """An engine message in the command line's terms: the library's ``(aux_logits=False ...)`` hint
+    becomes the ``--no-aux`` flag of the commands that have it, and says which have it elsewhere."""
+    if "no_aux" in vars(args):
+        return _AUX_HINT.sub("(--no-aux)", message)
+    return _AUX_HINT.sub(f"(--no-aux of gnet train and gnet table; gnet {args.command} always builds them)", message)
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a scheduler, ``kill``, a notebook shutdown) raises KeyboardInterrupt inside, as
+    Ctrl-C does; the previous handler is restored after. Outside the main thread, nothing changes."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
-    except DataUnavailableError as exc:
-        print(f"gnet: data not available:\n{exc}", file=sys.stderr)
-        return EXIT_NO_DATA
+        with _sigterm_as_interrupt():
+            return args.func(args)
+    except KeyboardInterrupt:
+        print(f"\ngnet: {_interrupt_message(args)}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except UsageError as exc:
+        print(f"gnet: {_cli_wording(str(exc), args)}", file=sys.stderr)
+        return EXIT_USAGE
     except CheckpointError as exc:
         print(f"gnet: checkpoint problem: {exc}", file=sys.stderr)
         return EXIT_CHECKPOINT
-    except UsageError as exc:
-        print(f"gnet: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("\ngnet: interrupted; finished epochs are checkpointed (rerun with --resume to continue)", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except data.DataUnavailableError as exc:
+        print(f"gnet: data not available:\n{exc}", file=sys.stderr)
+        return EXIT_NO_DATA
     except Exception:  # noqa: BLE001 - the last resort keeps its traceback
         traceback.print_exc()
         return EXIT_ERROR

@@ -16,6 +16,7 @@ from typing import Any
 
 from .data import load_data
 from .errors import UsageError
+from .models import layer_table
 from .recipes import resize_text, stage_side
 from .results import (
     describe_protocol,
@@ -46,6 +47,8 @@ def compare_recipes(
     folder = Path(folder)
     data = load_data(base.dataset, base.data_dir, base.download, base.synthetic_sizes, seed=base.seed)
     data = subset_data(base, data)
+    # a model too big for these images fails here, before any run folder is made
+    layer_table(base.spec(), input_size=tuple(data.train_x.shape[1:]), num_classes=data.num_classes)
     results = {}
     for name in recipes:
         path = folder / f"{name}.json"

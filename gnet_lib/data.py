@@ -29,9 +29,9 @@ from torch import Tensor
 from torchvision.datasets.folder import find_classes, make_dataset
 from torchvision.io import ImageReadMode, decode_image, read_file
 
+from .choices import DATASETS
 from .errors import UsageError
 
-DATASETS = ("cifar10", "cifar100", "synthetic")
 _TORCHVISION = {"cifar10": ("CIFAR10", "cifar-10-batches-py", "CIFAR-10"), "cifar100": ("CIFAR100", "cifar-100-python", "CIFAR-100")}
 #: What torchvision decodes in every version this project supports.
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")

@@ -31,11 +31,10 @@ from __future__ import annotations
 
 import json
 import math
-import signal
 import time
 import warnings
 from collections.abc import Callable
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +52,7 @@ from .graphs import GraphedStep, fast_cuda_backend
 from .models import layer_table
 from .provenance import environment, now, pick_device
 from .recipes import Recipe, get_recipe, make_optimizer, make_scheduler
+from .choices import CHECKPOINT_NAME, PRECISIONS
 from .class_strings import encode_labels
 from .results import RESULT_SCHEMA, identity_differences, throughput
 from .specs import Network
@@ -224,7 +224,6 @@ class RunResult:
         return out
 
 
-PRECISIONS = ("auto", "bf16", "fp16", "fp32")
 
 
 def cpu_has_native_bf16() -> bool:
@@ -273,24 +272,6 @@ def compute_loss(out: Tensor | ModelOutput, y: Tensor, recipe: Recipe) -> tuple[
     return F.cross_entropy(out, y, label_smoothing=recipe.label_smoothing), out
 
 
-@contextmanager
-def sigterm_as_interrupt():
-    """Turn SIGTERM (a scheduler, ``kill``, a notebook shutdown) into KeyboardInterrupt."""
-
-    def handler(signum, frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread: leave signals alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 class Trainer:
     """Holds the model, data streams, optimiser and history of one run.
 
@@ -337,7 +318,7 @@ class Trainer:
         self.final_test: dict[str, Any] | None = None
         self.started = now()
         self.sessions = 1
-        self.checkpoint_path = Path(config.run_dir) / "checkpoint.pt" if config.run_dir else None
+        self.checkpoint_path = Path(config.run_dir) / CHECKPOINT_NAME if config.run_dir else None
         self._prepare_checkpoint()
         self._lr_tensors = [self._lr_tensor(g) for g in self.optimizer.param_groups] if self.graphed else []
 
@@ -631,7 +612,7 @@ class Trainer:
         run folder stays locked until it ends."""
         self._hold_lock()
         try:
-            with sigterm_as_interrupt(), self._backend():
+            with self._backend():
                 for epoch in range(len(self.history), self.recipe.epochs):
                     metrics: dict[str, Any] = {"epoch": epoch + 1, "lr": float(self.optimizer.param_groups[0]["lr"])}
                     metrics.update(self.train_epoch(epoch))
