@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""Test a stored model in each of gnet_lib.evaluation_variants.VARIANTS and store the result.
+
+    tools/evaluation_variants.py --weights results/weights/FILE.pt --data-dir DIR --output results/evaluation/NAME.json
+
+The result holds every variant's top-1 error and every test image's prediction, so chapter 6
+can compare each variant with plain testing on the same images. Exit codes as gnet's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from gnet_lib.data import DataUnavailableError, load_data  # noqa: E402
+from gnet_lib.errors import UsageError  # noqa: E402
+from gnet_lib.evaluation_variants import evaluate_stored_weights  # noqa: E402
+from gnet_lib.storage import CheckpointError, write_json  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--weights", required=True, type=Path)
+    parser.add_argument("--data-dir", required=True, help="the data the weights were trained on")
+    parser.add_argument("--output", required=True, type=Path)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the random test-time flip (default: 0)")
+    args = parser.parse_args(argv)
+    try:
+        if args.output.exists():
+            raise UsageError(f"{args.output} exists; delete it to measure again")
+        result = evaluate_stored_weights(args.weights, load_data("cifar10", args.data_dir, download=False), args.seed)
+        write_json(args.output, result)
+    except UsageError as exc:
+        print(f"evaluation_variants: {exc}", file=sys.stderr)
+        return 2
+    except DataUnavailableError as exc:
+        print(f"evaluation_variants: {exc}", file=sys.stderr)
+        return 3
+    except CheckpointError as exc:
+        print(f"evaluation_variants: {exc}", file=sys.stderr)
+        return 4
+    for name, v in result["variants"].items():
+        print(f"{name:>16}: top-1 error {v['top1_err']:.4f}")
+    print(f"written to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
