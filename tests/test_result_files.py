@@ -59,12 +59,30 @@ def _names_the_file_and_the_fix(message: str, path: Path, words: str) -> None:
 
 
 def test_every_committed_result_and_benchmark_passes_the_checks():
-    files = [p for p in BOOK_RESULTS.rglob("*.json") if "bench" not in p.relative_to(BOOK_RESULTS).parts]
+    files = [p for p in BOOK_RESULTS.rglob("*.json") if not {"bench", "evaluation"} & set(p.relative_to(BOOK_RESULTS).parts)]
     assert len(files) > 20
     for path in files:
         load_result(path)
     for path in sorted((BOOK_RESULTS / "bench").glob("*-googlenet-b*.json")):
         load_bench(path)
+
+
+def test_every_committed_test_time_evaluation_agrees_with_its_predictions():
+    """The evaluations of stored weights (results/evaluation): each variant's error is what its
+    stored predictions and the stored labels give, on the whole test split."""
+    from gnet_lib.class_strings import decode_labels
+
+    files = sorted((BOOK_RESULTS / "evaluation").glob("*.json"))
+    assert files
+    for path in files:
+        result = json.loads(path.read_text())
+        labels = decode_labels(result["labels"], result["num_classes"])
+        assert len(labels) == result["data"]["test_images"] == 10_000
+        for name, variant in result["variants"].items():
+            predicted = decode_labels(variant["predictions"], result["num_classes"])
+            assert len(predicted) == len(labels), (path, name)
+            wrong = sum(p != y for p, y in zip(predicted, labels))
+            assert variant["top1_err"] == round(wrong / len(labels), 6), (path, name)
 
 
 @pytest.mark.parametrize("kind", BROKEN)
