@@ -48,6 +48,14 @@ def test_a_students_module_that_fails_gets_feedback_not_a_traceback():
     feedback = check("4.1", Broken)
     assert not feedback.ok and "raised RuntimeError" in feedback.message and "2x192x28x28" in feedback.message
 
+    class Skeleton(nn.Module):
+        def __init__(self, *widths):
+            super().__init__()
+            raise NotImplementedError("exercise 4.1: build the four branches")
+
+    with pytest.raises(NotImplementedError, match="build the four branches"):
+        check("4.1", Skeleton)  # the student edition's placeholder is "not answered yet", as for the others
+
 
 def test_every_exercise_has_a_checker_and_every_chapter_at_least_three():
     used = {}
