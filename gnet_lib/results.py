@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .architectures import CIFAR_MODEL_NAMES
+from .architectures import CIFAR_MODEL_NAMES, get_spec
 from .errors import UsageError
 from .published import SOURCE_000
 from .recipes import get_recipe
@@ -61,7 +61,10 @@ def protocol_name(identity: dict[str, Any]) -> str:
     """The folder name of a run's protocol: subset sizes, epochs, seed, and any recipe override,
     e.g. ``5000x1000-e4-s1``, ``50000x10000-e14-s1-b128``, or ``8000x2000-e6-s1-val`` for a run
     evaluated on a validation split. A run with a final test on the whole split names that size
-    and the per-epoch curve's (``10000x10000-c2000-e14-s2``); a fixed subset seed is ``-d1``."""
+    and the per-epoch curve's (``10000x10000-c2000-e14-s2``); a fixed subset seed is ``-d1``.
+    A precision set to other than bf16 or auto is named (``-fp32``), and so is a batch norm eps other than the
+    model's default (``-eps1e-5`` where source 000's quirk is corrected, ``-epsquirk`` where it is
+    switched on), so that such runs never share a folder with the plain one."""
     recipe = identity["recipe"]
     final = identity.get("final_test_size")
     name = f"{identity['train_size']}x{final}-c{identity['test_size']}" if final else f"{identity['train_size']}x{identity['test_size']}"
@@ -72,6 +75,11 @@ def protocol_name(identity: dict[str, Any]) -> str:
     for field_name, short in (("batch_size", "b"), ("lr", "lr")):
         if recipe[field_name] != base[field_name]:
             name += f"-{short}{recipe[field_name]:g}"
+    if identity.get("precision", "auto") not in ("auto", "bf16"):
+        name += f"-{identity['precision']}"
+    source_eps = identity.get("model_options", {}).get("source_bn_eps")
+    if source_eps is not None and source_eps != get_spec(identity["model"]).source_bn_eps:
+        name += "-epsquirk" if source_eps else "-eps1e-5"
     return name + ("-val" if "validation" in identity else "")
 
 

@@ -157,7 +157,7 @@ def test_the_campaign_stops_at_a_damaged_stored_result_before_training(tmp_path)
     (results / "bench").mkdir(parents=True)
     for batch in (4, 8):
         (results / "bench" / f"dryrun-googlenet-b{batch}.json").write_bytes(GOOD_BENCH.read_bytes())
-    path = results / "synthetic" / "seed" / "32x10-e1-s1-b16" / "short3.json"
+    path = results / "synthetic" / "seed" / "32x10-e1-s1-b16-fp32" / "short3.json"
     path.parent.mkdir(parents=True)
     path.write_bytes(BROKEN["an empty history"][0])
     with pytest.raises(UsageError) as caught:

@@ -79,3 +79,18 @@ def test_protocol_names_say_final_test_and_subset_seed():
     identity = {"train_size": 10000, "test_size": 2000, "final_test_size": 10000, "seed": 2, "subset_seed": 1,
                 "recipe": {"name": "seed", "epochs": 14, "batch_size": 64, "lr": 1.0}}
     assert protocol_name(identity) == "10000x10000-c2000-e14-s2-d1"
+
+
+def test_protocol_names_say_precision_and_eps_when_not_the_default():
+    from gnet_lib.results import protocol_name
+
+    base = {"train_size": 10000, "test_size": 2000, "seed": 1, "precision": "bf16", "model": "googlenet",
+            "model_options": {"aux_heads": 0, "source_bn_eps": True},
+            "recipe": {"name": "seed", "epochs": 14, "batch_size": 64, "lr": 1.0}}
+    assert protocol_name(base) == "10000x2000-e14-s1"
+    assert protocol_name({**base, "precision": "fp32"}) == "10000x2000-e14-s1-fp32"
+    assert protocol_name({**base, "model_options": {"aux_heads": 0, "source_bn_eps": False}}) == "10000x2000-e14-s1-eps1e-5"
+    naive = {**base, "model": "naive", "model_options": {"aux_heads": 0, "source_bn_eps": False}}
+    assert protocol_name(naive) == "10000x2000-e14-s1"
+    assert protocol_name({**naive, "model_options": {"aux_heads": 0, "source_bn_eps": True}}) == "10000x2000-e14-s1-epsquirk"
+    assert protocol_name({**base, "precision": "auto"}) == "10000x2000-e14-s1"
