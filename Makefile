@@ -1,12 +1,12 @@
 # Two commands do all set-up on a fresh machine (see README.md):
 #   make book   builds the book into _build/html
-#   make test   runs every test (library, notebooks, rendered book)
+#   make test   runs every test (lint and types, library, notebooks, rendered book)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test test-fast student clean constraints
+.PHONY: book test test-fast lint student clean constraints
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,12 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
 
-test: $(STAMP)
+test: lint
 	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
+
+lint: $(STAMP)
+	$(BIN)/ruff check gnet_lib tests tools
+	$(BIN)/mypy
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest tests -m "not slow and not browser and not realdata"

@@ -12,12 +12,12 @@ from .version import __version__
 
 __all__ = [
     "CIFAR_MODEL_NAMES",
+    "MODEL_NAMES",
     "GoogLeNet",
     "LayerTable",
-    "MODEL_NAMES",
     "ModelOutput",
+    "__version__",
     "build_model",
     "get_spec",
     "layer_table",
-    "__version__",
 ]

@@ -132,6 +132,8 @@ def load_config(path: str | Path) -> TrainConfig:
 
 def run_command(config: TrainConfig, result_file: str | Path) -> list[str]:
     """Write ``config`` into its run directory; the command that trains it in its own process."""
+    if config.run_dir is None:
+        raise UsageError("a run in its own process needs a run folder; set run_dir in its TrainConfig")
     path = Path(config.run_dir) / "config.json"
     save_config(config, path)
     return [sys.executable, "-m", "gnet_lib.ablation", str(path), str(result_file)]

@@ -178,7 +178,7 @@ def cifar_network(name: str, layout: str, title: str | None = None) -> Network:
     the modules of ``layout`` (``|`` = 3x3/2 max pool, padding 1), then the head. The
     "5x5" branch is two stacked 3x3 convolutions."""
     stages = [stage.split() for stage in layout.split("|")]
-    modules = inception_modules(" ".join(sum(stages, [])))
+    modules = inception_modules(" ".join(name for stage in stages for name in stage))
     layers: list[Layer] = [Conv("prelayer", 192, 3, padding=1)]
     it = iter(modules)
     for i, stage in enumerate(stages):
@@ -207,7 +207,7 @@ CIFAR_MODEL_NAMES: tuple[str, ...] = tuple(CIFAR_LAYOUTS)
 
 def with_aux_heads(spec: Network, enabled: bool) -> Network:
     """Add the paper's auxiliary heads after 4a and 4d, or remove all auxiliary heads."""
-    layers = [layer for layer in spec.layers if not isinstance(layer, AuxHead)]
+    layers: list[Layer] = [layer for layer in spec.layers if not isinstance(layer, AuxHead)]
     if enabled and not spec.aux_heads:
         names = [getattr(layer, "name", None) for layer in layers]
         missing = [m for m in ("4a", "4d") if m not in names]

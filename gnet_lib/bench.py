@@ -84,7 +84,7 @@ def plain_loop_throughput(model_name: str, data: ImageData, batch_size: int, ste
     model = build_model(model_name, num_classes=data.num_classes).to(device).train()
     optimizer = torch.optim.Adadelta(model.parameters(), lr=1.0)
     recipe = get_recipe("seed")  # for models with auxiliary heads: their 0.3-weighted losses
-    done, start = 0, None
+    done, start = 0, time.perf_counter()
     with pytorch_default_backend():
         while done < warmup + steps:
             for x, y in loader:
@@ -119,7 +119,7 @@ def engine_throughput(model_name: str, data: ImageData, batch_size: int, epochs:
     return sum(m["train_images"] for m in timed) / sum(m["epoch_time_s"] for m in timed), first
 
 
-def inference_seconds(model: torch.nn.Module, input_shape: tuple[int, int, int], batch_size: int = 8,
+def inference_seconds(model: torch.nn.Module, input_shape: tuple[int, ...], batch_size: int = 8,
                       min_run_time: float = 1.0, device: str = "auto") -> float:
     """Median seconds of one forward pass of a batch (eval mode, no gradients), measured by
     ``torch.utils.benchmark.Timer.blocked_autorange`` (which also synchronises CUDA). The model
@@ -264,12 +264,23 @@ def speed_table(speeds: dict[str, Any], reference: str = "googlenet") -> Table:
             row[f"time vs ref ({dataset}, published)"] = round(published[model].seconds / published[reference].seconds, 2)
         rows.append(row)
     env = speeds["environment"]
-    notes = [f"ours: steady-state training throughput, batch {speeds['batch_size']}, {speeds['precision']}, best of "
-             f"{speeds['rounds']} alternating rounds of {speeds['steps']} steps, on {env['device_name']} "
-             f"(torch {env['torch']}, {speeds['date'][:10]})",
+    notes = [(f"ours: steady-state training throughput, batch {speeds['batch_size']}, {speeds['precision']}, best of "
+              f"{speeds['rounds']} alternating rounds of {speeds['steps']} steps, on {env['device_name']} "
+              f"(torch {env['torch']}, {speeds['date'][:10]})"),
              f"'vs ref': relative to {reference}; published: source 000's 14-epoch times on its own GPU"]
     return Table(tuple(rows[0]), rows, title="Training time against work per image", notes=notes)
 
 
-__all__ = ["BenchResult", "ENGINE_ROWS", "VARIANT_STEPS", "benchmark", "check_settings", "engine_throughput",
-           "inference_seconds", "plain_loop_throughput", "pytorch_default_backend", "speed_table", "variant_speeds"]
+__all__ = [
+    "ENGINE_ROWS",
+    "VARIANT_STEPS",
+    "BenchResult",
+    "benchmark",
+    "check_settings",
+    "engine_throughput",
+    "inference_seconds",
+    "plain_loop_throughput",
+    "pytorch_default_backend",
+    "speed_table",
+    "variant_speeds",
+]

@@ -8,7 +8,7 @@ output costs ``h*w*k*k*c_in*c_out`` MACs and holds ``k*k*c_in*c_out`` weights. P
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 from .architectures import PAPER_MODULES, get_spec, naive_network
 from .models import layer_table
@@ -26,7 +26,7 @@ class Cost:
     macs: int
     weights: int
 
-    def __add__(self, other: "Cost") -> "Cost":
+    def __add__(self, other: Cost) -> Cost:
         return Cost(self.macs + other.macs, self.weights + other.weights)
 
 
@@ -60,8 +60,8 @@ def module_costs(module: Inception, c_in: int, h: int, w: int) -> dict[str, tupl
         cost, width = Cost(0, 0), c_in
         for unit in units:
             if not unit.is_pool:
-                cost += conv_cost(h, w, width, unit.width, unit.kernel)
-                width = unit.width
+                cost += conv_cost(h, w, width, unit.conv_width, unit.kernel)
+                width = unit.conv_width
         out[branch] = (cost, width)
     return out
 
@@ -77,19 +77,19 @@ def module_comparison(name: str = "3a") -> Table:
     module = PAPER_MODULES[name]
     c_in, h, w = _module_inputs(get_spec("inception-v1", aux_logits=False))[name]
     naive, reduced = module_costs(naive_module(module), c_in, h, w), module_costs(module, c_in, h, w)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for branch, label in BRANCH_LABELS.items():
         (n_cost, n_out), (r_cost, r_out) = naive[branch], reduced[branch]
         rows.append({"branch": label, "naive out": n_out, "naive weights": n_cost.weights, "naive MACs": n_cost.macs,
                      "reduced out": r_out, "reduced weights": r_cost.weights, "reduced MACs": r_cost.macs})
-    total = {"branch": "module"}
+    total: dict[str, Any] = {"branch": "module"}
     for column in tuple(rows[0])[1:]:
         total[column] = sum(r[column] for r in rows)
     rows.append(total)
     return Table(tuple(rows[0]), rows, title=f"inception ({name}) on {c_in}x{h}x{w}: naive against reduced (exact, per image)")
 
 
-def _module_inputs(spec: Network) -> dict[str, tuple[int, int, int]]:
+def _module_inputs(spec: Network) -> dict[str, tuple[int, ...]]:
     """Each Inception module's input shape at the spec's input size."""
     table = layer_table(spec)
     return {r.block: r.in_shape for r in table.layer_rows if r.kind == "concat"}

@@ -8,7 +8,7 @@ checked against the module it describes.
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import torch
 from torch import Tensor, nn
@@ -100,7 +100,7 @@ class GoogLeNet(nn.Module):
 
 
 class _Builder:
-    def __init__(self, spec: Network, num_classes: int, input_size: tuple[int, int, int]):
+    def __init__(self, spec: Network, num_classes: int, input_size: tuple[int, ...]):
         self.spec = spec
         self.num_classes = num_classes
         self.in_channels = input_size[0]
@@ -132,10 +132,11 @@ class _Builder:
                 if unit.is_pool:
                     layers[unit.attr] = nn.MaxPool2d(unit.kernel, stride=1, padding=1, ceil_mode=self.spec.inception_pool_ceil)
                     continue
-                layers[unit.attr] = self.conv(c, Conv(unit.attr, unit.width, unit.kernel, padding="same"))
+                conv = self.conv(c, Conv(unit.attr, unit.conv_width, unit.kernel, padding="same"))
                 if unit.attr == "conv_a" and self.spec.source_bn_eps:
-                    layers[unit.attr].bn.eps = float(unit.width)  # source 000's BatchNorm2d(n5x5, n5x5)
-                c = unit.width
+                    cast(nn.BatchNorm2d, conv.get_submodule("bn")).eps = float(unit.conv_width)  # source 000's BatchNorm2d(n5x5, n5x5)
+                layers[unit.attr] = conv
+                c = unit.conv_width
             branches[branch] = layers[""] if "" in layers else nn.Sequential(layers)
         return InceptionBlock(**branches), inception_out_channels(m, c_in)
 
@@ -180,7 +181,7 @@ class _Builder:
         return GoogLeNet(self.spec, blocks, classifier)
 
 
-def build_network(spec: Network, num_classes: int | None = None, input_size: tuple[int, int, int] | None = None) -> GoogLeNet:
+def build_network(spec: Network, num_classes: int | None = None, input_size: tuple[int, ...] | None = None) -> GoogLeNet:
     """Build modules for a spec (validated first by the analytic walk)."""
     size = tuple(input_size or spec.input_size)
     return _Builder(spec, spec.num_classes if num_classes is None else num_classes, size).build()

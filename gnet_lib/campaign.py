@@ -47,13 +47,26 @@ import torchvision
 
 from .architectures import CIFAR_MODEL_NAMES
 from .bench import benchmark
-from .data import DataUnavailableError, ImageData, dataset_key, image_files, is_image_folder, load_data
 from .choices import CHECKPOINT_NAME
+from .data import (
+    DataUnavailableError,
+    ImageData,
+    dataset_key,
+    image_files,
+    is_image_folder,
+    load_data,
+)
 from .errors import UsageError
 from .models import layer_table
 from .provenance import pick_device
 from .recipes import Recipe
-from .results import default_results_dir, load_bench, load_result, result_path, reusable_result
+from .results import (
+    default_results_dir,
+    load_bench,
+    load_result,
+    result_path,
+    reusable_result,
+)
 from .storage import write_json
 from .train import TrainConfig, run_identity, train_to_file
 from .weights import export_weights
@@ -271,7 +284,7 @@ def _bench(s: CampaignSettings, budget: Budget, log: Callable[[str], None]) -> N
             log(f"bench b{batch}: stored, skipped")
             continue
         budget.require(0, f"the batch-{batch} benchmark")
-        steps = dict(steps=2, warmup=1, rounds=1) if s.dry_run else {}
+        steps: dict[str, Any] = dict(steps=2, warmup=1, rounds=1) if s.dry_run else {}
         result = benchmark("googlenet", batch, device=s.base.device, **steps)
         write_json(path, result.as_dict())
         log(result.summary())

@@ -81,7 +81,7 @@ def recipe_table(results: dict[str, dict[str, Any]], reference: str = "seed") ->
                 "recipe": name,
                 "epochs": r["final"]["epoch"],
                 "batch": r["recipe"]["batch_size"],
-                "train images/s": round(throughput(r["history"])["images_per_s"]),
+                "train images/s": round(throughput(r["history"])["images_per_s"] or 0),
                 "time": format_time(r["wall_time_s"]),
                 "final top-1 err": round(r["final"]["test_top1_err"], 4),
                 "best top-1 err": round(min(h["test_top1_err"] for h in r["history"]), 4),
@@ -92,8 +92,8 @@ def recipe_table(results: dict[str, dict[str, Any]], reference: str = "seed") ->
         )
     first = results[reference]
     notes = [
-        f"{first['model']['name']}: {describe_protocol(first)} (torch {first['environment']['torch']}; "
-        "the result files hold the full provenance)",
+        (f"{first['model']['name']}: {describe_protocol(first)} (torch {first['environment']['torch']}; "
+         "the result files hold the full provenance)"),
         f"target: {reference}'s final test top-1 error {target:.4f}; times are training plus per-epoch evaluation",
     ]
     return Table(tuple(rows[0]), rows, title=f"Recipes compared on {first['model']['name']}", notes=notes)

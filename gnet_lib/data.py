@@ -80,7 +80,7 @@ class ImageData:
             "fingerprint": self.fingerprint,
         }
 
-    def subset(self, train: int | None = None, test: int | None = None, seed: int = 0) -> "ImageData":
+    def subset(self, train: int | None = None, test: int | None = None, seed: int = 0) -> ImageData:
         """A deterministic, class-balanced subset (each class keeps the same share). A size
         larger than its split is a :class:`~gnet_lib.errors.UsageError`."""
 
@@ -99,7 +99,7 @@ class ImageData:
             source += f"; class-balanced subset of {len(train_y)} train / {len(test_y)} test images (seed {seed})"
         return ImageData(self.key, self.display_name, source, self.classes, train_x, train_y, test_x, test_y, self.fingerprint)
 
-    def hold_out(self, n: int, seed: int = 0) -> "ImageData":
+    def hold_out(self, n: int, seed: int = 0) -> ImageData:
         """A validation split: ``n`` class-balanced training images become the evaluation set and
         the rest stay for training; the test images are dropped, so that settings chosen on this
         split never saw them."""
@@ -278,7 +278,9 @@ def _read_split(root: Path, classes: list[str] | None) -> tuple[Tensor, Tensor, 
     found = list(files_by_class)
     if classes is not None and found != classes:
         raise UsageError(f"{root} has classes {found} but the train split has {classes}; both splits need the same class folders")
-    images, labels, suffixes = [], [], set()
+    images: list[Tensor] = []
+    labels: list[int] = []
+    suffixes: set[str] = set()
     for label, files in enumerate(files_by_class.values()):
         for f in files:
             img = _read_image(f)

@@ -10,6 +10,7 @@ module of a spec against that claim, branch by branch, using the one branch layo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from .architectures import get_spec
 from .layers import LayerRow, walk
@@ -58,7 +59,7 @@ def output_shares(name: str = "inception-v1") -> list[BranchShare]:
 def falls(values: dict[str, float]) -> list[str]:
     """The keys whose value is lower than the value of the key before them (in order)."""
     names = list(values)
-    return [b for a, b in zip(names, names[1:]) if values[b] < values[a]]
+    return [b for a, b in pairwise(names) if values[b] < values[a]]
 
 
 def stage_means(values: dict[str, float]) -> dict[str, float]:
@@ -69,15 +70,16 @@ def stage_means(values: dict[str, float]) -> dict[str, float]:
     return {stage: sum(v) / len(v) for stage, v in stages.items()}
 
 
-def module_rows(module: Inception, input_shape: tuple[int, int, int], five_by_five: FiveByFive = "5x5") -> list[LayerRow]:
+def module_rows(module: Inception, input_shape: tuple[int, ...], five_by_five: FiveByFive = "5x5") -> list[LayerRow]:
     """The layer rows of one module on an input of ``input_shape`` (C, H, W), from the same walk
     as the whole network's table: every branch layer, then the concatenation."""
-    spec = Network(name=f"inception ({module.name})", title=f"inception ({module.name})", input_size=input_shape,
+    c, h, w = input_shape
+    spec = Network(name=f"inception ({module.name})", title=f"inception ({module.name})", input_size=(c, h, w),
                    num_classes=1, layers=(module,), classifier=Classifier(), five_by_five=five_by_five)
     return [r for r in walk(spec) if r.block == module.name]
 
 
-def branch_macs(module: Inception, input_shape: tuple[int, int, int], five_by_five: FiveByFive = "5x5") -> dict[str, int]:
+def branch_macs(module: Inception, input_shape: tuple[int, ...], five_by_five: FiveByFive = "5x5") -> dict[str, int]:
     """Multiply-accumulates of each branch of ``module`` per image, reductions included."""
     macs = dict.fromkeys(BRANCHES, 0)
     for row in module_rows(module, input_shape, five_by_five):

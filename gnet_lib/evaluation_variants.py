@@ -24,12 +24,12 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from .class_strings import encode_labels
 from .data import ImageData
 from .errors import UsageError
 from .inspection import normalise
 from .provenance import environment, now
 from .recipes import Recipe, get_recipe
-from .class_strings import encode_labels
 from .weights import load_weights
 
 #: The variants, in the order they are reported, with what each does to a test image.

@@ -86,7 +86,8 @@ def pytorch_windows(n: int, kernel: int, stride: int, padding: int = 0, ceil_mod
 
 
 def _row_windows(row: LayerRow, n: int) -> Windows:
-    return pytorch_windows(n, row.kernel[0], row.stride, row.padding[0], row.ceil_mode)
+    kernel, stride, padding = row.window()
+    return pytorch_windows(n, kernel[0], stride, padding[0], row.ceil_mode)
 
 
 def stride_two_rows(table_rows: list[LayerRow]) -> list[LayerRow]:
@@ -107,7 +108,8 @@ def padding_comparison(name: str = "inception-v1", size: int = 224, pool_roundin
     grids = {"PyTorch": (0.0, 1), "TF": (0.0, 1)}  # (centre of the first output, spacing) in image pixels
     tf_n, out = size, []
     for row in stride_two_rows(rows):
-        windows = {"PyTorch": _row_windows(row, row.in_shape[1]), "TF": tf_same_windows(tf_n, row.kernel[0], row.stride)}
+        kernel, stride, _ = row.window()
+        windows = {"PyTorch": _row_windows(row, row.in_shape[1]), "TF": tf_same_windows(tf_n, kernel[0], stride)}
         grids = {k: _next_grid(grids[k], w) for k, w in windows.items()}
         tf_n = windows["TF"].count
         out.append(_comparison_row(row, windows, grids, size))
@@ -119,11 +121,12 @@ def padding_comparison(name: str = "inception-v1", size: int = 224, pool_roundin
 
 def _comparison_row(row: LayerRow, windows: dict[str, Windows], grids: dict[str, tuple[float, int]], size: int) -> dict:
     torch, tf = windows["PyTorch"], windows["TF"]
+    kernel, stride, padding = row.window()
     return {
         "layer": row.name,
-        "kernel/stride": f"{row.kernel[0]}x{row.kernel[1]}/{row.stride}",
+        "kernel/stride": f"{kernel[0]}x{kernel[1]}/{stride}",
         "input": torch.n if torch.n == tf.n else f"{torch.n} / {tf.n}",
-        "PyTorch declared": _pair(row.padding) + (" ceil" if row.ceil_mode else ""),
+        "PyTorch declared": _pair(padding) + (" ceil" if row.ceil_mode else ""),
         "PyTorch covers": _pair(torch.padding),
         "TF SAME": _pair(tf.padding),
         "PyTorch output": torch.count,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import torch
 from torch import Tensor, nn
@@ -95,12 +96,13 @@ def fast_cuda_backend(deterministic: bool = False) -> Iterator[None]:
     torch 2.9 and later (mixing them with the deprecated ``allow_tf32`` flags can fail inside
     Inductor), the old flags before."""
     cudnn, matmul = torch.backends.cudnn, torch.backends.cuda.matmul
-    new_api = hasattr(matmul, "fp32_precision") and hasattr(getattr(cudnn, "conv", None), "fp32_precision")
+    conv: Any = getattr(cudnn, "conv", None)
+    new_api = hasattr(matmul, "fp32_precision") and hasattr(conv, "fp32_precision")
     saved = (cudnn.benchmark, cudnn.deterministic, torch.are_deterministic_algorithms_enabled(),
              torch.is_deterministic_algorithms_warn_only_enabled(), os.environ.get("CUBLAS_WORKSPACE_CONFIG"))
-    saved_tf32 = (matmul.fp32_precision, cudnn.conv.fp32_precision) if new_api else (matmul.allow_tf32, cudnn.allow_tf32)
+    saved_tf32 = (matmul.fp32_precision, conv.fp32_precision) if new_api else (matmul.allow_tf32, cudnn.allow_tf32)
     if new_api:
-        matmul.fp32_precision, cudnn.conv.fp32_precision = "tf32", "tf32"
+        matmul.fp32_precision, conv.fp32_precision = "tf32", "tf32"
     else:
         matmul.allow_tf32, cudnn.allow_tf32 = True, True
     cudnn.benchmark, cudnn.deterministic = not deterministic, deterministic
@@ -111,7 +113,7 @@ def fast_cuda_backend(deterministic: bool = False) -> Iterator[None]:
         yield
     finally:
         if new_api:
-            matmul.fp32_precision, cudnn.conv.fp32_precision = saved_tf32
+            matmul.fp32_precision, conv.fp32_precision = saved_tf32
         else:
             matmul.allow_tf32, cudnn.allow_tf32 = saved_tf32
         cudnn.benchmark, cudnn.deterministic = saved[0], saved[1]

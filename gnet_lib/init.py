@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
+from typing import TypeVar
 
 import torch
 from torch import Tensor, nn
 
 from .errors import UsageError
 from .tables import Table
+
+M = TypeVar("M", bound=nn.Module)
 
 SCHEMES: dict[str, str] = {
     "pytorch": "PyTorch's defaults: Kaiming-uniform (a = sqrt(5)), weights and biases in ±1/sqrt(fan_in)",
@@ -89,7 +92,7 @@ def check_scheme(scheme: str) -> str:
     return scheme
 
 
-def initialize(model: nn.Module, scheme: str = "pytorch") -> nn.Module:
+def initialize(model: M, scheme: str = "pytorch") -> M:
     """Re-draw every weight of ``model`` with ``scheme`` (in place) and return the model."""
     rule = _RULES[check_scheme(scheme)]
     with torch.no_grad():
@@ -121,15 +124,15 @@ def weight_table(models: Mapping[str, nn.Module], layers: Iterable[str]) -> Tabl
     rows = []
     for label, model in models.items():
         for path in layers:
-            layer = model.get_submodule(path)
-            bias = layer.bias
+            weight: Tensor = model.get_parameter(f"{path}.weight")
+            bias: Tensor | None = getattr(model.get_submodule(path), "bias", None)
             rows.append({
                 "scheme": label,
                 "layer": path,
-                "fan-in": layer.weight[0].numel(),
-                "weight std": layer.weight.std().item(),
-                "formula std": expected_std(label, layer.weight[0].numel()),
-                "max |weight|": layer.weight.abs().max().item(),
+                "fan-in": weight[0].numel(),
+                "weight std": weight.std().item(),
+                "formula std": expected_std(label, weight[0].numel()),
+                "max |weight|": weight.abs().max().item(),
                 "max |bias|": None if bias is None else bias.abs().max().item(),
             })
     return Table(("scheme", "layer", "fan-in", "weight std", "formula std", "max |weight|", "max |bias|"), rows,

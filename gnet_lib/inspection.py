@@ -60,7 +60,7 @@ def confident_mistakes(p: Predictions, k: int) -> Tensor:
 def branch_maps(model: GoogLeNet, block: str, images: Tensor, recipe: Recipe) -> dict[str, Tensor]:
     """For each branch of Inception ``block`` (e.g. ``"3a"``): its output for ``images``,
     reduced to one map per image, the mean over the branch's channels: ``(B, H, W)``."""
-    module = model.blocks[f"inception_{block}"] if f"inception_{block}" in model.blocks else None
+    module = model.blocks[f"inception_{block}"] if f"inception_{block}" in model.blocks else None  # noqa: SIM401 (an nn.ModuleDict has no get)
     if not isinstance(module, InceptionBlock):
         modules = [name.removeprefix("inception_") for name, m in model.blocks.items() if isinstance(m, InceptionBlock)]
         raise UsageError(f"block {block!r} is not an Inception module of this model; it has {', '.join(modules)}")

@@ -58,6 +58,12 @@ class LayerRow:
     ceil_mode: bool = False
     main_path: bool = True
 
+    def window(self) -> tuple[Pair, int, Pair]:
+        """Kernel, stride and padding of a convolution or pool row (other rows have no window)."""
+        if self.kernel is None or self.stride is None or self.padding is None:
+            raise ValueError(f"row {self.name!r} ({self.kind}) has no sliding window")
+        return self.kernel, self.stride, self.padding
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
@@ -106,7 +112,7 @@ def _conv_padding(layer: Conv) -> Pair:
 class _Walker:
     """Carries the running shape through a network spec and emits rows."""
 
-    def __init__(self, spec: Network, input_size: tuple[int, int, int], num_classes: int):
+    def __init__(self, spec: Network, input_size: tuple[int, ...], num_classes: int):
         _positive(num_classes, f"{spec.name}: num_classes")
         if len(input_size) != 3 or any(not isinstance(v, int) or v <= 0 for v in input_size):
             raise UsageError(f"input_size must be (C, H, W) with positive integers, got {input_size!r}")
@@ -144,7 +150,7 @@ class _Walker:
         c_in = cin_shape[0]
         _check_chain(f"layer '{name}'", layer.in_channels, c_in)
         (kh, kw), pad = as_pair(layer.kernel), _conv_padding(layer)
-        hw = output_hw(cin_shape[1:], (kh, kw), layer.stride, pad)
+        hw = output_hw((cin_shape[1], cin_shape[2]), (kh, kw), layer.stride, pad)
         self._check_hw(name, cin_shape, hw, f"{kh}x{kw} conv, stride {layer.stride}, padding {pad}")
         cout = layer.out_channels
         use_bn = self.spec.batch_norm if batch_norm is None else batch_norm
@@ -177,7 +183,7 @@ class _Walker:
                 f"layer '{name}': pool padding {layer.padding} is more than half the kernel "
                 f"{layer.kernel}; PyTorch refuses this, use padding <= {layer.kernel // 2}"
             )
-        hw = output_hw(shape[1:], layer.kernel, layer.stride, layer.padding, layer.ceil_mode)
+        hw = output_hw((shape[1], shape[2]), layer.kernel, layer.stride, layer.padding, layer.ceil_mode)
         how = f"{layer.kernel}x{layer.kernel} {layer.kind} pool, stride {layer.stride}, padding {layer.padding}"
         self._check_hw(name, shape, hw, how + (", ceil mode" if layer.ceil_mode else ""))
         out = (shape[0], *hw)
@@ -248,7 +254,7 @@ class _Walker:
                     pool = Pool(unit.attr, "max", unit.kernel, 1, 1, ceil_mode=self.spec.inception_pool_ceil)
                     s = self.pool(name, module.name, path, s, pool)
                 else:
-                    s = self.conv(name, module.name, path, s, Conv(unit.attr, unit.width, unit.kernel, padding="same"))
+                    s = self.conv(name, module.name, path, s, Conv(unit.attr, unit.conv_width, unit.kernel, padding="same"))
             out_channels += s[0]
         return self.simple(f"{module.name} / concat", "concat", module.name, f"blocks.{key}", shape, (out_channels, *shape[1:]))
 
@@ -293,7 +299,7 @@ class _Walker:
         return self.rows
 
 
-def walk(spec: Network, input_size: tuple[int, int, int] | None = None, num_classes: int | None = None) -> list[LayerRow]:
+def walk(spec: Network, input_size: tuple[int, ...] | None = None, num_classes: int | None = None) -> list[LayerRow]:
     """All rows of ``spec`` at ``input_size`` (default: the spec's own)."""
     classes = spec.num_classes if num_classes is None else num_classes
     return _Walker(spec, tuple(input_size or spec.input_size), classes).run()
@@ -305,7 +311,7 @@ TABLE_COLUMNS = ("name", "kind", "kernel", "stride", "padding", "ceil", "output"
 class LayerTable(Table):
     """A :class:`Table` of :class:`LayerRow` with totals."""
 
-    def __init__(self, spec: Network, rows: list[LayerRow], input_size: tuple[int, int, int]):
+    def __init__(self, spec: Network, rows: list[LayerRow], input_size: tuple[int, ...]):
         self.spec = spec
         self.layer_rows = rows
         self.input_size = input_size
@@ -315,8 +321,8 @@ class LayerTable(Table):
             rows=[r.as_dict() for r in rows],
             title=f"{spec.title} at {c}x{h}x{w}",
             notes=[
-                f"total: {self.total_params:,} parameters, {self.total_macs:,} MACs per image "
-                f"({self.main_path_macs:,} on the inference path)"
+                (f"total: {self.total_params:,} parameters, {self.total_macs:,} MACs per image "
+                 f"({self.main_path_macs:,} on the inference path)")
             ],
         )
 

@@ -61,15 +61,15 @@ def lr_trace(recipe: Recipe, train_size: int) -> LrTrace:
 def update_sizes(recipe: Recipe, gradient: float, steps: int = 3) -> list[float]:
     """How far one parameter moves in each of ``steps`` updates of the recipe's optimizer (at the
     recipe's ``lr``, no schedule) when its gradient is ``gradient`` every time."""
-    holder = nn.Module()
-    holder.register_parameter("w", nn.Parameter(torch.zeros(1, dtype=torch.float64)))
+    holder, w = nn.Module(), nn.Parameter(torch.zeros(1, dtype=torch.float64))
+    holder.register_parameter("w", w)
     optimizer = make_optimizer(recipe, holder)
     sizes = []
     for _ in range(steps):
-        before = holder.w.detach().clone()
-        holder.w.grad = torch.full_like(holder.w, gradient)
+        before = w.detach().clone()
+        w.grad = torch.full_like(w, gradient)
         optimizer.step()
-        sizes.append(abs((holder.w.detach() - before).item()))
+        sizes.append(abs((w.detach() - before).item()))
     return sizes
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
 TRAIN_IMAGES = 10_000
 CURVE_IMAGES = 2_000
 SUBSET_SEED = 1

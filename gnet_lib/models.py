@@ -17,7 +17,7 @@ from .specs import Network
 
 def layer_table(
     name_or_spec: str | Network,
-    input_size: tuple[int, int, int] | None = None,
+    input_size: tuple[int, ...] | None = None,
     num_classes: int | None = None,
     **options: Any,
 ) -> LayerTable:
@@ -40,7 +40,7 @@ def build_model(
     batch_norm: bool | None = None,
     pool_rounding: str | None = None,
     source_bn_eps: bool | None = None,
-    input_size: tuple[int, int, int] | None = None,
+    input_size: tuple[int, ...] | None = None,
     init: str = "pytorch",
 ) -> GoogLeNet:
     """Build a named model (see :data:`gnet_lib.MODEL_NAMES`) or a hand-written spec.

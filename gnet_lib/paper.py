@@ -4,7 +4,7 @@ and what the printed params column can and cannot tell us."""
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Literal
+from typing import Any, Literal
 
 from .layers import LayerRow, LayerTable
 from .models import layer_table
@@ -217,7 +217,7 @@ def printed_totals() -> Table:
     printed_params = sum(parse_count(r.params) or 0 for r in TABLE_1)
     printed_ops = sum(parse_count(r.ops) or 0 for r in TABLE_1)
     weights = sum(r.weights for r in table.layer_rows if r.main_path)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"total": "Table 1's params column, summed", "params": round(printed_params), "MACs": None},
         {"total": "Table 1's ops column, summed", "params": None, "MACs": round(printed_ops)},
         {"total": "the paper's round figure", "params": None, "MACs": round(PAPER_TOTAL_OPS)},

@@ -89,11 +89,11 @@ class Recipe:
                 "so it would never train at the images' own size; its resize stages must leave at least one epoch"
             )
         too_big = [side for _, side in self.resize_stages if image_side is not None and not 0 < side < image_side]
-        if too_big:
+        if too_big and image_side is not None:
             raise UsageError(f"recipe {self.name} resizes to side {too_big[0]}, which does not shrink "
                              f"{image_side}x{image_side} images; resize stages need sides from 1 to {image_side - 1}")
 
-    def with_changes(self, epochs: int | None = None, batch_size: int | None = None, lr: float | None = None) -> "Recipe":
+    def with_changes(self, epochs: int | None = None, batch_size: int | None = None, lr: float | None = None) -> Recipe:
         """The same recipe with some fields overridden (``None`` keeps the recipe's own). Other
         epochs scale the resize stages in proportion (rounded down, empty stages dropped), as
         the one-cycle schedule scales with the run, so a run always ends at the images' own size."""

@@ -20,7 +20,13 @@ from pathlib import Path
 
 from PIL import Image
 
-from .data import REENCODED_MARKER, folder_fingerprint, image_files, is_image_folder, reencoding
+from .data import (
+    REENCODED_MARKER,
+    folder_fingerprint,
+    image_files,
+    is_image_folder,
+    reencoding,
+)
 from .errors import UsageError
 
 #: Pillow's name for the mirror's chroma subsampling, kept in every re-encoded copy.

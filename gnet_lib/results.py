@@ -19,7 +19,6 @@ from .recipes import get_recipe
 from .run_notes import precision
 from .tables import Table
 
-
 #: The result file format. 1: files without a ``schema`` field; 2: adds the data fingerprint,
 #: ``subset_seed``, ``final_test_size`` (identity) and ``final_test`` (per-image predictions).
 RESULT_SCHEMA = 2

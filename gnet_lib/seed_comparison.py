@@ -22,7 +22,13 @@ from typing import Any
 from .errors import UsageError
 from .published import SOURCE_000
 from .results import available, load_results, published_key
-from .statistics import final_test_predictions, mcnemar_exact, paired_bootstrap, same_test_set, seed_summary
+from .statistics import (
+    final_test_predictions,
+    mcnemar_exact,
+    paired_bootstrap,
+    same_test_set,
+    seed_summary,
+)
 from .tables import Table
 
 _SEED = re.compile(r"-s(\d+)(?=-|$)")
@@ -93,7 +99,9 @@ def seed_table(runs: Runs, dataset_key: str, order: list[str] | None = None) -> 
 def _paired_row(model: str, reference: str, a: dict[int, dict[str, Any]], b: dict[int, dict[str, Any]],
                 resamples: int) -> dict[str, Any]:
     seeds = sorted(set(a) & set(b))
-    preds_a, preds_b, labels = {}, {}, []
+    preds_a: dict[int, Any] = {}
+    preds_b: dict[int, Any] = {}
+    labels: Any = []
     classes = int(a[seeds[0]]["final_test"]["num_classes"])
     mcnemar = []
     for seed in seeds:

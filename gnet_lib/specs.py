@@ -9,7 +9,7 @@ turns the same spec into ``torch.nn`` modules.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
 Pair = tuple[int, int]
 
@@ -108,10 +108,18 @@ class BranchUnit:
     def is_pool(self) -> bool:
         return self.width is None
 
+    @property
+    def conv_width(self) -> int:
+        """The output width of a convolution unit (a pool unit has none: it keeps its input's)."""
+        if self.width is None:
+            raise ValueError(f"branch unit {self.label!r} is a pool; it has no width of its own")
+        return self.width
+
 
 def inception_branches(module: Inception, five_by_five: FiveByFive = "5x5") -> dict[str, tuple[BranchUnit, ...]]:
     """The four branches of ``module``, each as its layers in order: the one branch layout that
     the builder, the layer walk and the figures all read."""
+    five: tuple[BranchUnit, ...]
     if five_by_five == "3x3-3x3":
         five = (BranchUnit("conv_a", "5x5 as 3x3 (a)", 3, module.n5x5), BranchUnit("conv_b", "5x5 as 3x3 (b)", 3, module.n5x5))
     elif five_by_five == "3x3":
@@ -164,7 +172,7 @@ class Classifier:
     in_features: int | None = None
 
 
-Layer = Union[Conv, Pool, LRN, Inception, AuxHead]
+Layer = Conv | Pool | LRN | Inception | AuxHead
 
 
 @dataclass(frozen=True)

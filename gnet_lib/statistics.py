@@ -29,7 +29,6 @@ from typing import Any
 from .class_strings import decode_labels
 from .errors import UsageError
 
-
 #: One model's per-image predictions (or the labels): class indices, or a result file's digit string.
 Classes = str | Sequence[int]
 
@@ -433,7 +432,7 @@ def paired_bootstrap(preds_a: Classes | Mapping[int, Classes], preds_b: Classes 
         seeds = _same_seeds(preds_a, preds_b)  # type: ignore[arg-type]
         if not seeds:
             raise UsageError("no seeds to compare; pass {seed: predictions} with at least one seed for A and B")
-        per_seed = [_correctness_differences(preds_a[s], preds_b[s], truth, num_classes, f" (seed {s})")  # type: ignore[index]
+        per_seed = [_correctness_differences(preds_a[s], preds_b[s], truth, num_classes, f" (seed {s})")  # type: ignore[arg-type]
                     for s in seeds]
     else:
         seeds, per_seed = (), [_correctness_differences(preds_a, preds_b, truth, num_classes)]

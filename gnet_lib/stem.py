@@ -49,6 +49,7 @@ def stem_comparison(multiplier: int | None = None) -> Table:
     """Both readings of conv1 beside Table 1's printed params and ops."""
     printed = TABLE_1[0]
     params, ops = parse_count(printed.params), parse_count(printed.ops)
+    assert params and ops, "Table 1 prints conv1's params and ops"
     rows = [{"conv1": name, "weights": c.weights, f"weights / {printed.params}": round(c.weights / params, 3),
              "MACs": c.macs, f"MACs / {printed.ops}": round(c.macs / ops, 3)}
             for name, c in stem_costs(multiplier).items()]

@@ -22,7 +22,7 @@ from .errors import UsageError
 try:
     import fcntl
 except ImportError:  # Windows has no flock: run folders are not locked there
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]
 
 
 class CheckpointError(RuntimeError):
@@ -92,7 +92,7 @@ def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise CheckpointError(f"no checkpoint at {path}; start the run without --resume") from None
-    except Exception as exc:  # unpickling errors, truncated zip archives, ...
+    except Exception as exc:  # noqa: BLE001 (torch.load raises many types: unpickling errors, truncated zip archives, ...)
         raise CheckpointError(
             f"checkpoint {path} is corrupt or not a gnet_lib checkpoint ({type(exc).__name__}: {exc}); "
             "delete it to start the run again from scratch"

@@ -33,8 +33,9 @@ class PaperRow:
 
 
 def _inception(name: str, output: str, channels: str, params: str, ops: str) -> PaperRow:
-    c = channels.split()
-    return PaperRow(f"inception ({name})", "", output, 2, *c, params=params, ops=ops)
+    n1x1, n3x3_reduce, n3x3, n5x5_reduce, n5x5, pool_proj = channels.split()
+    return PaperRow(f"inception ({name})", "", output, 2, n1x1, n3x3_reduce, n3x3, n5x5_reduce, n5x5, pool_proj,
+                    params=params, ops=ops)
 
 
 TABLE_1: tuple[PaperRow, ...] = (

@@ -46,14 +46,21 @@ from tqdm import tqdm
 
 from .architectures import get_spec
 from .builder import ModelOutput, build_network
-from .data import Augment, BatchStream, ImageData, balanced_indices, check_subset, load_data
+from .choices import CHECKPOINT_NAME, PRECISIONS
+from .class_strings import encode_labels
+from .data import (
+    Augment,
+    BatchStream,
+    ImageData,
+    balanced_indices,
+    check_subset,
+    load_data,
+)
 from .errors import UsageError
 from .graphs import GraphedStep, fast_cuda_backend
 from .models import layer_table
 from .provenance import environment, now, pick_device
 from .recipes import Recipe, get_recipe, make_optimizer, make_scheduler
-from .choices import CHECKPOINT_NAME, PRECISIONS
-from .class_strings import encode_labels
 from .results import RESULT_SCHEMA, identity_differences, throughput
 from .specs import Network
 from .storage import (
@@ -64,7 +71,6 @@ from .storage import (
     save_checkpoint,
     write_json,
 )
-
 
 SEED_LIMIT = 2**32
 """Seeds run from 0 to ``SEED_LIMIT - 1``: torch takes 64-bit seeds, and each epoch's
@@ -351,7 +357,7 @@ class Trainer:
             "macs_per_image": table.main_path_macs,
             "aux_heads": len(self.spec.aux_heads),
         }
-        self.step_model = self.model
+        self.step_model: Callable[..., Any] = self.model
         if config.compile:
             # Forget graphs of earlier runs in this process (an ablation trains seven models in
             # turn): dynamo's per-function recompile limit would otherwise leave later models
@@ -363,7 +369,7 @@ class Trainer:
     def _make_streams(self) -> None:
         """Batches on the device: shuffled and augmented for training, in order for testing."""
         r = self.recipe
-        common = dict(mean=r.mean, std=r.std, device=self.device, channels_last=self.channels_last, seed=self.config.seed)
+        common: dict[str, Any] = dict(mean=r.mean, std=r.std, device=self.device, channels_last=self.channels_last, seed=self.config.seed)
         self.train_stream = BatchStream(
             self.data.train_x, self.data.train_y, r.batch_size, augment=Augment(r.crop_padding, r.flip),
             shuffle=True, drop_last=r.drop_last and len(self.data.train_y) >= r.batch_size, **common,

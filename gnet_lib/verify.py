@@ -86,7 +86,7 @@ def measure(table: LayerTable, model: nn.Module, batch: int = 2) -> list[Measure
 
 def check_model(
     name: str,
-    input_size: tuple[int, int, int] | None = None,
+    input_size: tuple[int, ...] | None = None,
     num_classes: int | None = None,
     **options: Any,
 ) -> Table:

@@ -10,7 +10,6 @@ import pytest
 from gnet_lib.data import make_synthetic
 from gnet_lib.exercises import check
 
-
 pytest_plugins = ["pytester"]
 
 #: Tests that skip where a machine lacks something (a browser, the CIFAR-10 copy). On CI

@@ -19,7 +19,7 @@ from gnet_lib.train import TrainConfig
 
 BASE = TrainConfig(dataset="synthetic", synthetic_sizes=(64, 20), recipe="seed", epochs=1, batch_size=32,
                    device="cpu", precision="fp32", progress=False)
-PROTOCOL = "64x20-e1-s1-b32"  # all 64 training and 20 test images, 1 epoch, seed 1, batch 32
+PROTOCOL = "64x20-e1-s1-b32-fp32"  # all 64 training and 20 test images, 1 epoch, seed 1, batch 32, fp32
 
 
 def stored(root, model, protocol=PROTOCOL):
@@ -56,10 +56,10 @@ def test_a_run_with_other_sizes_or_epochs_trains_into_its_own_place(tmp_path):
     dirs = dict(results_dir=tmp_path / "r", runs_dir=tmp_path / "runs", log=lambda _: None)
     first = run_ablation(replace(BASE, train_subset=40, test_subset=10), models=["short4"], **dirs)
     second = run_ablation(replace(BASE, epochs=2, train_subset=60, test_subset=10), models=["short4"], **dirs)
-    assert (first.protocol, second.protocol) == ("40x10-e1-s1-b32", "60x10-e2-s1-b32")
+    assert (first.protocol, second.protocol) == ("40x10-e1-s1-b32-fp32", "60x10-e2-s1-b32-fp32")
     assert second.todo == ["short4"] and second.done == []
-    one = load_results(tmp_path / "r", "synthetic", "seed", "40x10-e1-s1-b32")["short4"]
-    two = load_results(tmp_path / "r", "synthetic", "seed", "60x10-e2-s1-b32")["short4"]
+    one = load_results(tmp_path / "r", "synthetic", "seed", "40x10-e1-s1-b32-fp32")["short4"]
+    two = load_results(tmp_path / "r", "synthetic", "seed", "60x10-e2-s1-b32-fp32")["short4"]
     assert (one["final"]["epoch"], one["data"]["train_size"]) == (1, 40)
     assert (two["final"]["epoch"], two["data"]["train_size"]) == (2, 60)
     assert "60 training / 10 test images; 2 epochs of recipe seed" in ablation_table({"short4": two}, "synthetic", "seed").notes[0]
@@ -68,7 +68,7 @@ def test_a_run_with_other_sizes_or_epochs_trains_into_its_own_place(tmp_path):
 def test_a_validation_run_is_stored_apart_from_test_runs_and_says_so(tmp_path):
     dirs = dict(results_dir=tmp_path / "r", runs_dir=tmp_path / "runs", log=lambda _: None)
     plan = run_ablation(replace(BASE, validation=16), models=["short4"], **dirs)
-    assert plan.protocol == "48x16-e1-s1-b32-val"
+    assert plan.protocol == "48x16-e1-s1-b32-fp32-val"
     result = load_results(tmp_path / "r", "synthetic", "seed", plan.protocol)["short4"]
     assert result["identity"]["validation"] == 16 and result["data"]["test_size"] == 16
     note = ablation_table({"short4": result}, "synthetic", "seed").notes[0]
@@ -78,10 +78,18 @@ def test_a_validation_run_is_stored_apart_from_test_runs_and_says_so(tmp_path):
 def test_a_stored_result_of_other_settings_is_refused_with_the_differences(tmp_path):
     dirs = dict(results_dir=tmp_path / "r", runs_dir=tmp_path / "runs", log=lambda _: None)
     run_ablation(BASE, models=["short4"], **dirs)
-    with pytest.raises(UsageError, match=r"(?s)other settings.*precision: stored 'fp32', this run 'bf16'.*delete"):
-        run_ablation(replace(BASE, precision="bf16"), models=["short4"], **dirs)
-    with pytest.raises(UsageError, match=r"model_options.source_bn_eps: stored True, this run False"):
-        run_ablation(replace(BASE, source_bn_eps=False), models=["short4"], **dirs)
+    path = stored(tmp_path / "r", "short4")
+    original = json.loads(path.read_text())
+    # Precision and eps name their own folders; a file edited by hand (or an older protocol
+    # name) can still put another setting's result where this run would go.
+    for edit, message in ((lambda i: i.update(precision="bf16"), r"(?s)other settings.*precision: stored 'bf16', this run 'fp32'.*delete"),
+                          (lambda i: i["model_options"].update(source_bn_eps=False),
+                           r"model_options.source_bn_eps: stored False, this run True")):
+        changed = json.loads(json.dumps(original))
+        edit(changed["identity"])
+        path.write_text(json.dumps(changed))
+        with pytest.raises(UsageError, match=message):
+            run_ablation(BASE, models=["short4"], **dirs)
 
 
 def test_runs_spread_over_several_devices_as_processes(tmp_path):

@@ -6,8 +6,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from gnet_lib import layer_table  # noqa: E402
-from gnet_lib.plots import charts  # noqa: E402
+from gnet_lib import layer_table
+from gnet_lib.plots import charts
 
 RESULT = {"model": {"params": 1000}, "final": {"test_top1_err": 0.3}, "wall_time_s": 120,
           "history": [{"epoch": 1, "train_loss": 2.0, "test_loss": 1.5, "train_top1_err": 0.6, "test_top1_err": 0.4},

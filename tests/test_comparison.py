@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from gnet_lib.comparison import compare_recipes, recipe_table, stage_times, summarize, tuning_table
+from gnet_lib.comparison import (
+    compare_recipes,
+    recipe_table,
+    stage_times,
+    summarize,
+    tuning_table,
+)
 from gnet_lib.recipes import get_recipe
 from gnet_lib.results import load_folder
 from gnet_lib.train import TrainConfig
@@ -82,12 +88,12 @@ def test_summary_sentences_say_whether_and_when():
     close = _result("close", _history(0.6, 0.45, seconds=15.0))
     lines = summarize({"seed": seed, "fast": fast, "slow": slow, "close": close})
     assert lines == [
-        "fast reached seed's final top-1 error (0.3500) at epoch 2, after 0m32s against seed's 1m24s: 2.6 times sooner; "
-        "it ended at 0.3400 after 2 epochs.",
-        "slow did not reach seed's final top-1 error (0.3500); it ended at 0.8000 after 2 epochs. "
-        "seed first got that far at epoch 1, after 0m21s, against slow's 0m22s.",
-        "close did not reach seed's final top-1 error (0.3500); it ended at 0.4500 after 2 epochs. "
-        "seed first got that far at epoch 3, after 1m3s, against close's 0m32s.",
+        ("fast reached seed's final top-1 error (0.3500) at epoch 2, after 0m32s against seed's 1m24s: 2.6 times sooner; "
+         "it ended at 0.3400 after 2 epochs."),
+        ("slow did not reach seed's final top-1 error (0.3500); it ended at 0.8000 after 2 epochs. "
+         "seed first got that far at epoch 1, after 0m21s, against slow's 0m22s."),
+        ("close did not reach seed's final top-1 error (0.3500); it ended at 0.4500 after 2 epochs. "
+         "seed first got that far at epoch 3, after 1m3s, against close's 0m32s."),
     ]
 
 

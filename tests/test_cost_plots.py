@@ -6,10 +6,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from gnet_lib.bottleneck import bottleneck_table, module_comparison  # noqa: E402
-from gnet_lib.factorisation import FIVE_AS_TWO_THREES, THREE_AS_ASYMMETRIC  # noqa: E402
-from gnet_lib.paper import implied_units  # noqa: E402
-from gnet_lib.plots import cost  # noqa: E402
+from gnet_lib.bottleneck import bottleneck_table, module_comparison
+from gnet_lib.factorisation import FIVE_AS_TWO_THREES, THREE_AS_ASYMMETRIC
+from gnet_lib.paper import implied_units
+from gnet_lib.plots import cost
 
 
 def test_charts_draw_without_warnings(tmp_path):

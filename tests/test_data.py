@@ -1,6 +1,7 @@
 """Data sources and the on-device batch stream."""
 
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import torch
@@ -131,7 +132,7 @@ def test_failed_download_is_a_clear_error(tmp_path, monkeypatch):
 
 def test_torchvision_format_is_converted_to_nchw_uint8(tmp_path, monkeypatch):
     class FakeCIFAR10:
-        classes = [f"c{i}" for i in range(10)]
+        classes: ClassVar[list[str]] = [f"c{i}" for i in range(10)]
 
         def __init__(self, root, train, download):
             n = 20 if train else 10

@@ -4,7 +4,14 @@ import pytest
 
 from gnet_lib import get_spec
 from gnet_lib.architectures import naive_network
-from gnet_lib.design import branch_macs, branch_widths, falls, module_rows, output_shares, stage_means
+from gnet_lib.design import (
+    branch_macs,
+    branch_widths,
+    falls,
+    module_rows,
+    output_shares,
+    stage_means,
+)
 
 
 def test_branch_widths_are_the_last_layer_of_each_branch():

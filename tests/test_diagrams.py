@@ -2,19 +2,20 @@
 
 import warnings
 from dataclasses import replace
+from itertools import pairwise
 
 import matplotlib
 import pytest
 
 matplotlib.use("Agg")
 
-from matplotlib.patches import FancyBboxPatch  # noqa: E402
-from matplotlib.text import Annotation  # noqa: E402
+from matplotlib.patches import FancyBboxPatch
+from matplotlib.text import Annotation
 
-from gnet_lib import get_spec, layer_table  # noqa: E402
-from gnet_lib.architectures import naive_network  # noqa: E402
-from gnet_lib.plots import diagrams  # noqa: E402
-from gnet_lib.specs import inception_branches  # noqa: E402
+from gnet_lib import get_spec, layer_table
+from gnet_lib.architectures import naive_network
+from gnet_lib.plots import diagrams
+from gnet_lib.specs import inception_branches
 
 PAPER = get_spec("inception-v1")
 INPUTS = {r.block: r.in_shape for r in layer_table(PAPER, aux_logits=False).layer_rows if r.kind == "concat"}
@@ -25,7 +26,7 @@ def _spec_edges(module, five_by_five):
     edges = set()
     for branch, units in inception_branches(module, five_by_five).items():
         chain = ["input", *(diagrams.unit_key(branch, i) for i in range(len(units))), "concat"]
-        edges |= set(zip(chain, chain[1:]))
+        edges |= set(pairwise(chain))
     return edges
 
 

@@ -4,7 +4,12 @@ and batch norm recalibrated from the training images."""
 import torch
 from torch import nn
 
-from gnet_lib.evaluation_variants import VARIANTS, evaluate_variants, random_flip_mask, recalibrate_batch_norm
+from gnet_lib.evaluation_variants import (
+    VARIANTS,
+    evaluate_variants,
+    random_flip_mask,
+    recalibrate_batch_norm,
+)
 from gnet_lib.inspection import normalise
 from gnet_lib.recipes import RECIPES
 

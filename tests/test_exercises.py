@@ -63,7 +63,7 @@ def test_every_exercise_has_a_checker_and_every_chapter_at_least_three():
         for cell in json.loads(path.read_text())["cells"]:
             for ex in re.findall(r'check\("(\d\.\d)"', "".join(cell["source"])):
                 used.setdefault(path.name, []).append(ex)
-    assert sorted(sum(used.values(), [])) == sorted(EXERCISES)
+    assert sorted(ex for exs in used.values() for ex in exs) == sorted(EXERCISES)
     assert len(used) == 6 and all(len(v) >= 3 for v in used.values()), {k: len(v) for k, v in used.items()}
 
 

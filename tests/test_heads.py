@@ -7,9 +7,9 @@ import pytest
 
 matplotlib.use("Agg")
 
-from gnet_lib import get_spec  # noqa: E402
-from gnet_lib.errors import UsageError  # noqa: E402
-from gnet_lib.plots.heads import aux_head_steps, draw_aux_head  # noqa: E402
+from gnet_lib import get_spec
+from gnet_lib.errors import UsageError
+from gnet_lib.plots.heads import aux_head_steps, draw_aux_head
 
 
 def test_paper_head_steps_and_shapes():

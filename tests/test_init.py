@@ -9,7 +9,14 @@ from torch import nn
 
 from gnet_lib import build_model
 from gnet_lib.errors import UsageError
-from gnet_lib.init import SCHEMES, expected_std, image_signal, initialize, signal_table, weight_table
+from gnet_lib.init import (
+    SCHEMES,
+    expected_std,
+    image_signal,
+    initialize,
+    signal_table,
+    weight_table,
+)
 
 # A standard normal truncated to [-2, 2] has standard deviation sqrt(1 - 4 phi(2) / (Phi(2) - Phi(-2))).
 TRUNCATED_2SD = math.sqrt(1 - 4 * math.exp(-2) / math.sqrt(2 * math.pi) / math.erf(2 / math.sqrt(2)))

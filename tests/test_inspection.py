@@ -5,7 +5,14 @@ import torch
 
 from gnet_lib import build_model
 from gnet_lib.errors import UsageError
-from gnet_lib.inspection import Predictions, branch_maps, confident_mistakes, confusion_matrix, normalise, predict
+from gnet_lib.inspection import (
+    Predictions,
+    branch_maps,
+    confident_mistakes,
+    confusion_matrix,
+    normalise,
+    predict,
+)
 from gnet_lib.recipes import get_recipe
 
 SEED = get_recipe("seed")

@@ -4,9 +4,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import torch  # noqa: E402
+import torch
 
-from gnet_lib.plots.inspection import branch_map_grid, confusion_heatmap, image_grid  # noqa: E402
+from gnet_lib.plots.inspection import branch_map_grid, confusion_heatmap, image_grid
 
 
 def test_confusion_heatmap_writes_every_count():

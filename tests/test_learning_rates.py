@@ -6,9 +6,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from gnet_lib.lr_schedules import LR_MEANING, decay_curve, lr_trace  # noqa: E402
-from gnet_lib.plots.learning_rates import decay_factors, recipe_learning_rates  # noqa: E402
-from gnet_lib.recipes import RECIPES  # noqa: E402
+from gnet_lib.lr_schedules import LR_MEANING, decay_curve, lr_trace
+from gnet_lib.plots.learning_rates import decay_factors, recipe_learning_rates
+from gnet_lib.recipes import RECIPES
 
 
 def test_each_recipe_gets_its_own_axis_labelled_with_what_lr_means(tmp_path):

@@ -1,8 +1,9 @@
 """The package's structure, drawn from its imports: no circle, no import hidden in a function."""
 
 import ast
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 PACKAGE = Path(__file__).resolve().parents[1] / "gnet_lib"
 

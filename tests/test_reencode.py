@@ -10,7 +10,12 @@ import torch
 from PIL import Image, JpegImagePlugin
 
 from gnet_lib import reencode
-from gnet_lib.data import dataset_key, folder_fingerprint, load_image_folder, split_sizes
+from gnet_lib.data import (
+    dataset_key,
+    folder_fingerprint,
+    load_image_folder,
+    split_sizes,
+)
 from gnet_lib.errors import UsageError
 from gnet_lib.reencode import reencode_folder
 

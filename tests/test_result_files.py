@@ -9,7 +9,14 @@ import pytest
 from gnet_lib.campaign import CampaignSettings, run_campaign
 from gnet_lib.cli import main
 from gnet_lib.errors import UsageError
-from gnet_lib.results import load_bench, load_folder, load_result, load_results, results_by_seed, reusable_result
+from gnet_lib.results import (
+    load_bench,
+    load_folder,
+    load_result,
+    load_results,
+    results_by_seed,
+    reusable_result,
+)
 
 BOOK_RESULTS = Path(__file__).resolve().parents[1] / "results"
 GOOD_RESULT = BOOK_RESULTS / "cifar10-jpeg" / "seed" / "5000x1000-e4-s1" / "googlenet.json"

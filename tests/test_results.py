@@ -1,6 +1,11 @@
 """Result files and what is read from them: time to a target error."""
 
-from gnet_lib.results import cumulative_seconds, noise_floor_table, results_by_seed, time_to_error
+from gnet_lib.results import (
+    cumulative_seconds,
+    noise_floor_table,
+    results_by_seed,
+    time_to_error,
+)
 from gnet_lib.storage import write_json
 
 
@@ -64,8 +69,8 @@ def test_identities_of_older_files_take_the_declared_defaults():
 def test_labels_are_stored_as_fixed_width_digits():
     import pytest
 
-    from gnet_lib.errors import UsageError
     from gnet_lib.class_strings import decode_labels, encode_labels
+    from gnet_lib.errors import UsageError
 
     assert encode_labels([3, 0, 9], 10) == "309" and decode_labels("309", 10) == [3, 0, 9]
     assert encode_labels([7, 42], 100) == "0742" and decode_labels("0742", 100) == [7, 42]

@@ -15,7 +15,14 @@ import torch
 from gnet_lib.cli import EXIT_OK, EXIT_USAGE, main
 from gnet_lib.data import make_synthetic
 from gnet_lib.errors import UsageError
-from gnet_lib.storage import LOCK_NAME, CheckpointError, RunLock, RunLockedError, load_checkpoint, write_json
+from gnet_lib.storage import (
+    LOCK_NAME,
+    CheckpointError,
+    RunLock,
+    RunLockedError,
+    load_checkpoint,
+    write_json,
+)
 from gnet_lib.train import SEED_LIMIT, DivergedError, TrainConfig, Trainer, train
 
 ROOT = Path(__file__).resolve().parents[1]

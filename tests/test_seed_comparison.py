@@ -7,9 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from gnet_lib.errors import UsageError
 from gnet_lib.class_strings import encode_labels
-from gnet_lib.seed_comparison import paired_table, protocol_seed, runs_by_seed, seed_protocols, seed_table
+from gnet_lib.errors import UsageError
+from gnet_lib.seed_comparison import (
+    paired_table,
+    protocol_seed,
+    runs_by_seed,
+    seed_protocols,
+    seed_table,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "results" / "cifar10-jpeg" / "seed" / "5000x1000-e4-s1" / "short3.json"

@@ -7,8 +7,8 @@ import pytest
 
 matplotlib.use("Agg")
 
-from gnet_lib.design import output_shares  # noqa: E402
-from gnet_lib.plots.shares import branch_share_chart  # noqa: E402
+from gnet_lib.design import output_shares
+from gnet_lib.plots.shares import branch_share_chart
 
 
 def test_bars_stack_to_one_and_the_line_marks_the_large_share(tmp_path):

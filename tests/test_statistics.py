@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from gnet_lib import statistics as st
-from gnet_lib.errors import UsageError
 from gnet_lib.class_strings import encode_labels
+from gnet_lib.errors import UsageError
 from gnet_lib.statistics import (
     McNemarResult,
     average_ranks,

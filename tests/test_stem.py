@@ -1,6 +1,12 @@
 """Table 1's conv1 row against a dense and a depthwise-separable 7x7 stem."""
 
-from gnet_lib.stem import multiplier_sweep, separable_cost, separable_stem, slim_multiplier, stem_comparison
+from gnet_lib.stem import (
+    multiplier_sweep,
+    separable_cost,
+    separable_stem,
+    slim_multiplier,
+    stem_comparison,
+)
 
 
 def test_tfslim_multiplier_is_eight():

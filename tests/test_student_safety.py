@@ -121,7 +121,7 @@ def test_a_broken_notebook_leaves_an_older_edition_as_it_was(capsys, tmp_path):
 def test_a_misspelled_end_marker_is_named_with_the_exact_one(capsys, tmp_path, source, end):
     _write(source, "c.ipynb", _code("x = 1", tagged=False), _code(BLOCK.replace("# END SOLUTION", end)))
     message = _refused(capsys, tmp_path, source, tmp_path / "student")
-    assert f"c.ipynb, cell 3 (id " in message and f"line 3: {end.strip()!r} looks like an END marker" in message
+    assert "c.ipynb, cell 3 (id " in message and f"line 3: {end.strip()!r} looks like an END marker" in message
     assert "the exact marker is '# END SOLUTION'" in message
     assert "BEGIN" not in message.split("looks like")[0] and "no matching" not in message
 

@@ -17,7 +17,7 @@ def finished_run(tmp_path_factory, tiny_data):
 
 
 def test_weights_rebuild_the_trained_model(finished_run, tmp_path):
-    checkpoint, result, data = finished_run
+    checkpoint, result, _ = finished_run
     out = export_weights(checkpoint, result, tmp_path / "w.pt", result_file="results/x.json")
     model, info = load_weights(out)
     assert info["model"] == "short4" and info["result_file"] == "results/x.json"

@@ -15,10 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gnet_lib.data import DataUnavailableError, load_data  # noqa: E402
-from gnet_lib.errors import UsageError  # noqa: E402
-from gnet_lib.evaluation_variants import evaluate_stored_weights  # noqa: E402
-from gnet_lib.storage import CheckpointError, write_json  # noqa: E402
+from gnet_lib.data import DataUnavailableError, load_data
+from gnet_lib.errors import UsageError
+from gnet_lib.evaluation_variants import evaluate_stored_weights
+from gnet_lib.storage import CheckpointError, write_json
 
 
 def main(argv: list[str] | None = None) -> int:

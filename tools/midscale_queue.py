@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gnet_lib.midscale import RUNS, MidscaleRun, cannot_run_here  # noqa: E402
-from gnet_lib.train import cpu_has_native_bf16  # noqa: E402
+from gnet_lib.midscale import RUNS, MidscaleRun, cannot_run_here
+from gnet_lib.train import cpu_has_native_bf16
 
 
 def command(run: MidscaleRun, core: int, data_dir: str, work: Path) -> list[str]:

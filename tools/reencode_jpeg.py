@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gnet_lib.errors import UsageError  # noqa: E402
-from gnet_lib.reencode import reencode_folder  # noqa: E402
+from gnet_lib.errors import UsageError
+from gnet_lib.reencode import reencode_folder
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,6 +18,7 @@ WIRING_MODULE = "4d"
 
 def _ex_1_1(answer: Any) -> tuple[bool, str]:
     m = get_spec("inception-v1").inceptions[6]  # 4e
+    assert m.n3x3_reduce and m.n5x5_reduce and m.pool_proj and m.in_channels, "4e is a module with reductions"
     expected = m.n1x1 + m.n3x3 + m.n5x5 + m.pool_proj
     return integer(answer, {
         expected + m.n3x3_reduce + m.n5x5_reduce: "you added the reduction widths too: those 1x1 layers feed the 3x3 "
@@ -29,6 +30,7 @@ def _ex_1_1(answer: Any) -> tuple[bool, str]:
 
 def _ex_1_2(answer: Any) -> tuple[bool, str]:
     m = get_spec("inception-v1").inceptions[0]  # 3a
+    assert m.pool_proj and m.in_channels, "3a is a module with a pool projection"
     expected = m.n1x1 + m.n3x3 + m.n5x5 + m.in_channels
     return integer(answer, {
         m.n1x1 + m.n3x3 + m.n5x5: "the naive module's pool branch has no projection: the pooled input, with all its "
@@ -47,7 +49,7 @@ def _ex_1_3(answer: Any) -> tuple[bool, str]:
     }, weights + 64, "the parameter count of that 1x1 convolution")
 
 
-def _module_inputs() -> dict[str, tuple[int, int, int]]:
+def _module_inputs() -> dict[str, tuple[int, ...]]:
     """Each paper module's input shape at 224x224."""
     spec = get_spec("inception-v1", aux_logits=False)
     return {r.block: r.in_shape for r in walk(spec) if r.kind == "concat"}
@@ -81,7 +83,8 @@ def _ex_1_4(answer: Any) -> tuple[bool, str]:
     expected = set(falls(_large_mac_shares()))
     if names == expected:
         return True, "the share of work in the large branches does not rise steadily with depth either."
-    channel_share = {m.name: (m.n3x3 + m.n5x5) / (m.n1x1 + m.n3x3 + m.n5x5 + m.pool_proj) for m in get_spec("inception-v1").inceptions}
+    channel_share = {m.name: (m.n3x3 + m.n5x5) / (m.n1x1 + m.n3x3 + m.n5x5 + (m.pool_proj or 0))
+                     for m in get_spec("inception-v1").inceptions}
     if names == set(falls(channel_share)):
         return False, "those are the falls of the share of output channels; this exercise asks about MACs"
     if names == set(falls(_large_mac_shares(with_reductions=False))):

@@ -145,7 +145,8 @@ def _ex_2_6(answer: Any) -> tuple[bool, str]:
 def _tf_chain(sizes: list[int]) -> list[tuple[int, int]]:
     """TensorFlow's padding of each stride-2 layer, given the size each one reads."""
     rows = stride_two_rows(layer_table("inception-v1", aux_logits=False).layer_rows)
-    return [tf_same_padding(n, r.kernel[0], r.stride) for n, r in zip(sizes, rows)]
+    windows = [r.window() for r in rows]
+    return [tf_same_padding(n, kernel[0], stride) for n, (kernel, stride, _) in zip(sizes, windows)]
 
 
 def _tf_sizes(size: int, step) -> list[int]:

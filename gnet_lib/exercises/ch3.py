@@ -148,7 +148,7 @@ def _ex_3_6(answer: Any) -> tuple[bool, str]:
         return False, f"over budget ({total:,} MACs) once the 1x1 reductions are counted: they cost MACs too"
     if total - parts["pool projection"] <= DESIGN_BUDGET:
         return False, f"over budget ({total:,} MACs): the pool projection is a 1x1 convolution over all input channels"
-    costliest = max(parts, key=parts.get)
+    costliest = max(parts, key=lambda part: parts[part])
     return False, f"over budget: {total:,} MACs, the most expensive part being the {costliest} ({parts[costliest]:,})"
 
 

@@ -99,7 +99,7 @@ def _ex_4_3(answer: Any) -> tuple[bool, str]:
         expected - aux_conv_biases: ("you also took away the biases of the auxiliary heads' 1x1 convolutions, "
                                      "but those heads are not part of the inference network"),
         expected - VOC_CLASSES: "only the convolutions lose their bias; the linear layer keeps its own",
-        SOURCE_003["googlenet_params"]: ("that is source 003's ImageNet model with its auxiliary heads; "
+        int(SOURCE_003["googlenet_params"]): ("that is source 003's ImageNet model with its auxiliary heads; "
                                          "this network has fewer classes and no auxiliary heads"),
     }, expected, "the inference network's parameter count")
 

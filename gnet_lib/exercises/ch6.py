@@ -42,6 +42,7 @@ def _ex_6_3(answer: Any) -> tuple[bool, str]:
     stem = modules[0].in_channels
     expected = layer_table("naive").where(name="linear")[0]["weights"] // spec.num_classes
     last = modules[-1]
+    assert last.in_channels, "the naive spec states 5b's input width"
     own = last.n1x1 + last.n3x3 + last.n5x5
     return integer(answer, {
         1024: "1024 is what 5b gives when its pool branch has a projection; the naive module has none",

@@ -37,8 +37,9 @@ class Exercise:
 
 def number(answer: Any, kind: str = "whole number") -> float:
     if isinstance(answer, bool) or not isinstance(answer, (int, float)):
-        if callable(getattr(answer, "numel", None)) and answer.numel() == 1:  # a one-element tensor or array
-            return answer.item()
+        numel, item = getattr(answer, "numel", None), getattr(answer, "item", None)
+        if callable(numel) and callable(item) and numel() == 1:  # a one-element tensor or array
+            return item()
         raise AnswerTypeError(f"expected a {kind}, got {type(answer).__name__} {answer!r}")
     return answer
 

@@ -71,10 +71,10 @@ def _unit_text(unit: BranchUnit) -> str:
     return f"{unit.kernel}x{unit.kernel} conv, {unit.width}"
 
 
-def _io_texts(module: Inception, input_shape: tuple[int, int, int] | None,
+def _io_texts(module: Inception, input_shape: tuple[int, ...] | None,
               shapes: dict[str, tuple[int, ...]]) -> tuple[str, str]:
     """The texts of the input and concatenation boxes: shapes when known, else channel counts."""
-    if shapes:
+    if shapes and input_shape is not None:
         return f"previous layer\n{shape_text(input_shape)}", f"concatenate\n{shape_text(shapes[f'{module.name} / concat'])}"
     c_in = module.in_channels
     out = f"concatenate: {inception_out_channels(module, c_in)} ch" if c_in else "concatenate"
@@ -82,7 +82,7 @@ def _io_texts(module: Inception, input_shape: tuple[int, int, int] | None,
 
 
 def inception_layout(module: Inception, five_by_five: FiveByFive = "5x5",
-                     input_shape: tuple[int, int, int] | None = None) -> ModuleLayout:
+                     input_shape: tuple[int, ...] | None = None) -> ModuleLayout:
     """Boxes and edges of one module: the input feeds the first layer of each branch, each
     layer feeds the next one of its branch, and each branch's last layer feeds the concatenation.
     With ``input_shape`` (C, H, W) every box also shows its output shape."""
@@ -125,7 +125,7 @@ def _draw_edge(ax: Axes, src: Box, dst: Box, height: float = BOX_H) -> None:
 
 
 def draw_inception_module(module: Inception, five_by_five: FiveByFive = "5x5",
-                          input_shape: tuple[int, int, int] | None = None) -> Figure:
+                          input_shape: tuple[int, ...] | None = None) -> Figure:
     """The module's branches, every layer wired to the one it feeds, channel numbers from the
     spec and (with ``input_shape``, C x H x W) every layer's output shape."""
     layout = inception_layout(module, five_by_five, input_shape)
@@ -173,7 +173,7 @@ def network_boxes(spec: Network, rows: list[LayerRow]) -> tuple[list[tuple[str, 
     return main, side
 
 
-def draw_network(spec: Network, input_size: tuple[int, int, int] | None = None) -> Figure:
+def draw_network(spec: Network, input_size: tuple[int, ...] | None = None) -> Figure:
     """The whole network as a column of blocks, input at the top, each with its output shape
     (C x H x W, from the layer walk at ``input_size``, default the spec's); auxiliary heads
     branch off to the right of the module they read."""

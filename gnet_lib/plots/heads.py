@@ -41,7 +41,7 @@ def _head(spec: Network, name: str) -> tuple[AuxHead, str]:
     raise UsageError(f"{spec.name} has no auxiliary head {name!r} (its heads: {names})")
 
 
-def aux_head_steps(spec: Network, name: str = "aux1", input_size: tuple[int, int, int] | None = None,
+def aux_head_steps(spec: Network, name: str = "aux1", input_size: tuple[int, ...] | None = None,
                    num_classes: int | None = None) -> list[HeadStep]:
     """The steps of auxiliary head ``name`` from the module it reads to its logits."""
     head, source = _head(spec, name)
@@ -63,7 +63,7 @@ def aux_head_steps(spec: Network, name: str = "aux1", input_size: tuple[int, int
 
 
 def draw_aux_head(spec: Network, name: str = "aux1", loss_weight: float | None = None,
-                  input_size: tuple[int, int, int] | None = None, num_classes: int | None = None) -> Figure:
+                  input_size: tuple[int, ...] | None = None, num_classes: int | None = None) -> Figure:
     """A column of boxes, one per step of head ``name``: the step on the left, the output shape
     and the parameters on the right; ``loss_weight`` adds the loss the logits feed in training."""
     steps = aux_head_steps(spec, name, input_size, num_classes)
