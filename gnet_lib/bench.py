@@ -9,15 +9,13 @@ metric sums, one read per epoch) after one untimed epoch, whose time (graph capt
 compilation, autotuning) is reported on its own. A second engine row in fp32 and NCHW splits
 the gain: precision and layout against the rest. The loops alternate for a few rounds; the
 best round of each counts. The plain loop always runs with PyTorch's default backend settings;
-the engine with a training run's (:func:`gnet_lib.graphs.fast_cuda_backend`), restored after.
+the engine with a training run's (both from :func:`gnet_lib.graphs.cuda_backend`), restored after.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +27,7 @@ from torchvision import transforms
 
 from .data import ImageData, make_synthetic
 from .errors import UsageError
+from .graphs import pytorch_default_backend
 from .models import build_model, layer_table
 from .provenance import environment, now, pick_device
 from .published import SOURCE_000
@@ -58,18 +57,6 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize(device)
     elif device.type == "mps":
         torch.mps.synchronize()
-
-
-@contextmanager
-def pytorch_default_backend() -> Iterator[None]:
-    """PyTorch's default cuDNN and TF32 settings inside, whatever they were outside."""
-    cudnn, matmul = torch.backends.cudnn, torch.backends.cuda.matmul
-    saved = cudnn.benchmark, cudnn.allow_tf32, matmul.allow_tf32
-    cudnn.benchmark, cudnn.allow_tf32, matmul.allow_tf32 = False, True, False
-    try:
-        yield
-    finally:
-        cudnn.benchmark, cudnn.allow_tf32, matmul.allow_tf32 = saved
 
 
 def plain_loop_throughput(model_name: str, data: ImageData, batch_size: int, steps: int, warmup: int, device: torch.device) -> float:
@@ -113,7 +100,7 @@ def engine_throughput(model_name: str, data: ImageData, batch_size: int, epochs:
     config = TrainConfig(model=model_name, dataset="synthetic", recipe="seed", batch_size=batch_size, epochs=10**6,
                          device=str(device), compile=compile, progress=False, **overrides)
     trainer = Trainer(config, data=data)
-    with trainer._backend():  # the settings a training run has
+    with trainer.backend():  # the settings a training run has
         first = trainer.train_epoch(0)["epoch_time_s"]
         timed = [trainer.train_epoch(epoch) for epoch in range(1, epochs + 1)]
     return sum(m["train_images"] for m in timed) / sum(m["epoch_time_s"] for m in timed), first
@@ -280,7 +267,6 @@ __all__ = [
     "engine_throughput",
     "inference_seconds",
     "plain_loop_throughput",
-    "pytorch_default_backend",
     "speed_table",
     "variant_speeds",
 ]

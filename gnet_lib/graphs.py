@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import torch
@@ -88,13 +88,13 @@ class GraphedStep:
 
 
 @contextmanager
-def fast_cuda_backend(deterministic: bool = False) -> Iterator[None]:
-    """The CUDA backend settings of a run inside the block, the process's own settings after it:
-    TF32 matrix products and convolutions, and cuDNN autotuning, or with ``deterministic``
-    deterministic kernels only (no autotuning; ``torch.use_deterministic_algorithms``, warning
-    where an operation has no deterministic kernel). Uses the ``fp32_precision`` settings of
-    torch 2.9 and later (mixing them with the deprecated ``allow_tf32`` flags can fail inside
-    Inductor), the old flags before."""
+def cuda_backend(tf32_matmul: bool, autotune: bool, deterministic: bool = False) -> Iterator[None]:
+    """CUDA backend settings inside the block, the process's own settings after it: TF32 matrix
+    products or not, cuDNN autotuning or not, and with ``deterministic`` deterministic kernels only
+    (``torch.use_deterministic_algorithms``, warning where an operation has none). Convolutions
+    may use TF32 in every case, as PyTorch's default allows. Uses the ``fp32_precision`` settings
+    of torch 2.9 and later (mixing them with the deprecated ``allow_tf32`` flags can fail inside
+    Inductor), the old flags before. The one place that sets these flags."""
     cudnn, matmul = torch.backends.cudnn, torch.backends.cuda.matmul
     conv: Any = getattr(cudnn, "conv", None)
     new_api = hasattr(matmul, "fp32_precision") and hasattr(conv, "fp32_precision")
@@ -102,10 +102,10 @@ def fast_cuda_backend(deterministic: bool = False) -> Iterator[None]:
              torch.is_deterministic_algorithms_warn_only_enabled(), os.environ.get("CUBLAS_WORKSPACE_CONFIG"))
     saved_tf32 = (matmul.fp32_precision, conv.fp32_precision) if new_api else (matmul.allow_tf32, cudnn.allow_tf32)
     if new_api:
-        matmul.fp32_precision, conv.fp32_precision = "tf32", "tf32"
+        matmul.fp32_precision, conv.fp32_precision = ("tf32" if tf32_matmul else "ieee"), "tf32"
     else:
-        matmul.allow_tf32, cudnn.allow_tf32 = True, True
-    cudnn.benchmark, cudnn.deterministic = not deterministic, deterministic
+        matmul.allow_tf32, cudnn.allow_tf32 = tf32_matmul, True
+    cudnn.benchmark, cudnn.deterministic = autotune and not deterministic, deterministic
     if deterministic:
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # cuBLAS's condition for determinism
         torch.use_deterministic_algorithms(True, warn_only=True)
@@ -120,3 +120,13 @@ def fast_cuda_backend(deterministic: bool = False) -> Iterator[None]:
         torch.use_deterministic_algorithms(saved[2], warn_only=saved[3])
         if saved[4] is None:
             os.environ.pop("CUBLAS_WORKSPACE_CONFIG", None)
+
+
+def fast_cuda_backend(deterministic: bool = False) -> AbstractContextManager[None]:
+    """A training run's settings: TF32 matrix products and cuDNN autotuning (none with ``deterministic``)."""
+    return cuda_backend(tf32_matmul=True, autotune=True, deterministic=deterministic)
+
+
+def pytorch_default_backend() -> AbstractContextManager[None]:
+    """PyTorch's default settings (no TF32 matrix products, no autotuning), whatever they were outside."""
+    return cuda_backend(tf32_matmul=False, autotune=False)

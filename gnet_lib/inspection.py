@@ -36,8 +36,9 @@ class Predictions:
 
 
 @torch.no_grad()
+@torch.no_grad()
 def predict(model: GoogLeNet, images: Tensor, labels: Tensor, recipe: Recipe, batch_size: int = 500) -> Predictions:
-    """Run ``model`` (eval mode) over uint8 ``images`` in batches."""
+    """Run ``model`` (eval mode, no autograd graph kept) over uint8 ``images`` in batches."""
     model.eval()
     probs = torch.cat([model(normalise(images[i : i + batch_size], recipe)).softmax(dim=1)
                        for i in range(0, len(images), batch_size)])

@@ -34,7 +34,7 @@ import math
 import time
 import warnings
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -442,8 +442,8 @@ class Trainer:
         dtype = torch.bfloat16 if self.precision == "bf16" else torch.float16
         return torch.autocast(self.device.type, dtype=dtype, cache_enabled=False)  # no cache: graph capture needs none
 
-    def _backend(self):
-        """The fast CUDA backend settings for the duration of a run (restored afterwards)."""
+    def backend(self) -> AbstractContextManager[None]:
+        """The backend settings a run trains under (fast CUDA settings on a GPU), restored afterwards."""
         return fast_cuda_backend(self.config.deterministic) if self.device.type == "cuda" else nullcontext()
 
     def _kernels(self):
@@ -618,7 +618,7 @@ class Trainer:
         run folder stays locked until it ends."""
         self._hold_lock()
         try:
-            with self._backend():
+            with self.backend():
                 for epoch in range(len(self.history), self.recipe.epochs):
                     metrics: dict[str, Any] = {"epoch": epoch + 1, "lr": float(self.optimizer.param_groups[0]["lr"])}
                     metrics.update(self.train_epoch(epoch))

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from gnet_lib.graphs import fast_cuda_backend, without_side_effects
+from gnet_lib.graphs import fast_cuda_backend, pytorch_default_backend, without_side_effects
 from gnet_lib.train import TrainConfig, Trainer
 
 SETTINGS = dict(model="short4", dataset="synthetic", recipe="seed", epochs=1, batch_size=32, device="cpu",
@@ -110,3 +110,17 @@ def test_each_resize_stage_captures_its_own_graph(tiny_data, monkeypatch):
     result = Trainer(TrainConfig(**settings), tiny_data).run()
     assert sides == [16, 24, 32]
     assert result.history[-1]["train_loss"] < result.history[0]["train_loss"]
+
+
+def test_the_default_backend_switches_tf32_matrix_products_and_autotuning_off_and_restores_them():
+    cudnn, matmul = torch.backends.cudnn, torch.backends.cuda.matmul
+    new_api = hasattr(matmul, "fp32_precision")
+
+    def tf32_matmul():
+        return matmul.fp32_precision == "tf32" if new_api else matmul.allow_tf32
+
+    with fast_cuda_backend():
+        assert tf32_matmul() and cudnn.benchmark
+        with pytorch_default_backend():
+            assert not tf32_matmul() and not cudnn.benchmark
+        assert tf32_matmul() and cudnn.benchmark

@@ -48,6 +48,8 @@ def test_predict_agrees_with_a_plain_forward_pass():
         probs = model.eval()((images.float() / 255 - 0.5) / 0.5).softmax(1)
     assert torch.equal(p.predicted, probs.argmax(1))
     assert torch.allclose(p.confidence, probs.max(1).values, atol=1e-6)
+    # No autograd graph is kept: on 10,000 images it would hold every batch's activations.
+    assert not p.confidence.requires_grad
 
 
 def test_branch_maps_are_each_branch_output_averaged_over_channels():
