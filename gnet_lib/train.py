@@ -131,18 +131,14 @@ class TrainConfig:
     source_bn_eps: bool | None = None
 
     def spec(self) -> Network:
-        """The model's spec with this run's options (an unknown model name is a usage error)."""
-        try:
-            return get_spec(self.model, aux_logits=self.aux_logits, source_bn_eps=self.source_bn_eps)
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
+        """The model's spec with this run's options (an unknown model name is a
+        :class:`~gnet_lib.errors.UsageError`; any other error is a bug and keeps its traceback)."""
+        return get_spec(self.model, aux_logits=self.aux_logits, source_bn_eps=self.source_bn_eps)
 
     def resolved_recipe(self) -> Recipe:
-        """The named recipe with this run's overrides (epochs, batch size, learning rate)."""
-        try:
-            return get_recipe(self.recipe).with_changes(self.epochs, self.batch_size, self.lr)
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
+        """The named recipe with this run's overrides (epochs, batch size, learning rate); bad
+        names and values are :class:`~gnet_lib.errors.UsageError` from the recipe itself."""
+        return get_recipe(self.recipe).with_changes(self.epochs, self.batch_size, self.lr)
 
     def validate(self) -> None:
         """Check every setting that can be checked without data, so that a mistake stops the

@@ -336,3 +336,20 @@ def test_a_checkpoint_made_on_other_images_is_refused(tiny_data, tmp_path):
 def test_a_final_test_cannot_be_a_validation_run():
     with pytest.raises(UsageError, match="--final-test"):
         _config(final_test=True, validation=50).validate()
+
+
+def test_a_bug_inside_the_spec_or_recipe_is_not_reported_as_a_usage_error(monkeypatch):
+    """Only the user's mistakes become usage errors (no traceback); a library bug keeps its type."""
+    import gnet_lib.train as train_module
+
+    def broken(*args, **kwargs):
+        raise ValueError("an internal bug")
+
+    with pytest.raises(UsageError, match="unknown model name 'nosuch'"):
+        TrainConfig(model="nosuch").spec()
+    monkeypatch.setattr(train_module, "get_spec", broken)
+    monkeypatch.setattr(train_module, "get_recipe", broken)
+    for call in (TrainConfig().spec, TrainConfig().resolved_recipe):
+        with pytest.raises(ValueError, match="an internal bug") as caught:
+            call()
+        assert not isinstance(caught.value, UsageError)
