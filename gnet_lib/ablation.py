@@ -25,7 +25,7 @@ import torch
 from .architectures import CIFAR_MODEL_NAMES, unknown_model_error
 from .data import load_data
 from .errors import UsageError
-from .results import result_path, reusable_result
+from .results import output_results_dir, result_path, reusable_result
 from .storage import read_json, write_json
 from .train import TrainConfig, run_identity, subset_data, train_to_file
 
@@ -57,7 +57,7 @@ def _check_models(models: Sequence[str]) -> list[str]:
 def run_ablation(
     base: TrainConfig,
     models: Sequence[str] = CIFAR_MODEL_NAMES,
-    results_dir: str | Path = "results",
+    results_dir: str | Path | None = None,
     runs_dir: str | Path = "runs",
     devices: Sequence[str] | None = None,
     log: Callable[[str], None] = print,
@@ -67,11 +67,12 @@ def run_ablation(
 
     ``base`` gives the dataset, recipe and everything else; its ``model``, ``run_dir``,
     ``resume`` and ``device`` are set per run. Results go to
-    ``<results_dir>/<dataset>/<recipe>/<protocol>/<model>.json`` and checkpoints to the same
-    place under ``runs_dir``. A stored result is reused only if it was made with identical
+    ``<results_dir>/<dataset>/<recipe>/<protocol>/<model>.json`` (default:
+    :func:`~gnet_lib.results.output_results_dir`) and checkpoints to the same place under ``runs_dir``. A stored result is reused only if it was made with identical
     settings; otherwise the ablation stops before training and names the differences.
     """
     models = _check_models(models)
+    results_dir = output_results_dir() if results_dir is None else results_dir
     for m in models:
         replace(base, model=m).validate()
     devices = list(devices or default_devices())

@@ -64,6 +64,7 @@ from .results import (
     default_results_dir,
     load_bench,
     load_result,
+    output_results_dir,
     result_path,
     reusable_result,
 )
@@ -167,11 +168,11 @@ def book_results_folders() -> list[Path]:
 
 
 def resolve_folders(s: CampaignSettings, log: Callable[[str], None] = print) -> CampaignSettings:
-    """``s`` with both folders set: as named, else ``results`` and ``runs``; for a dry run, the
+    """``s`` with both folders set: as named, else ``$GNET_RESULTS`` (or ``results``) and ``runs``; for a dry run, the
     folders named, else a new temporary folder (logged, with both paths). A dry run into the
     book's results folder, or a folder inside it, is a :class:`UsageError`."""
     if not s.dry_run:
-        return replace(s, results_dir=s.results_dir or Path("results"), runs_dir=s.runs_dir or Path("runs"))
+        return replace(s, results_dir=s.results_dir or output_results_dir(), runs_dir=s.runs_dir or Path("runs"))
     for folder, option in ((s.results_dir, "--results-dir"), (s.runs_dir, "--runs-dir")):
         book = next((b for b in book_results_folders() if folder is not None and folder.resolve().is_relative_to(b)), None)
         if book is not None:

@@ -25,7 +25,7 @@ from .errors import UsageError
 from .models import layer_table
 from .paper import compare_with_paper
 from .recipes import RECIPES
-from .results import ablation_table, available, load_results, published_key
+from .results import ablation_table, available, load_results, output_results_dir, published_key
 from .storage import CheckpointError, write_json
 from .student import make_student_edition
 from .tables import Table
@@ -355,7 +355,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_campaign(args: argparse.Namespace) -> int:
     if not args.dry_run and not args.data_dir:
         raise UsageError("campaign needs --data-dir (CIFAR-10 in torchvision's format or an image folder), or --dry-run")
-    for option, path, default in (("--results-dir", args.results_dir, "results"), ("--runs-dir", args.runs_dir, "runs")):
+    for option, path, default in (("--results-dir", args.results_dir, str(output_results_dir())), ("--runs-dir", args.runs_dir, "runs")):
         if path is not None or not args.dry_run:  # a dry run's own folders are new temporary ones
             _check_output_folder(path or default, option)
     settings = campaign.CampaignSettings(args.data_dir, args.results_dir and Path(args.results_dir),
@@ -403,7 +403,8 @@ def _add_ablation(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ablation", help="train source 000's seven CIFAR variants and tabulate them", epilog=EXIT_CODES,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--models", nargs="+", default=list(CIFAR_MODEL_NAMES), help="which variants (default: all seven)")
-    p.add_argument("--results-dir", default="results", help="where result files go (default: results)")
+    p.add_argument("--results-dir", default=str(output_results_dir()),
+                   help="where result files go (default: $GNET_RESULTS if set, else results)")
     p.add_argument("--runs-dir", default="runs", help="where checkpoints go (default: runs)")
     p.add_argument("--devices", nargs="+", help="devices to spread runs over, one run each (default: every GPU, else auto)")
     p.add_argument("--table-only", action="store_true", help="do not train; print the table from existing results")
@@ -449,7 +450,8 @@ def _add_campaign(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("campaign", help="every GPU result of the book in one resumable command (bench, ablation, "
                                         "recipes, weights)", epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data-dir", help="CIFAR-10: torchvision's format or an image folder with train/ and test/")
-    p.add_argument("--results-dir", help="where result files go (default: results; with --dry-run a new temporary folder)")
+    p.add_argument("--results-dir", help="where result files go (default: $GNET_RESULTS if set, else results; "
+                                          "with --dry-run a new temporary folder)")
     p.add_argument("--runs-dir", help="where checkpoints go (default: runs; with --dry-run a new temporary folder)")
     p.add_argument("--budget-minutes", type=float, help="stop cleanly before this many minutes (checkpoint written, "
                                                         "exit 0); rerun the same command to continue")

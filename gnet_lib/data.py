@@ -29,6 +29,7 @@ from torch import Tensor
 from torchvision.datasets.folder import find_classes, make_dataset
 from torchvision.io import ImageReadMode, decode_image, read_file
 
+from . import environment_variables
 from .choices import DATASETS
 from .errors import UsageError
 
@@ -380,7 +381,7 @@ def book_data(data_dir: str | os.PathLike = "data", synthetic_sizes: tuple[int, 
     Tried in order: the folder in ``$GNET_CIFAR10_DIR`` (CI and local copies), ``data_dir`` in
     torchvision's format or as an image folder, and a download into ``data_dir`` (Colab).
     """
-    tries = [(os.environ.get("GNET_CIFAR10_DIR"), False, "$GNET_CIFAR10_DIR"), (data_dir, True, str(data_dir))]
+    tries = [(environment_variables.cifar10_dir(), False, "$GNET_CIFAR10_DIR"), (data_dir, True, str(data_dir))]
     missing = []
     for folder, download, label in tries:
         if not folder:

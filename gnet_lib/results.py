@@ -8,10 +8,10 @@ device and software versions, git commit, dates, wall time and every epoch's met
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
+from . import environment_variables
 from .architectures import CIFAR_MODEL_NAMES, get_spec
 from .errors import UsageError
 from .published import SOURCE_000
@@ -100,13 +100,20 @@ def default_results_dir() -> Path:
     """Where the book reads results: ``$GNET_RESULTS`` if set, else the ``results/`` folder of
     the checkout gnet_lib runs from (a clone or an editable install), else the copy of it that
     an installed package carries (``gnet_lib/stored_results``, e.g. on Colab), else ``./results``."""
-    if os.environ.get("GNET_RESULTS"):
-        return Path(os.environ["GNET_RESULTS"])
+    chosen = environment_variables.results_dir()
+    if chosen is not None:
+        return chosen
     package = Path(__file__).resolve().parent
     for folder in (package.parent / "results", package / "stored_results"):
         if folder.is_dir():
             return folder
     return Path("results")
+
+
+def output_results_dir() -> Path:
+    """Where commands write results unless told otherwise: ``$GNET_RESULTS`` if set (so that the
+    book reads what they write), else ``./results`` (a checkout's own, run from its root)."""
+    return environment_variables.results_dir() or Path("results")
 
 
 REQUIRED_KEYS = ("config", "recipe", "model", "data", "environment", "history", "final", "wall_time_s", "started", "finished")
