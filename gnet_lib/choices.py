@@ -7,3 +7,6 @@ DATASETS = ("cifar10", "cifar100", "synthetic")
 PRECISIONS = ("auto", "bf16", "fp16", "fp32")
 #: The file a run keeps its checkpoint in, inside its run folder.
 CHECKPOINT_NAME = "checkpoint.pt"
+
+#: The synthetic dataset's (train, test) sizes wherever none are given: the one place they are set.
+SYNTHETIC_SIZES: tuple[int, int] = (2000, 500)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .architectures import CIFAR_MODEL_NAMES, MODEL_NAMES, get_spec
-from .choices import CHECKPOINT_NAME, DATASETS, PRECISIONS
+from .choices import CHECKPOINT_NAME, DATASETS, PRECISIONS, SYNTHETIC_SIZES
 from .errors import UsageError
 from .models import layer_table
 from .paper import compare_with_paper
@@ -154,7 +154,7 @@ def _add_training_options(p: argparse.ArgumentParser, one_recipe: bool = True) -
     p.add_argument("--final-test", action="store_true",
                    help="after the last epoch, evaluate on the whole test split and store every image's prediction "
                         "(--test-subset then sizes only the per-epoch evaluations)")
-    p.add_argument("--synthetic-sizes", type=int, nargs=2, default=(2000, 500), metavar=("TRAIN", "TEST"),
+    p.add_argument("--synthetic-sizes", type=int, nargs=2, default=SYNTHETIC_SIZES, metavar=("TRAIN", "TEST"),
                    help="image counts of the synthetic dataset (default: 2000 500)")
     p.add_argument("--no-cuda-graph", action="store_true",
                    help="on CUDA, launch every kernel of a step from Python instead of replaying one captured graph")

@@ -30,7 +30,7 @@ from torchvision.datasets.folder import find_classes, make_dataset
 from torchvision.io import ImageReadMode, decode_image, read_file
 
 from . import environment_variables
-from .choices import DATASETS
+from .choices import DATASETS, SYNTHETIC_SIZES
 from .errors import UsageError
 
 _TORCHVISION = {"cifar10": ("CIFAR10", "cifar-10-batches-py", "CIFAR-10"), "cifar100": ("CIFAR100", "cifar-100-python", "CIFAR-100")}
@@ -151,7 +151,7 @@ def balanced_indices(y: Tensor, n: int, num_classes: int, seed: int) -> Tensor:
 # -- synthetic ----------------------------------------------------------------------------
 
 
-def make_synthetic(train_size: int = 2000, test_size: int = 500, num_classes: int = 10, seed: int = 0) -> ImageData:
+def make_synthetic(train_size: int = SYNTHETIC_SIZES[0], test_size: int = SYNTHETIC_SIZES[1], num_classes: int = 10, seed: int = 0) -> ImageData:
     """A CIFAR-shaped (3x32x32) dataset with learnable class structure, made in process.
 
     Each class has a smooth random colour template; an image is its class template shifted
@@ -326,7 +326,7 @@ def load_data(
     name: str,
     data_dir: str | os.PathLike | None = None,
     download: bool = True,
-    synthetic_sizes: tuple[int, int] = (2000, 500),
+    synthetic_sizes: tuple[int, int] = SYNTHETIC_SIZES,
     seed: int = 0,
 ) -> ImageData:
     """Load ``cifar10``, ``cifar100`` or ``synthetic``.
@@ -374,7 +374,7 @@ def _folder_key(name: str, root: Path) -> str:
     return f"{name}-jpeg-q{marker['quality']}" if marker else f"{name}-jpeg"
 
 
-def book_data(data_dir: str | os.PathLike = "data", synthetic_sizes: tuple[int, int] = (2000, 500),
+def book_data(data_dir: str | os.PathLike = "data", synthetic_sizes: tuple[int, int] = SYNTHETIC_SIZES,
               log=print) -> ImageData:
     """CIFAR-10 for the book's chapters where it can be had, else synthetic data (and says which).
 
@@ -412,7 +412,7 @@ _OFFICIAL_SIZES = {"cifar10": (50_000, 10_000), "cifar100": (50_000, 10_000)}
 
 
 def split_sizes(name: str, data_dir: str | os.PathLike | None = None,
-                synthetic_sizes: tuple[int, int] = (2000, 500)) -> tuple[int, int] | None:
+                synthetic_sizes: tuple[int, int] = SYNTHETIC_SIZES) -> tuple[int, int] | None:
     """(train, test) image counts of a dataset without decoding it, or ``None`` where they
     cannot be known yet (torchvision's CIFAR not downloaded)."""
     if name == "synthetic":

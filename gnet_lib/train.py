@@ -46,7 +46,7 @@ from tqdm import tqdm
 
 from .architectures import get_spec
 from .builder import ModelOutput, build_network
-from .choices import CHECKPOINT_NAME, PRECISIONS
+from .choices import CHECKPOINT_NAME, PRECISIONS, SYNTHETIC_SIZES
 from .class_strings import encode_labels
 from .data import (
     Augment,
@@ -117,7 +117,7 @@ class TrainConfig:
     validation: int | None = None
     subset_seed: int | None = None
     final_test: bool = False
-    synthetic_sizes: tuple[int, int] = (2000, 500)
+    synthetic_sizes: tuple[int, int] = SYNTHETIC_SIZES
     aux_logits: bool | None = None
     compile: bool | str = False
     channels_last: bool | None = None
