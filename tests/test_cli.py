@@ -179,3 +179,11 @@ def test_a_subset_larger_than_the_data_fails_before_any_work(capsys, tmp_path, m
     monkeypatch.setattr(data_module, "_read_image", lambda path: pytest.fail("decoded an image before checking the sizes"))
     assert main(["ablation", "--data-dir", str(tmp_path), "--test-subset", "2", "--no-progress"]) == EXIT_USAGE
     assert "--test-subset 2 is larger than the test split, which has 1 images" in capsys.readouterr().err
+
+
+def test_no_conv_bias_grad_reaches_the_training_config():
+    from gnet_lib import cli
+
+    for argv, expected in ((["train"], True), (["train", "--no-conv-bias-grad"], False)):
+        args = cli.build_parser().parse_args([*argv, "--dataset", "synthetic"])
+        assert cli._config(args).conv_bias_grad is expected

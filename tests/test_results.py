@@ -99,3 +99,5 @@ def test_protocol_names_say_precision_and_eps_when_not_the_default():
     assert protocol_name(naive) == "10000x2000-e14-s1"
     assert protocol_name({**naive, "model_options": {"aux_heads": 0, "source_bn_eps": True}}) == "10000x2000-e14-s1-epsquirk"
     assert protocol_name({**base, "precision": "auto"}) == "10000x2000-e14-s1"
+    assert protocol_name({**base, "conv_bias_grad": False}) == "10000x2000-e14-s1-nobiasgrad"
+    assert protocol_name({**base, "conv_bias_grad": True}) == "10000x2000-e14-s1"

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from gnet_lib.builder import ModelOutput
+from gnet_lib.builder import ModelOutput, conv_biases_before_batch_norm
+from gnet_lib.data import make_synthetic
 from gnet_lib.errors import UsageError
 from gnet_lib.recipes import RECIPES, get_recipe
 from gnet_lib.storage import CheckpointError
@@ -353,3 +354,24 @@ def test_a_bug_inside_the_spec_or_recipe_is_not_reported_as_a_usage_error(monkey
         with pytest.raises(ValueError, match="an internal bug") as caught:
             call()
         assert not isinstance(caught.value, UsageError)
+
+
+def test_conv_biases_before_batch_norm_can_go_without_gradients_and_training_stays_the_same():
+    """Their gradient is exactly zero in training mode (measured: at most a few 1e-6 against 1e-2
+    for the weights, i.e. rounding), so leaving them out changes the losses of k steps by rounding
+    only; the parameters, their names and the count stay as they are."""
+    data = make_synthetic(train_size=96, test_size=100, seed=0)  # one epoch: 3 steps of 32
+    settings = dict(epochs=1, precision="fp32")
+    plain, frozen = Trainer(_config(**settings), data), Trainer(_config(**settings, conv_bias_grad=False), data)
+    biases = conv_biases_before_batch_norm(frozen.model)
+    assert biases and not any(b.requires_grad for b in biases)
+    assert len(biases) == len(conv_biases_before_batch_norm(plain.model))
+    assert frozen.model.state_dict().keys() == plain.model.state_dict().keys()
+    assert frozen.model_info["params"] == plain.model_info["params"]
+    before = [b.detach().clone() for b in biases]
+    (a,), (b,) = plain.run().history, frozen.run().history
+    assert b["train_loss"] == pytest.approx(a["train_loss"], rel=1e-5)
+    assert b["test_loss"] == pytest.approx(a["test_loss"], rel=1e-4)
+    assert all(torch.equal(b0, b1) for b0, b1 in zip(before, biases))
+    assert plain.config.identity(data, "fp32")["conv_bias_grad"] is True
+    assert frozen.config.identity(data, "fp32")["conv_bias_grad"] is False
