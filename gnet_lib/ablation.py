@@ -25,6 +25,7 @@ import torch
 from .architectures import CIFAR_MODEL_NAMES, unknown_model_error
 from .data import load_data
 from .errors import UsageError
+from .provenance import pick_device
 from .results import output_results_dir, result_path, reusable_result
 from .storage import read_json, write_json
 from .train import TrainConfig, run_identity, subset_data, train_to_file
@@ -75,7 +76,8 @@ def run_ablation(
     results_dir = output_results_dir() if results_dir is None else results_dir
     for m in models:
         replace(base, model=m).validate()
-    devices = list(devices or default_devices())
+    # A device named in the config is used as named; only "auto" spreads over every GPU.
+    devices = list(devices or ([base.device] if base.device != "auto" else default_devices()))
     data = load_data(base.dataset, base.data_dir, base.download, base.synthetic_sizes, seed=base.seed)
     data = subset_data(base, data)
     paths, done = {}, []
@@ -96,7 +98,7 @@ def run_ablation(
     if len(devices) == 1:
         for model in plan.todo:
             config, _ = config_for(model, devices[0])
-            log(f"{model}: training on {devices[0]} -> {paths[model]}")
+            log(f"{model}: training on {pick_device(devices[0])} -> {paths[model]}")
             train_to_file(config, paths[model], data, log, prefix=f"{model} ", on_epoch_end=on_epoch_end)
         return plan
     _run_parallel(plan, config_for, devices, paths, log)

@@ -32,6 +32,7 @@ def test_runs_each_variant_once_and_skips_finished_ones(tmp_path):
                         log=logs.append)
     assert plan.todo == ["short4", "short3"] and plan.done == []
     assert plan.protocol == PROTOCOL
+    assert any(line.startswith("short4: training on cpu -> ") for line in logs), logs
     results = load_results(tmp_path / "results", "synthetic", "seed", PROTOCOL)
     assert set(results) == {"short4", "short3"}
     for r in results.values():
