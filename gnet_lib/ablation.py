@@ -69,8 +69,9 @@ def run_ablation(
     ``base`` gives the dataset, recipe and everything else; its ``model``, ``run_dir``,
     ``resume`` and ``device`` are set per run. Results go to
     ``<results_dir>/<dataset>/<recipe>/<protocol>/<model>.json`` (default:
-    :func:`~gnet_lib.results.output_results_dir`) and checkpoints to the same place under ``runs_dir``. A stored result is reused only if it was made with identical
-    settings; otherwise the ablation stops before training and names the differences.
+    :func:`~gnet_lib.results.output_results_dir`) and checkpoints to the same place under
+    ``runs_dir``. A stored result is reused only if it was made with identical settings;
+    otherwise the ablation stops before training and names the differences.
     """
     models = _check_models(models)
     results_dir = output_results_dir() if results_dir is None else results_dir

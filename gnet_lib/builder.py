@@ -185,8 +185,8 @@ def conv_biases_before_batch_norm(model: nn.Module) -> list[nn.Parameter]:
     """The bias of every convolution that a batch norm follows. In training mode their gradient
     is exactly zero (the batch mean subtracts a per-channel constant again), so a run may leave
     them out of the backward pass (``TrainConfig.conv_bias_grad=False``)."""
-    convs = [unit.get_submodule("conv") for unit in model.modules() if isinstance(unit, ConvUnit) and "bn" in unit._modules]
-    return [conv.bias for conv in convs if isinstance(conv, nn.Conv2d) and isinstance(conv.bias, nn.Parameter)]
+    units = [dict(unit.named_children()) for unit in model.modules() if isinstance(unit, ConvUnit)]
+    return [u["conv"].bias for u in units if "bn" in u and isinstance(u["conv"].bias, nn.Parameter)]
 
 
 def build_network(spec: Network, num_classes: int | None = None, input_size: tuple[int, ...] | None = None) -> GoogLeNet:
