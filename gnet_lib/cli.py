@@ -19,16 +19,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .architectures import CIFAR_MODEL_NAMES, MODEL_NAMES, get_spec
-from .choices import CHECKPOINT_NAME, DATASETS, PRECISIONS, SYNTHETIC_SIZES
-from .errors import UsageError
-from .models import layer_table
-from .paper import compare_with_paper
-from .recipes import RECIPES
-from .results import ablation_table, available, load_results, output_results_dir, published_key
-from .storage import CheckpointError, write_json
-from .student import make_student_edition
-from .tables import Table
+from .book.student import make_student_edition
+from .core.architectures import CIFAR_MODEL_NAMES, MODEL_NAMES, get_spec
+from .core.errors import UsageError
+from .core.layers import layer_table
+from .core.paper import compare_with_paper
+from .core.tables import Table
+from .training.choices import CHECKPOINT_NAME, DATASETS, PRECISIONS, SYNTHETIC_SIZES
+from .training.recipes import RECIPES
+from .training.results import ablation_table, available, load_results, output_results_dir, published_key
+from .training.storage import CheckpointError, write_json
 
 
 class _Lazy:
@@ -42,9 +42,11 @@ class _Lazy:
 
 
 if TYPE_CHECKING:
-    from . import ablation, bench, campaign, comparison, data, plots, train
+    from .book import plots
+    from .training import ablation, bench, campaign, comparison, data, train
 else:
-    _ENGINE = ("ablation", "bench", "campaign", "comparison", "data", "plots", "train")
+    _ENGINE = ("training.ablation", "training.bench", "training.campaign", "training.comparison", "training.data",
+               "book.plots", "training.train")
     ablation, bench, campaign, comparison, data, plots, train = (_Lazy(f"{__package__}.{name}") for name in _ENGINE)
 
 CIFAR_IMAGE = (3, 32, 32)
@@ -159,7 +161,7 @@ def _add_training_options(p: argparse.ArgumentParser, one_recipe: bool = True) -
     p.add_argument("--no-cuda-graph", action="store_true",
                    help="on CUDA, launch every kernel of a step from Python instead of replaying one captured graph")
     p.add_argument("--deterministic", action="store_true",
-                   help="on CUDA, deterministic kernels only and no cuDNN autotuning (slower; see gnet_lib.train)")
+                   help="on CUDA, deterministic kernels only and no cuDNN autotuning (slower; see gnet_lib.training.train)")
     p.add_argument("--fixed-bn-eps", action="store_true",
                    help="correct source 000's BatchNorm2d(n5x5, n5x5) quirk in the CIFAR family (eps 1e-5 in every "
                         "batch norm); by default the quirk is reproduced, as in the published runs")

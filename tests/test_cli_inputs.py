@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from gnet_lib import ablation, bench, campaign, comparison, train
 from gnet_lib.cli import (
     CHECKPOINT_NAME,
     EXIT_CHECKPOINT,
@@ -25,7 +24,8 @@ from gnet_lib.cli import (
     build_parser,
     main,
 )
-from gnet_lib.errors import UsageError
+from gnet_lib.core.errors import UsageError
+from gnet_lib.training import ablation, bench, campaign, comparison, train
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["--dataset", "synthetic", "--synthetic-sizes", "40", "20", "--epochs", "1", "--device", "cpu", "--no-progress"]
@@ -321,7 +321,7 @@ def test_an_unknown_stored_protocol_is_refused_with_the_stored_ones(capsys, tmp_
 def test_help_loads_no_engine_module():
     """``gnet --help`` pays for the package (which imports torch) and nothing more."""
     code = ("import sys; from gnet_lib.cli import build_parser; build_parser().format_help(); "
-            "print([m for m in ('torchvision', 'matplotlib', 'gnet_lib.data', 'gnet_lib.train') if m in sys.modules])")
+            "print([m for m in ('torchvision', 'matplotlib', 'gnet_lib.training.data', 'gnet_lib.training.train') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=ONE_THREAD)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"

@@ -1,8 +1,12 @@
-"""The package's structure, drawn from its imports: no circle, no import hidden in a function."""
+"""The package's structure, drawn from its imports: the layers point one way, the core needs no
+PyTorch, no circle, no import hidden in a function."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 import tomllib
 
 PACKAGE = Path(__file__).resolve().parents[1] / "gnet_lib"
@@ -77,6 +81,115 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
+#: The package's layers, lowest first: a module imports from its own layer and the ones below only.
+#: The package root, ``cli`` and ``__main__`` sit above them all.
+LAYERS = ("core", "model", "training", "book", "exercises")
+#: Modules that import nothing of the package, so that any layer may import them.
+LEAVES = {"gnet_lib.version"}
+#: The checkers of the analytic chapters, which answer in the browser: the core is all they need.
+CORE_ONLY = {"gnet_lib.exercises.ch1", "gnet_lib.exercises.ch2", "gnet_lib.exercises.ch3"}
+ALLOWED_FOR_CORE_ONLY = {"gnet_lib.exercises.checks"}
+
+
+def layer_of(module: str) -> int:
+    parts = module.split(".")
+    return LAYERS.index(parts[1]) if len(parts) > 1 and parts[1] in LAYERS else len(LAYERS)
+
+
+def against_the_direction(graph: dict[str, set[str]]) -> list[str]:
+    """Every import that points up the layers (or out of the core, for the core-only checkers)."""
+    wrong = []
+    for module, targets in sorted(graph.items()):
+        for target in sorted(targets - LEAVES):
+            if layer_of(target) > layer_of(module):
+                wrong.append(f"{module} -> {target}")
+            elif module in CORE_ONLY and layer_of(target) > 0 and target not in ALLOWED_FOR_CORE_ONLY:
+                wrong.append(f"{module} -> {target} (a core-only checker)")
+    return wrong
+
+
+def test_the_direction_check_finds_an_import_against_it():
+    assert against_the_direction({"gnet_lib.core.a": {"gnet_lib.model.b"}}) == ["gnet_lib.core.a -> gnet_lib.model.b"]
+    assert against_the_direction({"gnet_lib.training.a": {"gnet_lib.book.plots"}}) != []
+    assert against_the_direction({"gnet_lib.exercises.ch2": {"gnet_lib.training.recipes"}}) != []
+    assert against_the_direction({"gnet_lib.cli": {"gnet_lib.training.a"}, "gnet_lib.model.b": {"gnet_lib.version"}}) == []
+
+
+def test_every_import_points_down_the_layers():
+    graph, _ = import_graph()
+    assert all(layer_of(m) < len(LAYERS) or m.count(".") <= 1 for m in graph), "a module outside the layers"
+    assert against_the_direction(graph) == []
+
+
+def _third_party_imports(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names - set(sys.stdlib_module_names) - {"gnet_lib"}
+
+
+def test_the_core_and_its_checkers_import_only_the_standard_library():
+    modules = _modules()
+    core = [m for m in modules if layer_of(m) == 0] + sorted(CORE_ONLY | ALLOWED_FOR_CORE_ONLY)
+    assert len(core) > 15
+    found = {m: _third_party_imports(modules[m]) for m in core}
+    assert {m: names for m, names in found.items() if names} == {}
+
+
+_WITHOUT_TORCH = """
+import importlib, importlib.abc, pkgutil, sys
+
+class NoTorch(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("torch", "torchvision"):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+sys.meta_path.insert(0, NoTorch())
+import gnet_lib, gnet_lib.core
+for info in pkgutil.iter_modules(gnet_lib.core.__path__):
+    importlib.import_module(f"gnet_lib.core.{info.name}")
+from gnet_lib import MODEL_NAMES, layer_table
+from gnet_lib.exercises import chapter_exercises, check
+import gnet_lib.book.plots
+assert not any(m.split(".")[0] in ("torch", "torchvision") for m in sys.modules)
+print(len(MODEL_NAMES), layer_table("inception-v1", aux_logits=False).total_params)
+print(sorted(ex for ch in "123" for ex in chapter_exercises(ch)) == sorted(
+    ex for ch in "123" for ex in chapter_exercises(ch) if check(ex, 1) is not None))
+try:
+    gnet_lib.build_model
+except ModuleNotFoundError as exc:
+    print("build_model:", exc)
+"""
+
+
+def test_the_core_the_analytic_checkers_and_the_figures_work_without_torch():
+    """The live chapters run where PyTorch is not installed: every core module, the layer table,
+    the checkers of chapters 1-3 and the figures import and answer with torch and torchvision
+    made impossible to import; the PyTorch names fail with the usual ModuleNotFoundError."""
+    done = subprocess.run([sys.executable, "-c", _WITHOUT_TORCH], capture_output=True, text=True,
+                          cwd=PACKAGE.parent, env={"PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg"})
+    assert done.returncode == 0, done.stderr
+    count, params = done.stdout.split("\n")[0].split()
+    assert int(count) == 9 and int(params) > 6_000_000
+    assert done.stdout.split("\n")[1] == "True"
+    assert "build_model: No module named 'torch'" in done.stdout
+
+
+def test_the_roots_torch_names_are_loaded_when_first_used():
+    import gnet_lib
+    from gnet_lib.model.builder import GoogLeNet
+    from gnet_lib.model.by_name import build_model
+
+    assert gnet_lib.build_model is build_model and gnet_lib.GoogLeNet is GoogLeNet
+    assert set(gnet_lib.TORCH_NAMES) <= set(gnet_lib.__all__)
+    assert all(layer_of(m) == LAYERS.index("model") for m in gnet_lib.TORCH_NAMES.values())
+    with pytest.raises(AttributeError, match="no attribute 'buildmodel'"):
+        gnet_lib.buildmodel  # noqa: B018
+
+
 def test_the_cycle_finder_finds_a_circle():
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
@@ -84,9 +197,9 @@ def test_the_cycle_finder_finds_a_circle():
 
 def test_the_graph_sees_relative_and_package_imports():
     graph, _ = import_graph()
-    assert "gnet_lib.architectures" in graph["gnet_lib.models"]
+    assert "gnet_lib.core.architectures" in graph["gnet_lib.model.by_name"]
     assert "gnet_lib.exercises.checks" in graph["gnet_lib.exercises.ch1"]
-    assert "gnet_lib.plots.charts" in graph["gnet_lib.plots"]
+    assert "gnet_lib.book.plots.charts" in graph["gnet_lib.book.plots"]
 
 
 def test_no_import_circle_in_the_package():

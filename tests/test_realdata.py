@@ -4,8 +4,8 @@ import os
 
 import pytest
 
-from gnet_lib.data import load_data
-from gnet_lib.train import TrainConfig, train
+from gnet_lib.training.data import load_data
+from gnet_lib.training.train import TrainConfig, train
 
 CIFAR10 = os.environ.get("GNET_CIFAR10_DIR")
 pytestmark = [

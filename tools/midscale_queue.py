@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Work through the mid-scale protocol's runs (gnet_lib.midscale.RUNS), one per CPU core.
+"""Work through the mid-scale protocol's runs (gnet_lib.training.midscale.RUNS), one per CPU core.
 
     tools/midscale_queue.py --data-dir DIR --work ~/gnet-runs/midscale [--cores 0 1]
 
@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gnet_lib.midscale import RUNS, MidscaleRun, cannot_run_here
-from gnet_lib.train import cpu_has_native_bf16
+from gnet_lib.training.midscale import RUNS, MidscaleRun, cannot_run_here
+from gnet_lib.training.provenance import cpu_has_native_bf16
 
 
 def command(run: MidscaleRun, core: int, data_dir: str, work: Path) -> list[str]:

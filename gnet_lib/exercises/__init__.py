@@ -3,29 +3,45 @@
 A checker never shows the expected answer. Call ``check("2.1", answer)``; an unanswered
 exercise (``...`` or ``None``) raises ``NotImplementedError``, the one error a student edition
 of the notebooks is expected to show. Each chapter's checkers live in their own module
-(``ch1`` ... ``ch6``); this module gathers them.
+(``ch1`` ... ``ch6``), loaded when one of its exercises is first checked: chapters 1-3 need only
+:mod:`gnet_lib.core`, so their exercises are checked where PyTorch is not installed.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
-from . import ch1, ch2, ch3, ch4, ch5, ch6
 from .checks import AnswerTypeError, Exercise, Feedback
 
-EXERCISES: dict[str, Exercise] = {
-    **ch1.EXERCISES, **ch2.EXERCISES, **ch3.EXERCISES, **ch4.EXERCISES, **ch5.EXERCISES, **ch6.EXERCISES,
-}
+#: The chapters with exercises; chapter N's checkers are in the module ``chN``.
+CHAPTERS = ("1", "2", "3", "4", "5", "6")
+
+
+def chapter_exercises(chapter: str) -> dict[str, Exercise]:
+    """The exercises of one chapter (``"2"``), by id."""
+    if chapter not in CHAPTERS:
+        raise ValueError(f"no exercises in chapter {chapter!r}; the chapters with exercises are {', '.join(CHAPTERS)}")
+    return importlib.import_module(f"{__name__}.ch{chapter}").EXERCISES
+
+
+def all_exercises() -> dict[str, Exercise]:
+    """Every exercise of the book, by id, in chapter order."""
+    return {ex: entry for chapter in CHAPTERS for ex, entry in chapter_exercises(chapter).items()}
 
 
 def check(exercise: str, answer: Any) -> Feedback:
     """Check ``answer`` to ``exercise`` (e.g. ``"2.1"``) and say what is wrong, if anything."""
-    if exercise not in EXERCISES:
-        raise ValueError(f"unknown exercise {exercise!r}; the exercises are {', '.join(EXERCISES)}")
+    chapter = exercise.partition(".")[0] if isinstance(exercise, str) else None
+    if chapter not in CHAPTERS:
+        raise ValueError(f"unknown exercise {exercise!r}: name it as a string, chapter then number, e.g. \"2.1\"")
+    exercises = chapter_exercises(chapter)
+    if exercise not in exercises:
+        raise ValueError(f"unknown exercise {exercise!r}; chapter {chapter}'s exercises are {', '.join(exercises)}")
     if answer is ... or answer is None:
         raise NotImplementedError(f"exercise {exercise} is not answered yet: replace the ... in the cell above with your answer")
     try:
-        ok, message = EXERCISES[exercise].checker(answer)
+        ok, message = exercises[exercise].checker(answer)
     except AnswerTypeError as exc:
         return Feedback(exercise, False, str(exc))
     return Feedback(exercise, ok, message)

@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from ..architectures import get_spec
-from ..design import branch_macs, falls, module_rows
-from ..layers import network_depth, walk
-from ..specs import inception_out_channels
+from ..core.architectures import get_spec
+from ..core.design import branch_macs, falls, module_rows
+from ..core.layers import network_depth, walk
+from ..core.specs import inception_out_channels
 from .checks import AnswerTypeError, Exercise, integer, number
 
 #: Exercise 1.6: the module whose layers' input widths are asked for.

@@ -5,18 +5,17 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..architectures import get_spec
-from ..errors import InputTooSmallError
-from ..geometry import (
+from ..core.architectures import get_spec
+from ..core.errors import InputTooSmallError
+from ..core.geometry import (
     receptive_fields,
     stride_two_rows,
     tensor_bytes,
     tf_same_output,
     tf_same_padding,
 )
-from ..layers import LayerRow
-from ..models import layer_table
-from ..shapes import output_size
+from ..core.layers import LayerRow, layer_table
+from ..core.shapes import output_size
 from .checks import AnswerTypeError, Exercise, integer, number
 
 #: Exercise 2.6: the stages whose activation memory is asked for.

@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..bottleneck import branch_costs, conv_cost
-from ..factorisation import FIVE_AS_TWO_THREES, THREE_AS_ASYMMETRIC
-from ..models import layer_table
-from ..stem import C_IN, KERNEL, OUT_SIZE, separable_stem, slim_multiplier
-from ..table1 import PAPER_TOTAL_OPS
+from ..core.bottleneck import branch_costs, conv_cost
+from ..core.factorisation import FIVE_AS_TWO_THREES, THREE_AS_ASYMMETRIC
+from ..core.layers import layer_table
+from ..core.stem import C_IN, KERNEL, OUT_SIZE, separable_stem, slim_multiplier
+from ..core.table1 import PAPER_TOTAL_OPS
 from .checks import Exercise, integer, number
 
 #: Exercise 3.5: the widths around the middle layer of two 3x3 convolutions replacing a 5x5.

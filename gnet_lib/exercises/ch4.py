@@ -8,9 +8,9 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..anatomy import conv_bias_count, stage_table
-from ..models import layer_table
-from ..published import SOURCE_003
+from ..core.anatomy import conv_bias_count, stage_table
+from ..core.layers import layer_table
+from ..core.published import SOURCE_003
 from .checks import AnswerTypeError, Exercise, integer
 
 #: PASCAL VOC's object classes, the dataset of source 003's experiment.

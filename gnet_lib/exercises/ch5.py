@@ -6,10 +6,10 @@ import math
 from dataclasses import fields
 from typing import Any
 
-from ..lr_schedules import PAPER_LR_CUT, PAPER_LR_EVERY, epochs_until
-from ..models import layer_table
-from ..paper_training import ENSEMBLE_MODELS
-from ..recipes import Recipe, get_recipe
+from ..core.layers import layer_table
+from ..training.lr_schedules import PAPER_LR_CUT, PAPER_LR_EVERY, epochs_until
+from ..training.paper_training import ENSEMBLE_MODELS
+from ..training.recipes import Recipe, get_recipe
 from .checks import AnswerTypeError, Exercise, integer, number
 
 CIFAR10_TRAIN = 50_000

@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..architectures import cifar_network, get_spec
-from ..errors import UsageError
-from ..fingerprint import final_features
-from ..models import layer_table
-from ..published import SOURCE_000
-from ..recipes import get_recipe
+from ..core.architectures import cifar_network, get_spec
+from ..core.errors import UsageError
+from ..core.fingerprint import final_features
+from ..core.layers import layer_table
+from ..core.published import SOURCE_000
+from ..training.recipes import get_recipe
 from .checks import AnswerTypeError, Exercise, integer, number
 
 
@@ -57,7 +57,7 @@ def _ex_6_4(answer: Any) -> tuple[bool, str]:
     seed = get_recipe("seed")
 
     def steps(images: int, epochs: int) -> int:
-        return math.ceil(images / seed.batch_size) * epochs
+        return seed.steps_per_epoch(images) * epochs
 
     expected = steps(5000, 4) / steps(50_000, seed.epochs)
     if math.isclose(value, expected, rel_tol=1e-4):

@@ -1,0 +1,2 @@
+"""The book's helpers: its figures (:mod:`.plots`) and the student edition of its notebooks
+(:mod:`.student`)."""

@@ -1,0 +1,182 @@
+"""Recipes compared on one model and one dataset: does a faster recipe keep the accuracy?
+
+Each recipe's run is one result file, ``<folder>/<recipe>.json``, written by the same engine
+and with the same provenance as an ablation run; finished runs are skipped and interrupted
+ones resume. :func:`recipe_table` then asks of every recipe: when (epoch, and seconds of
+training and evaluation) did it first reach the test error the reference recipe ended with?
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import UsageError
+from ..core.layers import layer_table
+from ..core.tables import Table
+from .data import load_data
+from .recipes import resize_text, stage_side
+from .results import (
+    describe_protocol,
+    format_time,
+    reusable_result,
+    throughput,
+    time_to_error,
+)
+from .train import TrainConfig, run_identity, subset_data, train_to_file
+
+
+def compare_recipes(
+    base: TrainConfig,
+    recipes: Sequence[str],
+    folder: str | Path,
+    runs_dir: str | Path = "runs",
+    log: Callable[[str], None] = print,
+    on_epoch_end: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Train ``base.model`` with each recipe that has no result in ``folder`` yet; return all results.
+
+    ``base`` gives the model, dataset, seed and device; its ``recipe``, ``run_dir`` and
+    ``resume`` are set per run. All runs share one loaded (and subset) copy of the data.
+    """
+    for name in recipes:
+        replace(base, recipe=name).validate()  # an unknown name or bad setting fails before any training
+    folder = Path(folder)
+    data = load_data(base.dataset, base.data_dir, base.download, base.synthetic_sizes, seed=base.seed)
+    data = subset_data(base, data)
+    # a model too big for these images fails here, before any run folder is made
+    layer_table(base.spec(), input_size=tuple(data.train_x.shape[1:]), num_classes=data.num_classes)
+    results = {}
+    for name in recipes:
+        path = folder / f"{name}.json"
+        config = replace(base, recipe=name, run_dir=str(Path(runs_dir) / folder.name / name), resume=True)
+        stored = reusable_result(path, run_identity(config, data))  # other settings: an error, not a skip
+        if stored is not None:
+            results[name] = stored
+            log(f"{name}: result exists, skipped")
+            continue
+        log(f"{name}: training {base.model} (checkpoints in {config.run_dir})")
+        results[name] = train_to_file(config, path, data, log, prefix=f"{name} ", on_epoch_end=on_epoch_end)
+    return results
+
+
+def recipe_table(results: dict[str, dict[str, Any]], reference: str = "seed") -> Table:
+    """One row per recipe: its cost, its errors, and how soon it matched the reference's final error."""
+    if reference not in results:
+        raise UsageError(f"the reference recipe {reference!r} has no result here (have: {', '.join(results) or 'none'})")
+    runs = {(r["model"]["name"], r["data"]["source"]) for r in results.values()}
+    if len(runs) > 1:
+        raise UsageError(f"these results are of different models or data, so they do not compare: {sorted(runs)}")
+    target = results[reference]["final"]["test_top1_err"]
+    ref_time = results[reference]["wall_time_s"]
+    rows = []
+    for name in sorted(results, key=lambda n: n != reference):  # the reference first
+        r = results[name]
+        hit = time_to_error(r["history"], target)
+        rows.append(
+            {
+                "recipe": name,
+                "epochs": r["final"]["epoch"],
+                "batch": r["recipe"]["batch_size"],
+                "train images/s": round(throughput(r["history"])["images_per_s"] or 0),
+                "time": format_time(r["wall_time_s"]),
+                "final top-1 err": round(r["final"]["test_top1_err"], 4),
+                "best top-1 err": round(min(h["test_top1_err"] for h in r["history"]), 4),
+                f"epoch at {reference}'s final err": hit[0] if hit else None,
+                f"time to {reference}'s final err": format_time(hit[1]) if hit else None,
+                f"speed-up vs {reference}": round(ref_time / hit[1], 2) if hit else None,
+            }
+        )
+    first = results[reference]
+    notes = [
+        (f"{first['model']['name']}: {describe_protocol(first)} (torch {first['environment']['torch']}; "
+         "the result files hold the full provenance)"),
+        f"target: {reference}'s final test top-1 error {target:.4f}; times are training plus per-epoch evaluation",
+    ]
+    return Table(tuple(rows[0]), rows, title=f"Recipes compared on {first['model']['name']}", notes=notes)
+
+
+def summarize(results: dict[str, dict[str, Any]], reference: str = "seed") -> list[str]:
+    """One sentence per other recipe: whether, when and how much sooner it matched the reference."""
+    target = results[reference]["final"]["test_top1_err"]
+    ref_time = results[reference]["wall_time_s"]
+    lines = []
+    for name, r in results.items():
+        if name == reference:
+            continue
+        hit = time_to_error(r["history"], target)
+        own = f"it ended at {r['final']['test_top1_err']:.4f} after {r['final']['epoch']} epochs"
+        if hit is None:
+            line = f"{name} did not reach {reference}'s final top-1 error ({target:.4f}); {own}."
+            back = time_to_error(results[reference]["history"], r["final"]["test_top1_err"])
+            if back is not None:  # how long the reference took to get as far
+                line += (f" {reference} first got that far at epoch {back[0]}, after {format_time(back[1])}, against "
+                         f"{name}'s {format_time(r['wall_time_s'])}.")
+            lines.append(line)
+            continue
+        epoch, seconds = hit
+        lines.append(
+            f"{name} reached {reference}'s final top-1 error ({target:.4f}) at epoch {epoch}, after {format_time(seconds)} "
+            f"against {reference}'s {format_time(ref_time)}: {ref_time / seconds:.1f} times sooner; {own}."
+        )
+    return lines
+
+
+def stage_times(result: dict[str, Any]) -> Table:
+    """What an epoch cost at each image size of a run with resize stages: its training and
+    evaluation seconds (means over the epochs at that size), and its training cost as a
+    fraction of a full-size epoch's."""
+    full = result["data"]["image_shape"][-1]
+    stages = result["recipe"].get("resize_stages") or ()
+    by_side: dict[int, list[dict[str, Any]]] = {}
+    for h in result["history"]:
+        by_side.setdefault(stage_side(stages, h["epoch"] - 1) or full, []).append(h)
+    if full not in by_side:
+        raise UsageError("this run has no epoch at the images' own size to compare the others with")
+
+    def mean(side: int, key: str) -> float:
+        return sum(h[key] for h in by_side[side]) / len(by_side[side])
+
+    rows = [{"image size": f"{side}x{side}", "epochs": len(epochs),
+             "training s per epoch": round(mean(side, "epoch_time_s"), 1),
+             "training images/s": round(sum(h["train_images"] for h in epochs) / sum(h["epoch_time_s"] for h in epochs)),
+             "evaluation s per epoch": round(mean(side, "eval_time_s"), 1),
+             "training cost vs full size": round(mean(side, "epoch_time_s") / mean(full, "epoch_time_s"), 2)}
+            for side, epochs in by_side.items()]
+    return Table(tuple(rows[0]), rows, title=f"What an epoch cost at each image size ({result['recipe']['name']}, {result['model']['name']})",
+                 notes=[describe_protocol(result, with_seed=True)])
+
+
+def tuning_table(runs: dict[str, dict[str, Any]]) -> Table:
+    """One row per candidate tried on a validation split, lowest peak learning rate first, with
+    its validation error after each epoch; the lowest final error is marked. Recipe settings
+    other than the rate that differ between the candidates get a column each."""
+    if not runs:
+        raise UsageError("no tuning runs to show")
+    not_validation = [name for name, r in runs.items() if "validation" not in (r.get("identity") or {})]
+    if not_validation:
+        raise UsageError(f"these runs were evaluated on the test set, not on a validation split: {', '.join(not_validation)}")
+    ordered = sorted(runs.values(), key=lambda r: (r["recipe"]["lr"], str(sorted(r["recipe"].items()))))
+    lowest = min(ordered, key=lambda r: r["final"]["test_top1_err"])
+    epochs = max(r["final"]["epoch"] for r in ordered)
+    fields = dict.fromkeys(f for r in ordered for f in r["recipe"])  # every field, in order (older runs lack new ones)
+    varying = [f for f in fields if f != "lr" and len({json.dumps(r["recipe"].get(f)) for r in ordered}) > 1]
+    rows = []
+    for r in ordered:
+        settings = {f: r["recipe"].get(f) for f in varying}
+        if "resize_stages" in settings:
+            settings["resize_stages"] = resize_text(settings["resize_stages"] or ())
+        row = {"peak lr": r["recipe"]["lr"], **settings, "lowest final err": r is lowest}
+        row.update({f"epoch {h['epoch']}": round(h["test_top1_err"], 4) for h in r["history"]})
+        row.update({f"epoch {e}": None for e in range(len(r["history"]) + 1, epochs + 1)})
+        row["final train err"] = round(r["final"]["train_top1_err"], 4)
+        row["time"] = format_time(r["wall_time_s"])
+        rows.append(row)
+    first = ordered[0]
+    notes = [f"{first['model']['name']}, recipe {first['recipe']['name']}: {describe_protocol(first, with_seed=True)}",
+             "validation top-1 error after each epoch; train err: on the augmented training batches of the last epoch"]
+    return Table(tuple(rows[0]), rows, title=f"Candidates tried on a validation split ({first['model']['name']})",
+                 notes=notes)

@@ -1,0 +1,572 @@
+"""Seeds and test images as sources of noise: intervals for errors and for differences of errors.
+
+Chapter 6 compares CIFAR-10 variants trained under a few seeds. This module gives
+
+* per variant, the mean error over seeds with its sample standard deviation and a Student-t
+  interval (:func:`seed_summary`);
+* per pair of variants, the difference paired by seed (:func:`paired_difference`), and the
+  difference paired on the same test images, with a bootstrap interval that resamples images
+  (and seeds, when there are several) (:func:`paired_bootstrap`) and McNemar's exact test
+  (:func:`mcnemar_exact`);
+* the rank agreement of two orderings, e.g. ours and a published one (:func:`spearman_with_ties`,
+  :func:`spearman_permutation_p`).
+
+Everything is pure Python and the standard library (no numpy, scipy or torch), so that it also
+runs where torch does not, e.g. in a browser. Predictions and labels are lists of class indices
+or the fixed-width digit strings of a result file's ``final_test`` (``--final-test``).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import permutations as all_orders
+from statistics import NormalDist, fmean, stdev
+from typing import Any
+
+from ..core.errors import UsageError
+from .class_strings import decode_labels
+
+#: One model's per-image predictions (or the labels): class indices, or a result file's digit string.
+Classes = str | Sequence[int]
+
+#: Degrees of freedom at and above which the t quantile is taken from its asymptotic expansion.
+LARGE_DF = 1e6
+
+
+# -- the Student-t distribution ------------------------------------------------------------
+
+
+def _log_beta_front(a: float, b: float, log_x: float, log_y: float) -> float:
+    """log of x^a y^b / (a B(a, b)), the factor before the continued fraction."""
+    return math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * log_x + b * log_y - math.log(a)
+
+
+def _beta_continued_fraction(a: float, b: float, x: float) -> float:
+    """The continued fraction of the incomplete beta function (modified Lentz's method)."""
+    tiny, eps = 1e-300, 1e-16
+    c, d = 1.0, 1.0 - (a + b) * x / (a + 1.0)
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 10_000 + int(20 * math.sqrt(a + b))):
+        for numerator in (m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+                          -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))):
+            d = 1.0 + numerator * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + numerator / c
+            c = c if abs(c) > tiny else tiny
+            h *= c * d
+        if abs(c * d - 1.0) < eps:
+            return h
+    raise ArithmeticError(f"the incomplete beta continued fraction did not converge for a={a}, b={b}, x={x}")
+
+
+def _regularized_beta(a: float, b: float, x: float, y: float) -> float:
+    """I_x(a, b), the regularized incomplete beta function, for x + y = 1 (both given, so that
+    neither loses digits when the other is near 1)."""
+    if x <= 0.0:
+        return 0.0
+    if y <= 0.0:
+        return 1.0
+    if x < (a + 1.0) / (a + b + 2.0):
+        return math.exp(_log_beta_front(a, b, math.log(x), math.log(y))) * _beta_continued_fraction(a, b, x)
+    return 1.0 - math.exp(_log_beta_front(b, a, math.log(y), math.log(x))) * _beta_continued_fraction(b, a, y)
+
+
+def t_upper_tail(t: float, df: float) -> float:
+    """P(T > t) for Student's t with ``df`` degrees of freedom, from the regularized incomplete
+    beta function: P(T > t) = I_{df/(df+t²)}(df/2, 1/2) / 2 for t ≥ 0."""
+    if t < 0:
+        return 1.0 - t_upper_tail(-t, df)
+    t2 = t * t
+    return 0.5 * _regularized_beta(df / 2, 0.5, df / (df + t2), t2 / (df + t2))
+
+
+def _t_central(t: float, df: float) -> float:
+    """P(0 < T < t) for t ≥ 0, = I_{t²/(df+t²)}(1/2, df/2) / 2: with full relative precision
+    where t is small, which 1/2 − :func:`t_upper_tail` would lose."""
+    t2 = t * t
+    return 0.5 * _regularized_beta(0.5, df / 2, t2 / (df + t2), df / (df + t2))
+
+
+def t_density(t: float, df: float) -> float:
+    """The density of Student's t with ``df`` degrees of freedom at ``t``."""
+    log_norm = math.lgamma((df + 1) / 2) - math.lgamma(df / 2) - 0.5 * math.log(df * math.pi)
+    return math.exp(log_norm - (df + 1) / 2 * math.log1p(t * t / df))
+
+
+def _t_quantile_asymptotic(p: float, df: float) -> float:
+    """The Cornish-Fisher expansion of the t quantile in powers of 1/df (Abramowitz and Stegun
+    26.7.5); for df ≥ :data:`LARGE_DF` its first omitted term is below 1e-20."""
+    z = NormalDist().inv_cdf(p)
+    terms = ((z ** 3 + z) / 4,
+             (5 * z ** 5 + 16 * z ** 3 + 3 * z) / 96,
+             (3 * z ** 7 + 19 * z ** 5 + 17 * z ** 3 - 15 * z) / 384,
+             (79 * z ** 9 + 776 * z ** 7 + 1482 * z ** 5 - 1920 * z ** 3 - 945 * z) / 92160)
+    return z + sum(g / df ** (k + 1) for k, g in enumerate(terms))
+
+
+def t_quantile(p: float, df: float) -> float:
+    """The ``p`` quantile of Student's t with ``df`` > 0 degrees of freedom (``math.inf``: the
+    normal): the t with P(T ≤ t) = p, found by Newton steps on :func:`t_upper_tail` (near the
+    centre on P(0 < T < t)) kept inside a bisection bracket. Relative accuracy about 1e-12, 1e-11
+    for df in the hundreds of thousands (``lgamma`` of large arguments)."""
+    if not (isinstance(p, (int, float)) and 0.0 < p < 1.0):
+        raise UsageError(f"t_quantile needs a probability strictly between 0 and 1, got p={p!r}; for a 95% "
+                         "two-sided interval use p=0.975")
+    if not (isinstance(df, (int, float)) and df > 0):
+        raise UsageError(f"t_quantile needs positive degrees of freedom, got df={df!r}; an interval over n seeds "
+                         "has df = n - 1")
+    if p == 0.5:
+        return 0.0
+    if math.isinf(df):
+        return NormalDist().inv_cdf(p)
+    if df >= LARGE_DF:
+        return _t_quantile_asymptotic(p, df)
+    # Solve P(T > t) = min(p, 1 - p) in the tails and P(0 < T < t) = |p - 1/2| near the centre:
+    # each exact in floating point where it is used, so t is found to its own relative precision.
+    upper, half = (p, 0.5 - p) if p < 0.5 else (1.0 - p, p - 0.5)
+    sign = 1.0 if p > 0.5 else -1.0
+
+    def gap(t: float) -> float:
+        """Positive while t is below the quantile of the upper half."""
+        return half - _t_central(t, df) if half < 0.25 else t_upper_tail(t, df) - upper
+
+    low, high = 0.0, 2.0
+    while gap(high) > 0:
+        low, high = high, 2 * high
+    t = (low + high) / 2
+    for _ in range(200):
+        below = gap(t)
+        if below > 0:
+            low = t
+        else:
+            high = t
+        newton = t + below / t_density(t, df)
+        t_next = newton if low < newton < high else (low + high) / 2
+        if abs(t_next - t) <= 1e-14 * t_next:
+            return sign * t_next
+        t = t_next
+    return sign * t
+
+
+def _t_factor(confidence: float, df: float) -> float:
+    """The multiple of the standard error that a two-sided ``confidence`` t-interval spans each side."""
+    _check_confidence(confidence)
+    return t_quantile(0.5 + confidence / 2, df)
+
+
+def _check_confidence(confidence: float) -> None:
+    if not (isinstance(confidence, float) and 0.0 < confidence < 1.0):
+        raise UsageError(f"confidence must be a fraction between 0 and 1, got {confidence!r}; e.g. 0.95 for a 95% interval")
+
+
+# -- intervals over seeds ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeedSummary:
+    """The mean of one quantity over seeds, its sample standard deviation, and the Student-t
+    interval of the mean (mean ± t_{n-1} · sd / √n)."""
+
+    n: int
+    mean: float
+    sd: float
+    low: float
+    high: float
+    confidence: float = 0.95
+
+    @property
+    def half_width(self) -> float:
+        """How far the interval reaches either side of the mean."""
+        return (self.high - self.low) / 2
+
+    def __str__(self) -> str:
+        return (f"{self.mean:.4f} ± {self.sd:.4f} sd ({self.confidence:.0%} CI {self.low:.4f} to {self.high:.4f}, "
+                f"n={self.n})")
+
+
+@dataclass(frozen=True)
+class PairedDifference(SeedSummary):
+    """A − B paired by seed: the per-seed differences and the t-interval of their mean."""
+
+    seeds: tuple[int, ...] = ()
+    differences: tuple[float, ...] = ()
+
+    def __str__(self) -> str:
+        return (f"A − B {self.mean:+.4f} ± {self.sd:.4f} sd ({self.confidence:.0%} CI {self.low:+.4f} to "
+                f"{self.high:+.4f}, n={self.n} paired seeds)")
+
+
+def _finite_values(values: Mapping[int, float] | Sequence[float], what: str) -> list[float]:
+    items = list(values.values()) if isinstance(values, Mapping) else list(values)
+    bad = [v for v in items if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)]
+    if bad:
+        raise UsageError(f"{what} must be finite numbers, got {bad[0]!r}; pass each seed's error as a float")
+    return [float(v) for v in items]
+
+
+def _summary(values: list[float], confidence: float, what: str) -> tuple[float, float, float, float]:
+    if len(values) < 2:
+        raise UsageError(f"an interval over seeds needs at least 2 seeds, got {len(values)} for {what}; run more "
+                         "seeds (e.g. --seed 2 and --seed 3) before quoting an interval")
+    mean, sd = fmean(values), stdev(values)
+    half = _t_factor(confidence, len(values) - 1) * sd / math.sqrt(len(values))
+    return mean, sd, mean - half, mean + half
+
+
+def seed_summary(errors: Mapping[int, float] | Sequence[float], confidence: float = 0.95) -> SeedSummary:
+    """n, mean, sample standard deviation and the ``confidence`` t-interval of the mean of one
+    variant's errors over seeds (``{seed: error}`` or a list)."""
+    values = _finite_values(errors, "the errors")
+    mean, sd, low, high = _summary(values, confidence, "the errors")
+    return SeedSummary(len(values), mean, sd, low, high, confidence)
+
+
+def _same_seeds(a: Mapping[int, Any], b: Mapping[int, Any]) -> tuple[int, ...]:
+    """The seeds of two ``{seed: ...}`` mappings, which must be the same."""
+    if not (isinstance(a, Mapping) and isinstance(b, Mapping)):
+        raise UsageError("paired results must be given as {seed: value} mappings for both variants, so that "
+                         "seed s of A is paired with seed s of B")
+    if set(a) != set(b):
+        only_a, only_b = sorted(set(a) - set(b)), sorted(set(b) - set(a))
+        raise UsageError(f"paired results need the same seeds for both variants: seeds only in A {only_a}, only in "
+                         f"B {only_b}; run the missing seeds, or pass only the seeds both have")
+    return tuple(sorted(a))
+
+
+def paired_difference(errors_a: Mapping[int, float], errors_b: Mapping[int, float],
+                      confidence: float = 0.95) -> PairedDifference:
+    """Errors of A minus errors of B, paired by seed number (``{seed: error}`` for each): the mean
+    difference, its sample standard deviation and the t-interval over seeds."""
+    seeds = _same_seeds(errors_a, errors_b)
+    a = _finite_values([errors_a[s] for s in seeds], "the errors of A")
+    b = _finite_values([errors_b[s] for s in seeds], "the errors of B")
+    differences = [x - y for x, y in zip(a, b)]
+    mean, sd, low, high = _summary(differences, confidence, "this pair")
+    return PairedDifference(len(seeds), mean, sd, low, high, confidence, seeds, tuple(differences))
+
+
+# -- predictions on test images ------------------------------------------------------------
+
+
+def decode_classes(classes: Classes, num_classes: int = 10) -> list[int]:
+    """Class indices from a list of them, or from the fixed-width digit string a result file's
+    ``final_test`` stores (see :mod:`gnet_lib.training.class_strings`)."""
+    if isinstance(classes, str):
+        return decode_labels(classes, num_classes)
+    values = list(classes)
+    if any(isinstance(v, bool) or not isinstance(v, int) for v in values):
+        raise UsageError("class indices must be integers; pass a list of ints or a final_test digit string")
+    return values
+
+
+def _final_test(result: Mapping[str, Any]) -> Mapping[str, Any]:
+    final = result.get("final_test")
+    if not final:
+        raise UsageError(f"{_name(result)} has no final_test, so no per-image predictions; rerun it with --final-test")
+    return final
+
+
+def _name(result: Mapping[str, Any]) -> str:
+    identity = result.get("identity") or {}
+    if "model" in identity and "seed" in identity:
+        return f"the result of {identity['model']} seed {identity['seed']}"
+    return "a result"
+
+
+def final_test_predictions(result: Mapping[str, Any]) -> tuple[list[int], list[int]]:
+    """A result's ``final_test`` as (predictions, labels): class indices of every test image, in
+    the split's order."""
+    final = _final_test(result)
+    n = final.get("num_classes", 10)
+    return decode_classes(final["predictions"], n), decode_classes(final["labels"], n)
+
+
+def same_test_set(result_a: Mapping[str, Any], result_b: Mapping[str, Any]) -> None:
+    """Raise :class:`UsageError` unless two results' final tests have identical labels: the
+    same test images in the same order, which any paired comparison needs."""
+    final_a, final_b = _final_test(result_a), _final_test(result_b)
+    if final_a.get("num_classes") != final_b.get("num_classes"):
+        raise UsageError(f"{_name(result_a)} has {final_a.get('num_classes')} classes, {_name(result_b)} has "
+                         f"{final_b.get('num_classes')}; compare only runs on the same dataset")
+    labels_a, labels_b = final_a["labels"], final_b["labels"]
+    if len(labels_a) != len(labels_b):
+        raise UsageError(f"{_name(result_a)} and {_name(result_b)} were tested on different test sets ({len(labels_a)} "
+                         f"and {len(labels_b)} label digits); compare only runs of the same dataset made with --final-test")
+    if labels_a != labels_b:
+        differ = [i for i, (x, y) in enumerate(zip(labels_a, labels_b)) if x != y]
+        raise UsageError(f"{_name(result_a)} and {_name(result_b)} were not tested on the same images in the same "
+                         f"order: their labels differ at {len(differ)} of {len(labels_a)} positions (first at "
+                         f"character {differ[0]}); compare only runs of the same dataset and data version")
+
+
+def _correctness_differences(preds_a: Classes, preds_b: Classes, labels: list[int], num_classes: int,
+                             what: str = "") -> list[int]:
+    """Per image, (A wrong) − (B wrong): +1 where only A errs, −1 where only B errs, else 0."""
+    a, b = decode_classes(preds_a, num_classes), decode_classes(preds_b, num_classes)
+    if not (len(a) == len(b) == len(labels)):
+        raise UsageError(f"predictions of A and B{what} and the labels must cover the same test images, but they "
+                         f"hold {len(a)}, {len(b)} and {len(labels)} images; pass each model's final_test "
+                         "predictions of the same test split")
+    if not labels:
+        raise UsageError("there are no test images to compare; pass the predictions of a final test")
+    return [(x != y) - (z != y) for x, z, y in zip(a, b, labels)]
+
+
+# -- the paired bootstrap ------------------------------------------------------------------
+
+
+def _binomial(rng: random.Random, n: int, p: float) -> int:
+    """One exact Binomial(n, p) draw: waiting times between successes for n·p < 10, else
+    Hörmann's transformed rejection with squeeze (BTRS, 1993). Python 3.12 has
+    ``random.binomialvariate``; this one gives the same numbers on every Python."""
+    if p <= 0.0 or n == 0:
+        return 0
+    if p >= 1.0:
+        return n
+    if p > 0.5:
+        return n - _binomial(rng, n, 1.0 - p)
+    if n * p < 10.0:
+        log_q, successes, trial = math.log1p(-p), 0, 0
+        while True:
+            trial += math.floor(math.log(1.0 - rng.random()) / log_q) + 1
+            if trial > n:
+                return successes
+            successes += 1
+    spq = math.sqrt(n * p * (1.0 - p))
+    b = 1.15 + 2.53 * spq
+    a = -0.0873 + 0.0248 * b + 0.01 * p
+    c = n * p + 0.5
+    v_r = 0.92 - 4.2 / b
+    alpha = (2.83 + 5.1 / b) * spq
+    log_odds = math.log(p / (1.0 - p))
+    mode = math.floor((n + 1) * p)
+    h = math.lgamma(mode + 1) + math.lgamma(n - mode + 1)
+    while True:
+        u = rng.random() - 0.5
+        v = rng.random()
+        us = 0.5 - abs(u)
+        if us == 0.0:
+            continue
+        k = math.floor((2.0 * a / us + b) * u + c)
+        if k < 0 or k > n:
+            continue
+        if us >= 0.07 and v <= v_r:
+            return k
+        v *= alpha / (a / (us * us) + b)
+        if v > 0 and math.log(v) <= h - math.lgamma(k + 1) - math.lgamma(n - k + 1) + (k - mode) * log_odds:
+            return k
+
+
+def _multinomial(rng: random.Random, n: int, counts: Sequence[int]) -> Iterator[int]:
+    """How often each category is drawn when ``n`` items are drawn with replacement from a
+    population holding ``counts[j]`` items of category j (conditional binomials)."""
+    left, mass = n, sum(counts)
+    for count in counts:
+        drawn = _binomial(rng, left, count / mass) if mass > count else left
+        yield drawn
+        left, mass = left - drawn, mass - count
+
+
+def _percentile(ordered: Sequence[float], q: float) -> float:
+    """The ``q`` quantile of sorted values, interpolating linearly between order statistics."""
+    position = q * (len(ordered) - 1)
+    i = math.floor(position)
+    j = min(i + 1, len(ordered) - 1)
+    return ordered[i] + (position - i) * (ordered[j] - ordered[i])
+
+
+@dataclass(frozen=True)
+class BootstrapDifference:
+    """Error of A minus error of B on the same test images (averaged over seeds), with a
+    percentile bootstrap interval; ``replicates`` are the sorted resampled differences."""
+
+    difference: float
+    low: float
+    high: float
+    se: float
+    confidence: float
+    resamples: int
+    images: int
+    seeds: tuple[int, ...]
+    replicates: tuple[float, ...] = field(repr=False, default=())
+
+    def __str__(self) -> str:
+        over = f"{self.images:,} images" + (f" and {len(self.seeds)} seeds" if len(self.seeds) > 1 else "")
+        return (f"A − B {self.difference:+.4f} ({self.confidence:.0%} CI {self.low:+.4f} to {self.high:+.4f}; "
+                f"paired bootstrap over {over}, {self.resamples} resamples)")
+
+
+def paired_bootstrap(preds_a: Classes | Mapping[int, Classes], preds_b: Classes | Mapping[int, Classes],
+                     labels: Classes, resamples: int = 2000, confidence: float = 0.95, seed: int = 0,
+                     num_classes: int = 10) -> BootstrapDifference:
+    """The error rate of A minus that of B on the same test images, with a percentile bootstrap
+    interval that resamples test images; the same resampled images count for both models.
+
+    ``preds_a`` and ``preds_b`` are one prediction each (one seed pair), or ``{seed: prediction}``
+    for several seeds, paired by seed number; ``labels`` are the test images' classes, the same for
+    every seed. Each of ``resamples`` replicates, drawn with ``random.Random(seed)``:
+
+    1. draws as many seed pairs as there are, with replacement (skipped for one pair);
+    2. draws as many test images as there are, with replacement, once for all the drawn seeds,
+       because every seed was tested on the same images (a crossed design, not a nested one);
+    3. averages (A wrong) − (B wrong) over the drawn seeds and images.
+
+    Resampling both seeds and images makes the interval somewhat conservative (the seed-by-image
+    interaction is counted twice); with 3 seeds, step 1 has only 10 distinct outcomes.
+
+    Efficient without numpy: each image's difference is −1, 0 or +1 under each seed, so a
+    replicate depends only on how often each pattern of such values is drawn. Those counts are
+    drawn directly from their multinomial distribution (exactly the distribution that drawing
+    image indices gives), in time proportional to the number of distinct patterns (at most 3 for
+    one seed, 27 for three), not to the number of images.
+    """
+    if not (isinstance(resamples, int) and resamples >= 100):
+        raise UsageError(f"resamples must be an integer of at least 100, got {resamples!r}; 2000 gives stable 95% limits")
+    _check_confidence(confidence)
+    truth = decode_classes(labels, num_classes)
+    if isinstance(preds_a, Mapping) or isinstance(preds_b, Mapping):
+        seeds = _same_seeds(preds_a, preds_b)  # type: ignore[arg-type]
+        if not seeds:
+            raise UsageError("no seeds to compare; pass {seed: predictions} with at least one seed for A and B")
+        per_seed = [_correctness_differences(preds_a[s], preds_b[s], truth, num_classes, f" (seed {s})")  # type: ignore[arg-type]
+                    for s in seeds]
+    else:
+        seeds, per_seed = (), [_correctness_differences(preds_a, preds_b, truth, num_classes)]
+    patterns: dict[tuple[int, ...], int] = {}
+    for pattern in zip(*per_seed):
+        patterns[pattern] = patterns.get(pattern, 0) + 1
+    ordered = sorted(patterns.items(), key=lambda item: -item[1])
+    values, counts = [p for p, _ in ordered], [c for _, c in ordered]
+    n, k = len(truth), len(per_seed)
+    rng = random.Random(seed)
+    replicates = []
+    for _ in range(resamples):
+        weights = [0] * k
+        if k == 1:
+            weights[0] = 1
+        else:
+            for _ in range(k):
+                weights[rng.randrange(k)] += 1
+        total = 0
+        for pattern, drawn in zip(values, _multinomial(rng, n, counts)):
+            if drawn:
+                total += drawn * sum(w * d for w, d in zip(weights, pattern))
+        replicates.append(total / (n * k))
+    replicates.sort()
+    tail = (1.0 - confidence) / 2
+    return BootstrapDifference(
+        difference=sum(sum(d) for d in per_seed) / (n * k),
+        low=_percentile(replicates, tail),
+        high=_percentile(replicates, 1.0 - tail),
+        se=stdev(replicates),
+        confidence=confidence,
+        resamples=resamples,
+        images=n,
+        seeds=seeds,
+        replicates=tuple(replicates),
+    )
+
+
+# -- McNemar's exact test ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class McNemarResult:
+    """McNemar's exact test of two models on the same images: ``b`` images only A gets right,
+    ``c`` only B; under "equally good" each of the b + c discordant images is a fair coin."""
+
+    b: int
+    c: int
+    p_value: float
+    mid_p: float
+
+    def __str__(self) -> str:
+        return f"A right/B wrong {self.b}, A wrong/B right {self.c}: exact p = {self.p_value:.4g}, mid-p = {self.mid_p:.4g}"
+
+
+def _log_sum_exp(logs: Sequence[float]) -> float:
+    top = max(logs)
+    return top + math.log(sum(math.exp(v - top) for v in logs))
+
+
+def mcnemar_exact(preds_a: Classes, preds_b: Classes, labels: Classes, num_classes: int = 10) -> McNemarResult:
+    """The discordant counts and the exact two-sided binomial p-value, 2·P(X ≤ min(b, c)) capped
+    at 1 for X ~ Binomial(b + c, 1/2), summed in log space (no overflow for b + c in the
+    tens of thousands); the mid-p variant subtracts P(X = min(b, c)) (Fagerland et al. 2013)."""
+    truth = decode_classes(labels, num_classes)
+    d = _correctness_differences(preds_a, preds_b, truth, num_classes)
+    b, c = d.count(-1), d.count(1)
+    n, k = b + c, min(b, c)
+    if n == 0:
+        return McNemarResult(0, 0, 1.0, 1.0)
+    log_pmf = [math.lgamma(n + 1) - math.lgamma(j + 1) - math.lgamma(n - j + 1) - n * math.log(2) for j in range(k + 1)]
+    lower_tail = math.exp(_log_sum_exp(log_pmf))
+    point = math.exp(log_pmf[-1])
+    return McNemarResult(b, c, min(1.0, 2 * lower_tail), min(1.0, 2 * lower_tail - point))
+
+
+# -- rank agreement ------------------------------------------------------------------------
+
+
+def average_ranks(values: Sequence[float]) -> list[float]:
+    """Ranks 1..n of ``values``, tied values sharing the mean of the ranks they span."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    ranks = [0.0] * len(values)
+    start = 0
+    while start < len(order):
+        end = start
+        while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
+            end += 1
+        for i in order[start:end + 1]:
+            ranks[i] = (start + end) / 2 + 1
+        start = end + 1
+    return ranks
+
+
+def _pearson(x: Sequence[float], y: Sequence[float]) -> float:
+    mx, my = fmean(x), fmean(y)
+    sxy = sum((a - mx) * (b - my) for a, b in zip(x, y))
+    sxx, syy = sum((a - mx) ** 2 for a in x), sum((b - my) ** 2 for b in y)
+    return sxy / math.sqrt(sxx * syy)
+
+
+def _check_rankable(x: Sequence[float], y: Sequence[float]) -> None:
+    if len(x) != len(y):
+        raise UsageError(f"rank correlation needs one value of each list per item, got {len(x)} and {len(y)} values; "
+                         "list the same variants in the same order in both")
+    if len(x) < 3:
+        raise UsageError(f"rank correlation needs at least 3 items, got {len(x)}")
+    for name, values in (("x", x), ("y", y)):
+        if len(set(values)) == 1:
+            raise UsageError(f"{name} holds one value for every item, so it ranks nothing and the rank correlation is "
+                             "undefined; compare quantities that differ between items")
+
+
+def spearman_with_ties(x: Sequence[float], y: Sequence[float]) -> float:
+    """Spearman's rank correlation: the Pearson correlation of the average ranks of ``x`` and ``y``."""
+    _check_rankable(x, y)
+    return _pearson(average_ranks(x), average_ranks(y))
+
+
+def spearman_permutation_p(x: Sequence[float], y: Sequence[float], permutations: int = 10_000, seed: int = 0) -> float:
+    """Two-sided permutation p-value of :func:`spearman_with_ties`: how often pairing ``y``'s
+    values with ``x``'s at random gives a correlation at least as far from 0. Exact (every
+    ordering) when there are at most ``permutations`` of them, e.g. 5,040 for 7 variants; else
+    ``permutations`` random orderings of ``random.Random(seed)``, counted as (hits + 1) / (draws + 1)."""
+    observed = abs(spearman_with_ties(x, y))
+    rx, ry = average_ranks(x), average_ranks(y)
+    tolerance = 1e-12
+    if math.factorial(len(x)) <= permutations:
+        orders = list(all_orders(ry))
+        return sum(abs(_pearson(rx, order)) >= observed - tolerance for order in orders) / len(orders)
+    rng = random.Random(seed)
+    hits = 0
+    shuffled = list(ry)
+    for _ in range(permutations):
+        rng.shuffle(shuffled)
+        hits += abs(_pearson(rx, shuffled)) >= observed - tolerance
+    return (hits + 1) / (permutations + 1)

@@ -1,0 +1,25 @@
+"""Figures of a trained model: drawn from tensors, with the counts and titles they are given."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import torch
+
+from gnet_lib.book.plots.inspection import branch_map_grid, confusion_heatmap, image_grid
+
+
+def test_confusion_heatmap_writes_every_count():
+    fig = confusion_heatmap(torch.tensor([[5, 1], [2, 7]]), ["cat", "dog"])
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts == ["5", "1", "2", "7"]
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["cat", "dog"]
+
+
+def test_image_grid_and_branch_maps_draw_one_panel_per_item():
+    images = torch.randint(0, 256, (3, 3, 8, 8), dtype=torch.uint8)
+    fig = image_grid(images, ["a", "b", "c"], columns=2)
+    assert [ax.get_title() for ax in fig.axes if ax.get_title()] == ["a", "b", "c"]
+    maps = {name: torch.rand(3, 4, 4) for name in ("b1x1", "b3x3")}
+    fig = branch_map_grid(images, maps, "3a")
+    assert len(fig.axes) == 9 and fig.axes[1].get_title() == "3a / b1x1"

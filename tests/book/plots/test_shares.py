@@ -1,0 +1,27 @@
+"""The branch share chart of chapter 1: one stacked bar per module, heights from the shares."""
+
+import warnings
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+from gnet_lib.book.plots.shares import branch_share_chart
+from gnet_lib.core.design import output_shares
+
+
+def test_bars_stack_to_one_and_the_line_marks_the_large_share(tmp_path):
+    shares = output_shares()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = branch_share_chart(shares)
+    ax = fig.axes[0]
+    bars = ax.patches
+    assert len(bars) == 4 * len(shares)
+    tops = [max(b.get_y() + b.get_height() for b in bars if abs(b.get_x() + b.get_width() / 2 - i) < 1e-9)
+            for i in range(len(shares))]
+    assert tops == pytest.approx([1.0] * len(shares))
+    line = ax.get_lines()[0]
+    assert list(line.get_ydata()) == pytest.approx([s.large_share for s in shares])
+    fig.savefig(tmp_path / "shares.png")

@@ -1,0 +1,162 @@
+"""Recipes compared on one model: result files, skipping, and the time-to-error table."""
+
+import copy
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from gnet_lib.training.comparison import (
+    compare_recipes,
+    recipe_table,
+    stage_times,
+    summarize,
+    tuning_table,
+)
+from gnet_lib.training.recipes import get_recipe
+from gnet_lib.training.results import load_folder
+from gnet_lib.training.train import TrainConfig
+
+BASE = TrainConfig(model="short4", dataset="synthetic", synthetic_sizes=(64, 20), epochs=2, device="cpu", progress=False)
+
+
+def _history(*errors, seconds=10.0, eval_seconds=1.0):
+    return [{"epoch": i + 1, "test_top1_err": e, "epoch_time_s": seconds, "eval_time_s": eval_seconds, "images_per_s": 100.0}
+            for i, e in enumerate(errors)]
+
+
+def _result(recipe, history, model="short4", source="generated"):
+    return {"model": {"name": model}, "data": {"name": "x", "source": source, "train_size": 100, "test_size": 50},
+            "recipe": {"batch_size": 64, "name": recipe, "epochs": len(history)}, "config": {"seed": 1},
+            "environment": {"device_name": "cpu", "torch": "2", "git_commit": "abc"}, "history": history,
+            "final": history[-1], "wall_time_s": sum(h["epoch_time_s"] + h["eval_time_s"] for h in history)}
+
+
+def test_each_recipe_runs_once_and_is_skipped_afterwards(tmp_path):
+    logs = []
+    results = compare_recipes(BASE, ["seed", "fast"], tmp_path / "cmp", runs_dir=tmp_path / "runs", log=logs.append)
+    assert set(results) == {"seed", "fast"}
+    assert results["fast"]["recipe"]["optimizer"] == "sgd" and results["seed"]["recipe"]["optimizer"] == "adadelta"
+    for r in results.values():
+        assert r["model"]["name"] == "short4" and len(r["history"]) == 2 and r["environment"]["git_commit"]
+    assert load_folder(tmp_path / "cmp").keys() == results.keys()
+    stamp = os.path.getmtime(tmp_path / "cmp" / "seed.json")
+    logs.clear()
+    again = compare_recipes(BASE, ["seed", "fast"], tmp_path / "cmp", runs_dir=tmp_path / "runs", log=logs.append)
+    assert logs == ["seed: result exists, skipped", "fast: result exists, skipped"]
+    assert os.path.getmtime(tmp_path / "cmp" / "seed.json") == stamp
+    assert again["seed"]["history"] == results["seed"]["history"]
+    assert list(load_folder(tmp_path / "cmp")) == ["fast", "seed"]  # file order
+    assert recipe_table(again).column("recipe") == ["seed", "fast"]  # the reference first
+
+
+def test_unknown_recipe_fails_before_training(tmp_path):
+    with pytest.raises(ValueError, match="unknown recipe 'slow'"):
+        compare_recipes(BASE, ["seed", "slow"], tmp_path / "cmp", runs_dir=tmp_path / "runs", log=lambda _: None)
+    assert not (tmp_path / "cmp").exists()
+
+
+def test_recipe_table_measures_against_the_reference():
+    seed = _result("seed", _history(0.7, 0.5, 0.4, 0.35, seconds=20.0))
+    fast = _result("fast", _history(0.6, 0.34, seconds=15.0))
+    slow = _result("slow", _history(0.9, 0.8))
+    table = recipe_table({"seed": seed, "fast": fast, "slow": slow})
+    rows = {r["recipe"]: r for r in table}
+    assert rows["seed"]["epoch at seed's final err"] == 4 and rows["seed"]["speed-up vs seed"] == 1.0
+    assert rows["fast"]["epoch at seed's final err"] == 2
+    assert rows["fast"]["speed-up vs seed"] == round(84 / 32, 2)
+    assert rows["slow"]["epoch at seed's final err"] is None and rows["slow"]["speed-up vs seed"] is None
+    assert rows["fast"]["best top-1 err"] == 0.34 and rows["seed"]["time"] == "1m24s"
+    assert "target: seed's final test top-1 error 0.3500" in table.notes[1]
+
+
+def test_recipe_table_refuses_what_does_not_compare():
+    seed = _result("seed", _history(0.5))
+    with pytest.raises(ValueError, match="reference recipe 'seed' has no result"):
+        recipe_table({"fast": seed})
+    other = copy.deepcopy(seed)
+    other["model"]["name"] = "short3"
+    with pytest.raises(ValueError, match="different models or data"):
+        recipe_table({"seed": seed, "fast": other})
+
+
+def test_summary_sentences_say_whether_and_when():
+    seed = _result("seed", _history(0.7, 0.5, 0.4, 0.35, seconds=20.0))
+    fast = _result("fast", _history(0.6, 0.34, seconds=15.0))
+    slow = _result("slow", _history(0.9, 0.8))
+    close = _result("close", _history(0.6, 0.45, seconds=15.0))
+    lines = summarize({"seed": seed, "fast": fast, "slow": slow, "close": close})
+    assert lines == [
+        ("fast reached seed's final top-1 error (0.3500) at epoch 2, after 0m32s against seed's 1m24s: 2.6 times sooner; "
+         "it ended at 0.3400 after 2 epochs."),
+        ("slow did not reach seed's final top-1 error (0.3500); it ended at 0.8000 after 2 epochs. "
+         "seed first got that far at epoch 1, after 0m21s, against slow's 0m22s."),
+        ("close did not reach seed's final top-1 error (0.3500); it ended at 0.4500 after 2 epochs. "
+         "seed first got that far at epoch 3, after 1m3s, against close's 0m32s."),
+    ]
+
+
+def _candidate(lr, *errors):
+    run = _result("fast", _history(*errors))
+    run["recipe"]["lr"] = lr
+    run["final"]["train_top1_err"] = errors[-1] / 2
+    run["identity"] = {"validation": 20, "seed": 1}
+    return run
+
+
+def test_tuning_table_orders_the_rates_and_marks_the_lowest_final_validation_error():
+    runs = {"a": _candidate(0.2, 0.6, 0.31), "b": _candidate(0.05, 0.7, 0.4), "c": _candidate(0.1, 0.5, 0.3)}
+    table = tuning_table(runs)
+    assert table.column("peak lr") == [0.05, 0.1, 0.2]
+    assert table.column("lowest final err") == [False, True, False]
+    assert table.column("epoch 2") == [0.4, 0.3, 0.31]
+    assert table.column("final train err") == [0.2, 0.15, 0.155]
+    assert "validation images held out" in table.notes[0]
+    assert "crop_padding" not in table.columns  # only settings that differ get a column
+    other = _candidate(0.2, 0.6, 0.2)
+    other["recipe"]["crop_padding"] = 0
+    runs["a"]["recipe"]["crop_padding"] = runs["b"]["recipe"]["crop_padding"] = runs["c"]["recipe"]["crop_padding"] = 4
+    varied = tuning_table({**runs, "d": other})
+    assert varied.column("peak lr") == [0.05, 0.1, 0.2, 0.2] and varied.column("crop_padding") == [4, 4, 0, 4]
+    assert varied.column("lowest final err") == [False, False, True, False]
+    short = {"a": _candidate(0.2, 0.6), "b": _candidate(0.1, 0.7, 0.5)}
+    assert tuning_table(short).column("epoch 2") == [0.5, None]
+    staged = _candidate(0.3, 0.6)
+    staged["recipe"]["resize_stages"] = [[2, 16]]  # a field that runs stored before it existed lack
+    assert tuning_table({**short, "s": staged}).column("resize_stages") == [
+        "the images' own size throughout", "the images' own size throughout", "2 epochs at 16x16, then the images' own size"]
+
+
+def test_stage_times_group_the_epochs_by_image_size():
+    history = _history(0.9, 0.8, 0.7, 0.6, 0.5)
+    for h, train_s, eval_s in zip(history, (10, 14, 30, 40, 38), (1, 1, 2, 4, 4)):
+        h.update(epoch_time_s=train_s, eval_time_s=eval_s, train_images=100)
+    run = _result("fast", history)
+    run["data"]["image_shape"] = [3, 32, 32]
+    run["recipe"]["resize_stages"] = [[2, 16], [1, 24]]
+    table = stage_times(run)
+    assert table.column("image size") == ["16x16", "24x24", "32x32"] and table.column("epochs") == [2, 1, 2]
+    assert table.column("training s per epoch") == [12.0, 30.0, 39.0]
+    assert table.column("training images/s") == [8, 3, 3] and table.column("evaluation s per epoch") == [1.0, 2.0, 4.0]
+    assert table.column("training cost vs full size") == [round(12 / 39, 2), round(30 / 39, 2), 1.0]
+    run["recipe"]["resize_stages"] = [[5, 16]]
+    with pytest.raises(ValueError, match="no epoch at the images' own size"):
+        stage_times(run)
+
+
+def test_tuning_table_refuses_runs_scored_on_the_test_set():
+    test_run = _result("fast", _history(0.5))
+    test_run["recipe"]["lr"] = 0.1
+    with pytest.raises(ValueError, match="evaluated on the test set, not on a validation split: x"):
+        tuning_table({"x": test_run, "y": _candidate(0.2, 0.4)})
+
+
+def test_the_stored_comparisons_are_of_the_current_recipes():
+    """A recipe changed after its comparison was stored would leave the book showing another recipe's numbers."""
+    folders = sorted((Path(__file__).resolve().parents[2] / "results" / "recipes").glob("*/"))
+    assert folders, "no stored recipe comparison"
+    for folder in folders:
+        for name, result in load_folder(folder).items():
+            current = json.loads(json.dumps(get_recipe(name).as_dict()))
+            assert result["recipe"] == current, f"{folder.name}/{name}.json was made with another {name!r} recipe; rerun gnet compare"

@@ -1,0 +1,44 @@
+"""Readable provenance: device, precision, torch and date, never local paths or commit hashes."""
+
+import re
+
+from gnet_lib.training.run_notes import bench_table, precision, provenance, run_date
+
+ENV = {"device": "cpu", "device_name": "Some CPU (2 threads)", "torch": "2.5.0", "torchvision": "0.20.0",
+       "platform": "Linux-6.1-x86_64", "git_commit": "0123456789abcdef0123456789abcdef01234567+dirty"}
+RESULT = {"config": {"data_dir": "/root/data/cifar10", "run_dir": "/work/main/runs/seed"},
+          "data": {"source": "image folder /tmp/cifar/cifar10-jpeg"},
+          "environment": {**ENV, "amp_bf16": False}, "started": "2026-01-02T10:00:00+00:00",
+          "finished": "2026-01-03T01:00:00+00:00"}
+BENCH = {"model": "googlenet", "batch_size": 64, "environment": ENV, "date": "2026-02-03T04:05:06+00:00",
+         "plain_best": 10.0, "engine_best": 15.0, "ratio": 1.5}
+
+
+def _has_path_or_hash(text: str) -> bool:
+    return bool(re.search(r"(^|\s)/\w|[0-9a-f]{12,}", text))
+
+
+def test_run_date_prefers_the_finish():
+    assert run_date(RESULT) == "2026-01-03"
+    assert run_date(BENCH) == "2026-02-03"
+    assert run_date({}) == "date not recorded"
+
+
+def test_precision_from_what_the_run_recorded():
+    assert precision({"precision": "bf16"}) == "bf16"
+    assert precision({"device": "cuda", "amp_bf16": True}) == "bf16 autocast"
+    assert precision({"device": "cpu", "amp_bf16": False}) == "fp32"
+    assert precision({"device": "cuda", "amp_bf16": False}) == "precision not recorded"  # fp16 or fp32
+
+
+def test_provenance_names_device_precision_torch_and_date_only():
+    line = provenance(RESULT)
+    assert line == "Some CPU (2 threads), fp32, torch 2.5.0, 2026-01-03"
+    assert not _has_path_or_hash(line)
+
+
+def test_bench_table_has_no_paths_or_hashes():
+    table = bench_table([BENCH])
+    assert table[0]["date"] == "2026-02-03" and table[0]["torch"] == "2.5.0"
+    assert not _has_path_or_hash(table.to_text())
+    assert _has_path_or_hash("commit " + ENV["git_commit"]) and _has_path_or_hash("at /root/data")

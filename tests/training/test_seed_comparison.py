@@ -1,0 +1,112 @@
+"""The variants over seeds: intervals over seeds, paired differences on the same test images."""
+
+import json
+import math
+import random
+from pathlib import Path
+
+import pytest
+
+from gnet_lib.core.errors import UsageError
+from gnet_lib.training.class_strings import encode_labels
+from gnet_lib.training.seed_comparison import (
+    paired_table,
+    protocol_seed,
+    runs_by_seed,
+    seed_protocols,
+    seed_table,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "results" / "cifar10-jpeg" / "seed" / "5000x1000-e4-s1" / "short3.json"
+FAMILY = "10000x10000-c2000-e14-s{}-d1"
+IMAGES = 2000
+
+
+def _labels() -> list[int]:
+    return [i % 10 for i in range(IMAGES)]
+
+
+def _predictions(wrong: set[int]) -> list[int]:
+    return [(y + 1) % 10 if i in wrong else y for i, y in enumerate(_labels())]
+
+
+def _store(root: Path, protocol: str, model: str, wrong: set[int] | None) -> None:
+    result = json.loads(TEMPLATE.read_text())
+    result["model"]["name"] = model
+    if wrong is not None:
+        result["final_test"] = {"test_loss": 1.0, "test_top1_err": len(wrong) / IMAGES, "test_top5_err": 0.0,
+                                "images": IMAGES, "num_classes": 10,
+                                "predictions": encode_labels(_predictions(wrong), 10), "labels": encode_labels(_labels(), 10)}
+    folder = root / "cifar10-jpeg" / "seed" / protocol
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{model}.json").write_text(json.dumps(result))
+
+
+def _wrong(n: int, seed: int) -> set[int]:
+    return set(random.Random(seed).sample(range(IMAGES), n))
+
+
+@pytest.fixture
+def stored(tmp_path) -> Path:
+    """googlenet and short4 over seeds 1-3; short4 errs on googlenet's images and 200 more."""
+    for seed, n in ((1, 400), (2, 420), (3, 380)):
+        base = _wrong(n, seed)
+        _store(tmp_path, FAMILY.format(seed), "googlenet", base)
+        extra = set(sorted(set(range(IMAGES)) - base)[:200])
+        _store(tmp_path, FAMILY.format(seed), "short4", base | extra)
+    _store(tmp_path, FAMILY.format(1), "short3", _wrong(500, 9))
+    _store(tmp_path, FAMILY.format(2), "long", None)
+    _store(tmp_path, "10000x10000-c2000-e14-s1-d2", "googlenet", _wrong(10, 1))
+    _store(tmp_path, "5000x1000-e4-s1", "googlenet", _wrong(10, 1))
+    return tmp_path
+
+
+def test_a_protocol_names_its_seed():
+    assert protocol_seed("10000x10000-c2000-e14-s2-d1") == (FAMILY, 2)
+    assert protocol_seed("5000x1000-e4-s13") == ("5000x1000-e4-s{}", 13)
+    with pytest.raises(UsageError, match="does not name one seed"):
+        protocol_seed("5000x1000-e4")
+
+
+def test_only_folders_that_differ_in_the_seed_are_gathered(stored):
+    assert seed_protocols(stored, "cifar10-jpeg", "seed", FAMILY.format(1)) == {s: FAMILY.format(s) for s in (1, 2, 3)}
+    runs = runs_by_seed(stored, "cifar10-jpeg", "seed", FAMILY.format(2))
+    assert {m: sorted(s) for m, s in runs.items()} == {"googlenet": [1, 2, 3], "short4": [1, 2, 3], "short3": [1]}
+
+
+def test_the_seed_table_gives_the_t_interval_over_seeds(stored):
+    runs = runs_by_seed(stored, "cifar10-jpeg", "seed", FAMILY.format(1))
+    rows = {r["model"]: r for r in seed_table(runs, "cifar10-jpeg").rows}
+    errors = [0.2, 0.21, 0.19]
+    mean = sum(errors) / 3
+    sd = math.sqrt(sum((e - mean) ** 2 for e in errors) / 2)
+    half = 4.302652729911275 * sd / math.sqrt(3)  # t(0.975, 2)
+    assert rows["googlenet"]["mean error"] == pytest.approx(mean, abs=1e-4)
+    assert rows["googlenet"]["sd"] == pytest.approx(sd, abs=1e-4)
+    assert rows["googlenet"]["95% CI"] == f"{mean - half:.4f} to {mean + half:.4f}"
+    assert rows["googlenet"]["published"] == 0.10 and rows["short4"]["published"] == 0.15
+    assert rows["short3"]["seeds"] == "1" and rows["short3"]["95% CI"] == "needs 2+ seeds"
+
+
+def test_a_consistent_gap_is_found_and_no_gap_is_not_claimed(stored):
+    runs = runs_by_seed(stored, "cifar10-jpeg", "seed", FAMILY.format(1))
+    rows = {r["model"]: r for r in paired_table(runs, resamples=500).rows}
+    assert rows["short4"]["difference"] == pytest.approx(200 / IMAGES, abs=1e-4)
+    low, high = (float(x) for x in rows["short4"]["95% CI"].split(" to "))
+    assert 0 < low < 0.1 < high
+    assert rows["short4"]["verdict"] == "higher than googlenet"
+    assert rows["short4"]["McNemar"].startswith("s1 p=") and rows["short4"]["McNemar"].count("p=") == 3
+    assert rows["short3"]["seeds"] == "1"
+    same = {"googlenet": runs["googlenet"], "copy": runs["googlenet"]}
+    copy = paired_table(same, resamples=200).rows[0]
+    assert copy["difference"] == 0 and copy["verdict"] == "not distinguishable"
+
+
+def test_runs_on_other_test_images_are_refused(stored):
+    runs = runs_by_seed(stored, "cifar10-jpeg", "seed", FAMILY.format(1))
+    runs["short4"][1]["final_test"]["labels"] = encode_labels([(y + 3) % 10 for y in _labels()], 10)
+    with pytest.raises(UsageError):
+        paired_table(runs, resamples=100)
+    with pytest.raises(UsageError, match="no runs of the reference 'inception-v1'"):
+        paired_table(runs, reference="inception-v1")
