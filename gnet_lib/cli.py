@@ -25,7 +25,8 @@ from .core.errors import UsageError
 from .core.layers import layer_table
 from .core.paper import compare_with_paper
 from .core.tables import Table
-from .training.choices import CHECKPOINT_NAME, DATASETS, PRECISIONS, SYNTHETIC_SIZES
+from .training.choices import CHECKPOINT_NAME, DATASETS
+from .training.config import TrainConfig, flag_fields
 from .training.recipes import RECIPES
 from .training.results import ablation_table, available, load_results, output_results_dir, published_key
 from .training.storage import CheckpointError, write_json
@@ -130,63 +131,22 @@ def _check_image_file(path: str, option: str) -> None:
 
 
 def _add_training_options(p: argparse.ArgumentParser, one_recipe: bool = True) -> None:
-    p.add_argument("--dataset", default="cifar10", choices=DATASETS, help="dataset (default: cifar10)")
-    p.add_argument("--data-dir", help="where the data is or goes: torchvision's CIFAR format, or an image folder "
-                                      "with train/<class>/* and test/<class>/* (default: ./data)")
-    p.add_argument("--no-download", action="store_true", help="never download; fail with instructions if the data is missing")
-    if one_recipe:
-        p.add_argument("--recipe", default="seed", choices=sorted(RECIPES), help="training recipe (default: seed, source 000's)")
-    p.add_argument("--epochs", type=int, help="override the recipe's number of epochs")
-    p.add_argument("--batch-size", type=int, help="override the recipe's batch size")
-    p.add_argument("--lr", type=float, help="override the recipe's learning rate")
-    p.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
-    p.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
-    p.add_argument("--compile", action="store_true", help="torch.compile the model (worth it on GPUs for long runs)")
-    p.add_argument("--precision", default="auto", choices=PRECISIONS,
-                   help="auto (default): bf16 on GPUs from the Ampere generation on and on CPUs with native bf16 "
-                        "(avx512_bf16 or AMX), fp16 on older GPUs, fp32 otherwise")
-    p.add_argument("--train-subset", type=int, help="train on a class-balanced subset of this many images")
-    p.add_argument("--test-subset", type=int, help="evaluate on a class-balanced subset of this many images")
-    p.add_argument("--validation", type=int, metavar="N",
-                   help="hold out N class-balanced training images and evaluate on them instead of the test set "
-                        "(for choosing settings; the test images are not used)")
-    p.add_argument("--subset-seed", type=int, metavar="N",
-                   help="draw the subsets (and the validation split) with this seed instead of --seed, so that runs "
-                        "of several seeds see the same images")
-    p.add_argument("--final-test", action="store_true",
-                   help="after the last epoch, evaluate on the whole test split and store every image's prediction "
-                        "(--test-subset then sizes only the per-epoch evaluations)")
-    p.add_argument("--synthetic-sizes", type=int, nargs=2, default=SYNTHETIC_SIZES, metavar=("TRAIN", "TEST"),
-                   help="image counts of the synthetic dataset (default: 2000 500)")
-    p.add_argument("--no-cuda-graph", action="store_true",
-                   help="on CUDA, launch every kernel of a step from Python instead of replaying one captured graph")
-    p.add_argument("--deterministic", action="store_true",
-                   help="on CUDA, deterministic kernels only and no cuDNN autotuning (slower; see gnet_lib.training.train)")
-    p.add_argument("--fixed-bn-eps", action="store_true",
-                   help="correct source 000's BatchNorm2d(n5x5, n5x5) quirk in the CIFAR family (eps 1e-5 in every "
-                        "batch norm); by default the quirk is reproduced, as in the published runs")
-    p.add_argument("--no-conv-bias-grad", action="store_true",
-                   help="give the biases of convolutions in front of batch norm no gradient (theirs is exactly zero "
-                        "in training mode); a faster step, recorded in the result's identity")
-    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    """The training flags, one per field of :class:`~gnet_lib.training.config.TrainConfig` that
+    carries one (its default, help and argparse options come from the field)."""
+    for f in flag_fields(() if one_recipe else ("recipe",)):
+        options = {k: v for k, v in f.metadata.items() if k != "flag"}
+        p.add_argument(f.metadata["flag"], dest=f.name, default=f.default, **options)
 
 
-def _config(args: argparse.Namespace, **overrides: Any) -> train.TrainConfig:
-    values = dict(
-        dataset=args.dataset, data_dir=args.data_dir, download=not args.no_download, recipe=getattr(args, "recipe", "seed"),
-        epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed, device=args.device,
-        compile=args.compile, precision=args.precision, train_subset=args.train_subset, test_subset=args.test_subset,
-        validation=args.validation, subset_seed=args.subset_seed, final_test=args.final_test, synthetic_sizes=tuple(args.synthetic_sizes), progress=not args.no_progress,
-        source_bn_eps=False if args.fixed_bn_eps else None, cuda_graph=not args.no_cuda_graph,
-        deterministic=args.deterministic, conv_bias_grad=not args.no_conv_bias_grad,
-    )
-    values.update(overrides)
-    config = train.TrainConfig(**values)
+def _config(args: argparse.Namespace, **overrides: Any) -> TrainConfig:
+    """The run the command's training flags describe (every flag read back by its field's name)."""
+    values = {f.name: getattr(args, f.name) for f in flag_fields() if hasattr(args, f.name)}
+    config = TrainConfig(**{**values, **overrides})
     _check_before_work(config)
     return config
 
 
-def _check_before_work(config: train.TrainConfig) -> None:
+def _check_before_work(config: TrainConfig) -> None:
     """Every check that needs no training and no decoded data: names, the model against the image
     size where it is known, sizes against the split sizes (counted, not loaded), so that a mistake
     stops the command at once."""
@@ -278,7 +238,7 @@ def _ablation_command(args: argparse.Namespace) -> str:
     return shlex.join(words)
 
 
-def _stored_protocol(args: argparse.Namespace, config: train.TrainConfig) -> tuple[str, str]:
+def _stored_protocol(args: argparse.Namespace, config: TrainConfig) -> tuple[str, str]:
     """(dataset key, protocol) of the stored results ``--table-only`` shows: ``--protocol``, which
     must be stored, or the only one stored (``none`` where none is)."""
     key = data.dataset_key(config.dataset, config.data_dir)

@@ -4,8 +4,9 @@ import os
 
 import pytest
 
+from gnet_lib.training.config import TrainConfig
 from gnet_lib.training.data import load_data
-from gnet_lib.training.train import TrainConfig, train
+from gnet_lib.training.train import train
 
 CIFAR10 = os.environ.get("GNET_CIFAR10_DIR")
 pytestmark = [

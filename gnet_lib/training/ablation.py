@@ -24,11 +24,12 @@ import torch
 
 from ..core.architectures import CIFAR_MODEL_NAMES, unknown_model_error
 from ..core.errors import UsageError
+from .config import TrainConfig
 from .data import load_data
 from .provenance import pick_device
 from .results import output_results_dir, result_path, reusable_result
 from .storage import read_json, write_json
-from .train import TrainConfig, run_identity, subset_data, train_to_file
+from .train import run_identity, subset_data, train_to_file
 
 
 @dataclass

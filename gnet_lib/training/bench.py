@@ -30,11 +30,12 @@ from ..core.layers import layer_table
 from ..core.published import SOURCE_000
 from ..core.tables import Table
 from ..model.by_name import build_model
+from .config import TrainConfig
 from .data import ImageData, make_synthetic
 from .graphs import pytorch_default_backend
 from .provenance import environment, now, pick_device
 from .recipes import get_recipe
-from .train import TrainConfig, Trainer, compute_loss, pick_precision
+from .train import Trainer, compute_loss, pick_precision
 
 
 class PILImages(Dataset):

@@ -50,6 +50,7 @@ from ..core.errors import UsageError
 from ..core.layers import layer_table
 from .bench import benchmark
 from .choices import CHECKPOINT_NAME
+from .config import TrainConfig
 from .data import (
     DataUnavailableError,
     ImageData,
@@ -70,7 +71,7 @@ from .results import (
     reusable_result,
 )
 from .storage import write_json
-from .train import TrainConfig, run_identity, train_to_file
+from .train import run_identity, train_to_file
 from .weights import export_weights
 
 #: How a damaged file of the campaign is made again.

@@ -17,6 +17,7 @@ from typing import Any
 from ..core.errors import UsageError
 from ..core.layers import layer_table
 from ..core.tables import Table
+from .config import TrainConfig
 from .data import load_data
 from .recipes import resize_text, stage_side
 from .results import (
@@ -26,7 +27,7 @@ from .results import (
     throughput,
     time_to_error,
 )
-from .train import TrainConfig, run_identity, subset_data, train_to_file
+from .train import run_identity, subset_data, train_to_file
 
 
 def compare_recipes(

@@ -32,6 +32,7 @@ from torchvision.io import ImageReadMode, decode_image, read_file
 from ..core.errors import UsageError
 from . import environment_variables
 from .choices import DATASETS, SYNTHETIC_SIZES
+from .config import check_subset
 from .recipes import batch_count
 
 _TORCHVISION = {"cifar10": ("CIFAR10", "cifar-10-batches-py", "CIFAR-10"), "cifar100": ("CIFAR100", "cifar-100-python", "CIFAR-100")}
@@ -423,24 +424,6 @@ def split_sizes(name: str, data_dir: str | os.PathLike | None = None,
         return tuple(sum(len(f) for f in image_files(root / split).values()) for split in ("train", "test"))  # type: ignore[return-value]
     present = name in _TORCHVISION and (root / _TORCHVISION[name][1]).is_dir()
     return _OFFICIAL_SIZES[name] if present else None
-
-
-def check_subset(train: int | None, test: int | None, sizes: tuple[int, int] | None, classes: int | None = None) -> None:
-    """A usage error unless each requested subset size is a positive number no larger than its
-    split (and, where the class count is known, at least one image per class)."""
-    for what, n, i in (("--train-subset", train, 0), ("--test-subset", test, 1)):
-        if n is None:
-            continue
-        if n < 1:
-            raise UsageError(f"{what} must be a positive number of images, got {n}")
-        if sizes is not None and n > sizes[i]:
-            split = ("training", "test")[i]
-            raise UsageError(
-                f"{what} {n:,} is larger than the {split} split, which has {sizes[i]:,} images; "
-                f"ask for at most {sizes[i]:,}, or leave {what} out to use the whole split"
-            )
-        if classes is not None and n < classes:
-            raise UsageError(f"{what} {n} cannot hold all {classes} classes; ask for at least {classes} images")
 
 
 # -- batches ------------------------------------------------------------------------------

@@ -44,25 +44,23 @@ import torch.nn.functional as F
 from torch import Tensor
 from tqdm import tqdm
 
-from ..core.architectures import get_spec
 from ..core.errors import UsageError
 from ..core.layers import layer_table
-from ..core.specs import Network
 from ..model.builder import ModelOutput, build_network, conv_biases_before_batch_norm
-from .choices import CHECKPOINT_NAME, PRECISIONS, SYNTHETIC_SIZES
+from .choices import CHECKPOINT_NAME, PRECISIONS
 from .class_strings import encode_labels
+from .config import TrainConfig, check_subset
 from .data import (
     Augment,
     BatchStream,
     ImageData,
     balanced_indices,
-    check_subset,
     load_data,
 )
 from .graphs import GraphedStep, fast_cuda_backend
 from .optimizers import make_optimizer, make_scheduler
 from .provenance import cpu_has_native_bf16, environment, now, pick_device
-from .recipes import Recipe, get_recipe
+from .recipes import Recipe
 from .results import RESULT_SCHEMA, identity_differences, throughput
 from .storage import (
     CHECKPOINT_FORMAT,
@@ -73,10 +71,6 @@ from .storage import (
     write_json,
 )
 
-SEED_LIMIT = 2**32
-"""Seeds run from 0 to ``SEED_LIMIT - 1``: torch takes 64-bit seeds, and each epoch's
-generators are seeded with ``seed * 1_000_003 + epoch``, which must fit as well."""
-
 
 class DivergedError(UsageError, FloatingPointError):
     """The loss or the weights became NaN or infinite: the run stopped before checkpointing that
@@ -84,116 +78,33 @@ class DivergedError(UsageError, FloatingPointError):
     code 2): the usual cause is too high a learning rate."""
 
 
-def _check_seed(option: str, value: int | None) -> None:
-    if value is not None and not (isinstance(value, int) and 0 <= value < SEED_LIMIT):
-        raise UsageError(f"{option} must be a whole number from 0 to {SEED_LIMIT - 1:,}, got {value!r}; "
-                         "choose a seed in that range")
+def config_identity(config: TrainConfig, data: ImageData, precision: str) -> dict[str, Any]:
+    """Every setting that defines this run's result. A checkpoint or a stored result is
+    reused only by a run with an identical identity (:func:`gnet_lib.training.results.identity_differences`)."""
+    spec = config.spec()
+    identity = {
+        "model": config.model,
+        "model_options": {"aux_heads": len(spec.aux_heads), "source_bn_eps": spec.source_bn_eps},
+        "dataset": data.key,
+        "data_fingerprint": data.fingerprint,
+        "train_size": len(data.train_y),
+        "test_size": curve_test_size(config, data),
+        "num_classes": data.num_classes,
+        "recipe": config.resolved_recipe().as_dict(),
+        "seed": config.seed,
+        "precision": precision,
+        "compile": config.compile,
+        "conv_bias_grad": config.conv_bias_grad,
+    }
+    # Optional fields only when set; results.IDENTITY_DEFAULTS gives older files their defaults.
+    if config.validation is not None:
+        identity["validation"] = config.validation
+    if config.subset_seed is not None:
+        identity["subset_seed"] = config.subset_seed
+    if config.final_test:
+        identity["final_test_size"] = len(data.test_y)
+    return json.loads(json.dumps(identity))  # as stored: tuples become lists
 
-
-@dataclass
-class TrainConfig:
-    """What to train, on what, how; ``None`` fields take the recipe's or the device's default.
-
-    ``precision``: ``auto`` (see :func:`pick_precision`), ``bf16``, ``fp16`` or ``fp32``.
-    ``compile``: ``True`` compiles with the default backend (inductor); a string names another
-    ``torch.compile`` backend (the tests use ``"eager"``).
-    ``conv_bias_grad=False``: the biases of convolutions in front of batch norm get no gradient
-    (theirs is exactly zero in training mode) and keep their initial values; a faster step, recorded
-    in the run's identity. ``subset_seed``: the seed that draws the class-balanced subsets (default: ``seed``); fixing
-    it gives runs of several seeds the same images. ``final_test``: after the last epoch,
-    evaluate on the whole test split and store every test image's prediction; ``test_subset``
-    then sizes only the per-epoch evaluations.
-    """
-
-    model: str = "googlenet"
-    dataset: str = "cifar10"
-    recipe: str = "seed"
-    epochs: int | None = None
-    batch_size: int | None = None
-    lr: float | None = None
-    seed: int = 1
-    device: str = "auto"
-    data_dir: str | None = None
-    download: bool = True
-    train_subset: int | None = None
-    test_subset: int | None = None
-    validation: int | None = None
-    subset_seed: int | None = None
-    final_test: bool = False
-    synthetic_sizes: tuple[int, int] = SYNTHETIC_SIZES
-    aux_logits: bool | None = None
-    compile: bool | str = False
-    channels_last: bool | None = None
-    precision: str = "auto"
-    cuda_graph: bool = True
-    deterministic: bool = False
-    progress: bool = True
-    run_dir: str | None = None
-    resume: bool = False
-
-    source_bn_eps: bool | None = None
-    conv_bias_grad: bool = True
-
-    def spec(self) -> Network:
-        """The model's spec with this run's options (an unknown model name is a
-        :class:`~gnet_lib.core.errors.UsageError`; any other error is a bug and keeps its traceback)."""
-        return get_spec(self.model, aux_logits=self.aux_logits, source_bn_eps=self.source_bn_eps)
-
-    def resolved_recipe(self) -> Recipe:
-        """The named recipe with this run's overrides (epochs, batch size, learning rate); bad
-        names and values are :class:`~gnet_lib.core.errors.UsageError` from the recipe itself."""
-        return get_recipe(self.recipe).with_changes(self.epochs, self.batch_size, self.lr)
-
-    def validate(self) -> None:
-        """Check every setting that can be checked without data, so that a mistake stops the
-        run before anything is read, downloaded or trained."""
-        if self.lr is not None and not (math.isfinite(self.lr) and self.lr > 0):
-            raise UsageError(f"--lr must be a positive, finite learning rate, got {self.lr}; "
-                             "give a number such as 0.1, or leave --lr out to use the recipe's")
-        _check_seed("--seed", self.seed)
-        _check_seed("--subset-seed", self.subset_seed)
-        self.spec()
-        self.resolved_recipe().check_resize()
-        if self.precision not in PRECISIONS:
-            raise UsageError(f"unknown precision {self.precision!r}; choose one of: {', '.join(PRECISIONS)}")
-        check_subset(self.train_subset, self.test_subset, None)
-        if self.validation is not None and self.validation < 1:
-            raise UsageError(f"--validation must be a positive number of images, got {self.validation}")
-        if self.final_test and self.validation is not None:
-            raise UsageError("--final-test evaluates on the test split, which --validation keeps out of sight; "
-                             "use one of the two")
-
-    @property
-    def data_seed(self) -> int:
-        """The seed of the class-balanced subsets and the validation split."""
-        return self.seed if self.subset_seed is None else self.subset_seed
-
-    def identity(self, data: ImageData, precision: str) -> dict[str, Any]:
-        """Every setting that defines this run's result. A checkpoint or a stored result is
-        reused only by a run with an identical identity (:func:`gnet_lib.training.results.identity_differences`)."""
-        spec = self.spec()
-        identity = {
-            "model": self.model,
-            "model_options": {"aux_heads": len(spec.aux_heads), "source_bn_eps": spec.source_bn_eps},
-            "dataset": data.key,
-            "data_fingerprint": data.fingerprint,
-            "train_size": len(data.train_y),
-            "test_size": curve_test_size(self, data),
-            "num_classes": data.num_classes,
-            "recipe": self.resolved_recipe().as_dict(),
-            "seed": self.seed,
-            "precision": precision,
-            "compile": self.compile,
-            "conv_bias_grad": self.conv_bias_grad,
-        }
-        # Optional fields only when set; results.IDENTITY_DEFAULTS gives older files their defaults.
-        if self.validation is not None:
-            identity["validation"] = self.validation
-        if self.subset_seed is not None:
-            identity["subset_seed"] = self.subset_seed
-        if self.final_test:
-            identity["final_test_size"] = len(data.test_y)
-        return json.loads(json.dumps(identity))  # as stored: tuples become lists
 
 
 @dataclass
@@ -305,7 +216,7 @@ class Trainer:
             data = load_data(config.dataset, config.data_dir, config.download, config.synthetic_sizes, seed=config.seed)
         self.data = run_data(config, data)
         self.recipe.check_resize(min(self.data.train_x.shape[2:]))
-        self.identity = config.identity(self.data, self.precision)
+        self.identity = config_identity(config, self.data, self.precision)
         self._build_model()
         self._make_streams()
         self.optimizer = make_optimizer(self.recipe, self.model, graph_safe=self.graphed)
@@ -693,7 +604,7 @@ def curve_test_size(config: TrainConfig, data: ImageData) -> int:
 
 def run_identity(config: TrainConfig, data: ImageData) -> dict[str, Any]:
     """The identity ``config`` will train with on ``data`` (its precision resolved for its device)."""
-    return config.identity(run_data(config, data), pick_precision(config.precision, pick_device(config.device)))
+    return config_identity(config, run_data(config, data), pick_precision(config.precision, pick_device(config.device)))
 
 
 def train_to_file(config: TrainConfig, result_file: str | Path, data: ImageData | None = None,

@@ -8,6 +8,7 @@ import pytest
 
 from gnet_lib.core.errors import UsageError
 from gnet_lib.training.ablation import child_device, load_config, run_ablation, run_command
+from gnet_lib.training.config import TrainConfig
 from gnet_lib.training.results import (
     ablation_table,
     available,
@@ -15,7 +16,6 @@ from gnet_lib.training.results import (
     load_result,
     load_results,
 )
-from gnet_lib.training.train import TrainConfig
 
 BASE = TrainConfig(dataset="synthetic", synthetic_sizes=(64, 20), recipe="seed", epochs=1, batch_size=32,
                    device="cpu", precision="fp32", progress=False)

@@ -30,8 +30,8 @@ from gnet_lib.training.campaign import (
     run_campaign,
     weights_path,
 )
+from gnet_lib.training.config import TrainConfig
 from gnet_lib.training.data import DataUnavailableError, load_data
-from gnet_lib.training.train import TrainConfig
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 BOOK_RESULTS = CHECKOUT / "results"

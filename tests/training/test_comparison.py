@@ -14,9 +14,9 @@ from gnet_lib.training.comparison import (
     summarize,
     tuning_table,
 )
+from gnet_lib.training.config import TrainConfig
 from gnet_lib.training.recipes import get_recipe
 from gnet_lib.training.results import load_folder
-from gnet_lib.training.train import TrainConfig
 
 BASE = TrainConfig(model="short4", dataset="synthetic", synthetic_sizes=(64, 20), epochs=2, device="cpu", progress=False)
 

@@ -9,12 +9,12 @@ import torchvision
 from PIL import Image
 
 from gnet_lib.core.errors import UsageError
+from gnet_lib.training.config import check_subset
 from gnet_lib.training.data import (
     Augment,
     BatchStream,
     DataUnavailableError,
     book_data,
-    check_subset,
     dataset_key,
     load_data,
     load_image_folder,

@@ -3,8 +3,9 @@
 import pytest
 import torch
 
+from gnet_lib.training.config import TrainConfig
 from gnet_lib.training.graphs import fast_cuda_backend, pytorch_default_backend, without_side_effects
-from gnet_lib.training.train import TrainConfig, Trainer
+from gnet_lib.training.train import Trainer
 
 SETTINGS = dict(model="short4", dataset="synthetic", recipe="seed", epochs=1, batch_size=32, device="cpu",
                 precision="fp32", progress=False)

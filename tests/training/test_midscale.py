@@ -5,13 +5,11 @@ from gnet_lib.training.midscale import CURVE_IMAGES, RUNS, SUBSET_SEED, TRAIN_IM
 
 
 def test_every_run_is_a_valid_ablation_command_of_one_protocol(tmp_path):
-    from gnet_lib.training.train import TrainConfig
+    from gnet_lib.training.config import TrainConfig, flag_fields
 
     for run in RUNS:
         args = build_parser().parse_args(["ablation", *run.cli_args(str(tmp_path))])
-        config = TrainConfig(model=args.models[0], seed=args.seed, train_subset=args.train_subset,
-                             test_subset=args.test_subset, subset_seed=args.subset_seed, final_test=args.final_test,
-                             precision=args.precision, source_bn_eps=False if args.fixed_bn_eps else None)
+        config = TrainConfig(model=args.models[0], **{f.name: getattr(args, f.name) for f in flag_fields()})
         config.validate()
         assert (config.train_subset, config.test_subset, config.subset_seed) == (TRAIN_IMAGES, CURVE_IMAGES, SUBSET_SEED)
         assert config.final_test and args.epochs is None  # the recipe's whole 14-epoch schedule

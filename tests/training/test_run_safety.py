@@ -14,6 +14,7 @@ import torch
 
 from gnet_lib.cli import EXIT_OK, EXIT_USAGE, main
 from gnet_lib.core.errors import UsageError
+from gnet_lib.training.config import SEED_LIMIT, TrainConfig
 from gnet_lib.training.data import make_synthetic
 from gnet_lib.training.storage import (
     LOCK_NAME,
@@ -23,7 +24,7 @@ from gnet_lib.training.storage import (
     load_checkpoint,
     write_json,
 )
-from gnet_lib.training.train import SEED_LIMIT, DivergedError, TrainConfig, Trainer, train
+from gnet_lib.training.train import DivergedError, Trainer, train
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ["--dataset", "synthetic", "--synthetic-sizes", "20", "10", "--device", "cpu", "--no-progress"]

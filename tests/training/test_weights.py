@@ -3,8 +3,9 @@
 import pytest
 import torch
 
+from gnet_lib.training.config import TrainConfig
 from gnet_lib.training.storage import CheckpointError
-from gnet_lib.training.train import TrainConfig, train
+from gnet_lib.training.train import train
 from gnet_lib.training.weights import export_weights, load_weights
 
 
