@@ -44,14 +44,10 @@ def aux_head_table(table: LayerTable) -> Table:
     return Table(("part", "parameters", "share", "MACs"), rows, title=f"{table.title}: where the parameters are")
 
 
-def _last_feature_map(table: LayerTable) -> tuple[int, ...]:
-    return next(r.in_shape for r in table.layer_rows if r.kind == "global avg pool")
-
-
 def dense_head_params(table: LayerTable, hidden: int | None = None) -> int:
     """Parameters of a head that flattens the last feature map instead of averaging it: one linear
     layer to the classes, or, with ``hidden``, a fully connected layer of that many units first."""
-    features = math.prod(_last_feature_map(table))
+    features = math.prod(table.last_feature_map)
     classes = table.output_shape[0]
     if hidden is None:
         return features * classes + classes
@@ -62,7 +58,7 @@ def head_table(table: LayerTable, hidden: int | None = None) -> Table:
     """The pooled head beside a linear layer on the flattened feature map (and, with ``hidden``, a
     fully connected layer of that many units before it): what each reads, its parameters, and the
     whole inference network's parameters with it."""
-    c, h, w = _last_feature_map(table)
+    c, h, w = table.last_feature_map
     linear = next(r for r in table.layer_rows if r.block == "head" and r.kind == "linear")
     base = table.main_path_params - linear.params
     heads = {"average pool, linear (the paper)": (c, linear.params), "flatten, linear": (c * h * w, dense_head_params(table))}
@@ -74,17 +70,30 @@ def head_table(table: LayerTable, hidden: int | None = None) -> Table:
                  title=f"Classifier heads on the {h}x{w}x{c} output of the last module")
 
 
-def _stage_names(rows: list[LayerRow]) -> list[str]:
-    """Each row's stage: the stem up to the first Inception module, then the stage of the modules
-    (a pool between two stages opens the stage it leads into), then the head."""
-    ahead, names = "head", []
+def row_stages(rows: list[LayerRow]) -> list[tuple[str, bool]]:
+    """Each main-path row's stage, and whether the row lies between two stages.
+
+    The stem runs up to the first Inception module; stage "3" is the modules 3a, 3b (every branch
+    layer and concatenation), and so on; the head ("head") follows the last module. A top-level
+    layer after the first module (the paper's pool3 and pool4) lies between two stages and is given
+    the stage it leads into, flagged, so that a count can leave it out or add it to that stage."""
+    ahead, stages = "head", []
     for r in reversed(rows):
-        if r.block not in ("stem", "head"):
-            ahead = f"stage {r.block[0]}"
-        names.append("head" if r.block == "head" else ahead)
-    names.reverse()
+        if r.block == "head":
+            stages.append(("head", False))
+        elif r.block == "stem":
+            stages.append((ahead, True))
+        else:
+            ahead = r.block[0]
+            stages.append((ahead, False))
+    stages.reverse()
     first = next((i for i, r in enumerate(rows) if r.block not in ("stem", "head")), len(rows))
-    return ["stem"] * first + names[first:]
+    return [("stem", False)] * first + stages[first:]
+
+
+def _stage_names(rows: list[LayerRow]) -> list[str]:
+    """Stage names for :func:`stage_table`: a pool between two stages opens the stage it leads into."""
+    return [s if s in ("stem", "head") else f"stage {s}" for s, _ in row_stages(rows)]
 
 
 def stage_table(table: LayerTable) -> Table:

@@ -161,7 +161,7 @@ def naive_network(spec: Network) -> Network:
     for layer in spec.layers:
         if isinstance(layer, Inception):
             c_in = layer.in_channels if c_in is None else c_in
-            layer = replace(layer, n3x3_reduce=None, n5x5_reduce=None, pool_proj=None, in_channels=c_in)
+            layer = layer.naive(in_channels=c_in)
             c_in = inception_out_channels(layer, c_in or 0)
         layers.append(layer)
     return replace(

@@ -7,12 +7,12 @@ output costs ``h*w*k*k*c_in*c_out`` MACs and holds ``k*k*c_in*c_out`` weights. P
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from .architectures import PAPER_MODULES, get_spec, naive_network
 from .layers import layer_table
-from .specs import Inception, Network, inception_branches
+from .specs import Inception, inception_branches
 from .tables import Table
 
 Count = Literal["MACs", "weights"]
@@ -66,17 +66,12 @@ def module_costs(module: Inception, c_in: int, h: int, w: int) -> dict[str, tupl
     return out
 
 
-def naive_module(module: Inception) -> Inception:
-    """``module`` as the naive module of the paper's Figure 2(a): no reductions, no pool projection."""
-    return replace(module, n3x3_reduce=None, n5x5_reduce=None, pool_proj=None)
-
-
 def module_comparison(name: str = "3a") -> Table:
     """One module of the paper, naive against with its 1x1 reductions, on the input it receives
     in GoogLeNet: each branch's output channels, weights and MACs, and the module's totals."""
     module = PAPER_MODULES[name]
-    c_in, h, w = _module_inputs(get_spec("inception-v1", aux_logits=False))[name]
-    naive, reduced = module_costs(naive_module(module), c_in, h, w), module_costs(module, c_in, h, w)
+    c_in, h, w = layer_table("inception-v1", aux_logits=False).module_inputs()[name]
+    naive, reduced = module_costs(module.naive(), c_in, h, w), module_costs(module, c_in, h, w)
     rows: list[dict[str, Any]] = []
     for branch, label in BRANCH_LABELS.items():
         (n_cost, n_out), (r_cost, r_out) = naive[branch], reduced[branch]
@@ -89,19 +84,13 @@ def module_comparison(name: str = "3a") -> Table:
     return Table(tuple(rows[0]), rows, title=f"inception ({name}) on {c_in}x{h}x{w}: naive against reduced (exact, per image)")
 
 
-def _module_inputs(spec: Network) -> dict[str, tuple[int, ...]]:
-    """Each Inception module's input shape at the spec's input size."""
-    table = layer_table(spec)
-    return {r.block: r.in_shape for r in table.layer_rows if r.kind == "concat"}
-
-
 def bottleneck_table(name: str = "inception-v1", count: Count = "MACs") -> Table:
     """For every module, the 3x3 and 5x5 branches with and without their 1x1 reductions.
 
     Both sides produce the same ``h x w`` output, so the ratio is the same for MACs and weights.
     """
     spec = get_spec(name, aux_logits=False)
-    inputs = _module_inputs(spec)
+    inputs = layer_table(spec).module_inputs()
     rows = []
     for m in spec.inceptions:
         c_in, h, w = inputs[m.name]

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from .architectures import get_spec
-from .layers import LayerRow, walk
-from .specs import Classifier, FiveByFive, Inception, Network, inception_branches
+from .layers import LayerRow, layer_table, walk
+from .specs import Classifier, FiveByFive, Inception, Network, branch_widths
 
 BRANCHES = ("b1x1", "b3x3", "b5x5", "bpool")
 LARGE = ("b3x3", "b5x5")
@@ -43,17 +43,11 @@ class BranchShare:
         return self.share(*LARGE)
 
 
-def branch_widths(module: Inception, in_channels: int) -> dict[str, int]:
-    """Each branch's output width: its last layer's, or all ``in_channels`` for a pool branch
-    without projection."""
-    return {name: units[-1].width or in_channels for name, units in inception_branches(module).items()}
-
-
 def output_shares(name: str = "inception-v1") -> list[BranchShare]:
     """The branch shares of every Inception module of a model, in order."""
     spec = get_spec(name, aux_logits=False)
-    inputs = {r.block: r.in_shape[0] for r in walk(spec) if r.kind == "concat"}
-    return [BranchShare(m.name, branch_widths(m, inputs[m.name])) for m in spec.inceptions]
+    inputs = layer_table(spec).module_inputs()
+    return [BranchShare(m.name, branch_widths(m, inputs[m.name][0])) for m in spec.inceptions]
 
 
 def falls(values: dict[str, float]) -> list[str]:

@@ -339,6 +339,15 @@ class LayerTable(Table):
     def output_shape(self) -> Shape:
         return self.layer_rows[-1].out_shape
 
+    def module_inputs(self) -> dict[str, Shape]:
+        """Each Inception module's input shape, by module name (``{"3a": (192, 28, 28), ...}``)."""
+        return {r.block: r.in_shape for r in self.layer_rows if r.kind == "concat"}
+
+    @property
+    def last_feature_map(self) -> Shape:
+        """The (C, H, W) the head's global average pool reads."""
+        return next(r.in_shape for r in self.layer_rows if r.kind == "global avg pool")
+
     def block_totals(self) -> Table:
         """One row per block (stem layer, Inception module, auxiliary head, head)."""
         totals: dict[str, dict[str, Any]] = {}

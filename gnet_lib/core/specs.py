@@ -8,7 +8,7 @@ turns the same spec into ``torch.nn`` modules.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol, TypeVar
 
 from .errors import UsageError
@@ -91,6 +91,12 @@ class Inception:
     def is_naive(self) -> bool:
         return self.n3x3_reduce is None and self.n5x5_reduce is None and self.pool_proj is None
 
+    def naive(self, in_channels: int | None = None) -> Inception:
+        """This module as the naive module of the paper's Figure 2(a): no 1x1 reductions and no pool
+        projection (``in_channels``, if given, declares its new input width)."""
+        return replace(self, n3x3_reduce=None, n5x5_reduce=None, pool_proj=None,
+                       in_channels=self.in_channels if in_channels is None else in_channels)
+
 
 @dataclass(frozen=True)
 class BranchUnit:
@@ -148,10 +154,15 @@ def inception_branches(module: Inception, five_by_five: FiveByFive = "5x5") -> d
     }
 
 
+def branch_widths(module: Inception, in_channels: int) -> dict[str, int]:
+    """Each branch's output width: its last layer's, or all ``in_channels`` for a pool branch
+    without projection."""
+    return {name: units[-1].width or in_channels for name, units in inception_branches(module).items()}
+
+
 def inception_out_channels(module: Inception, in_channels: int) -> int:
-    """The width of ``module``'s output: each branch's last layer, concatenated (a pool branch
-    without projection passes all ``in_channels`` through)."""
-    return sum(units[-1].width or in_channels for units in inception_branches(module).values())
+    """The width of ``module``'s output: its branches' widths, concatenated."""
+    return sum(branch_widths(module, in_channels).values())
 
 
 @dataclass(frozen=True)

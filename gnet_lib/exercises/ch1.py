@@ -8,7 +8,7 @@ from typing import Any
 
 from ..core.architectures import get_spec
 from ..core.design import branch_macs, falls, module_rows
-from ..core.layers import network_depth, walk
+from ..core.layers import layer_table, network_depth
 from ..core.specs import inception_out_channels
 from .checks import AnswerTypeError, Exercise, integer, number
 
@@ -51,8 +51,7 @@ def _ex_1_3(answer: Any) -> tuple[bool, str]:
 
 def _module_inputs() -> dict[str, tuple[int, ...]]:
     """Each paper module's input shape at 224x224."""
-    spec = get_spec("inception-v1", aux_logits=False)
-    return {r.block: r.in_shape for r in walk(spec) if r.kind == "concat"}
+    return layer_table("inception-v1", aux_logits=False).module_inputs()
 
 
 def _large_mac_shares(with_reductions: bool = True) -> dict[str, float]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..core.anatomy import row_stages
 from ..core.architectures import get_spec
 from ..core.errors import InputTooSmallError
 from ..core.geometry import (
@@ -14,7 +15,7 @@ from ..core.geometry import (
     tf_same_output,
     tf_same_padding,
 )
-from ..core.layers import LayerRow, layer_table
+from ..core.layers import layer_table
 from ..core.shapes import output_size
 from .checks import AnswerTypeError, Exercise, integer, number
 
@@ -104,21 +105,13 @@ def _ex_2_5(answer: Any) -> tuple[bool, str]:
     }, expected, "the receptive field of 5b")
 
 
-def _stage(row: LayerRow, seen_module: bool) -> str | None:
-    """Which stage of exercise 2.6 a row belongs to (None: a pool between stages, or the head)."""
-    if row.block[0].isdigit():
-        return row.block[0]
-    return None if seen_module else "stem"
-
-
 def _stage_bytes(values_only: bool = False, outputs_only: bool = False) -> dict[str, int]:
-    """fp32 bytes (or values) that the layers of each stage write for one image at 224x224."""
+    """fp32 bytes (or values) that the layers of each stage write for one image at 224x224 (the pools
+    between stages and the head left out, as the exercise says)."""
     totals = dict.fromkeys(STAGES, 0)
-    seen_module = False
-    for row in layer_table("inception-v1", aux_logits=False).layer_rows:
-        seen_module = seen_module or row.block[0].isdigit()
-        stage = _stage(row, seen_module)
-        if stage and not (outputs_only and stage != "stem" and row.kind != "concat"):
+    rows = layer_table("inception-v1", aux_logits=False).layer_rows
+    for row, (stage, between) in zip(rows, row_stages(rows), strict=True):
+        if stage in totals and not between and not (outputs_only and stage != "stem" and row.kind != "concat"):
             totals[stage] += tensor_bytes(row.out_shape, 1 if values_only else 4)
     return totals
 

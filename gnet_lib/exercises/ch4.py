@@ -107,7 +107,7 @@ def _ex_4_3(answer: Any) -> tuple[bool, str]:
 def _ex_4_4(answer: Any) -> tuple[bool, str]:
     table = layer_table("inception-v1", aux_logits=False)
     training = layer_table("inception-v1")
-    feature_map = next(r.in_shape for r in table.layer_rows if r.kind == "global avg pool")
+    feature_map = table.last_feature_map
     linear = next(r for r in table.layer_rows if r.block == "head" and r.kind == "linear")
     units = linear.in_shape[0]
     fc = math.prod(feature_map) * units + units

@@ -18,7 +18,7 @@ import hashlib
 import json
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -437,6 +437,18 @@ class Augment:
     flip: bool = False
 
 
+class Normalise:
+    """uint8 pixels to what the model reads: ``(x / 255 - mean) / std`` per channel, computed as
+    ``(x - 255 mean) / (255 std)`` with the two constants made once, on the images' device."""
+
+    def __init__(self, mean: Sequence[float], std: Sequence[float], device: torch.device | str = "cpu") -> None:
+        self.mean = (torch.tensor(mean, device=device) * 255).view(1, -1, 1, 1)
+        self.std = (torch.tensor(std, device=device) * 255).view(1, -1, 1, 1)
+
+    def __call__(self, images: Tensor) -> Tensor:
+        return (images.float() - self.mean) / self.std
+
+
 class BatchStream:
     """Batches of normalised float images from uint8 tensors, augmented where they live.
 
@@ -470,9 +482,7 @@ class BatchStream:
         self.drop_last = drop_last
         self.channels_last = channels_last
         self.seed = seed
-        c = x.shape[1]
-        self.mean = (torch.tensor(mean, device=device) * 255).view(1, c, 1, 1)
-        self.std = (torch.tensor(std, device=device) * 255).view(1, c, 1, 1)
+        self.normalise = Normalise(mean, std, device)
 
     def __len__(self) -> int:
         return batch_count(len(self.y), self.batch_size, self.drop_last)
@@ -502,7 +512,7 @@ class BatchStream:
                 x = _random_crop(x, offsets[:, start : start + len(idx)], pad)
             if flips is not None:
                 x = torch.where(flips[start : start + len(idx), None, None, None], x.flip(-1), x)
-            x = (x.float() - self.mean) / self.std
+            x = self.normalise(x)
             if side is not None:
                 x = F.interpolate(x, size=(side, side), mode="bilinear", antialias=True, align_corners=False)
             if self.channels_last:

@@ -10,6 +10,7 @@ from torch import Tensor, nn
 
 from ..core.errors import UsageError
 from ..model.builder import GoogLeNet, InceptionBlock
+from .data import Normalise
 from .recipes import Recipe
 
 BRANCHES = ("b1x1", "b3x3", "b5x5", "bpool")
@@ -17,9 +18,7 @@ BRANCHES = ("b1x1", "b3x3", "b5x5", "bpool")
 
 def normalise(images: Tensor, recipe: Recipe) -> Tensor:
     """uint8 images ``(B, 3, H, W)`` as the model saw them in training (no augmentation)."""
-    mean = torch.tensor(recipe.mean).view(1, -1, 1, 1) * 255
-    std = torch.tensor(recipe.std).view(1, -1, 1, 1) * 255
-    return (images.float() - mean) / std
+    return Normalise(recipe.mean, recipe.std, images.device)(images)
 
 
 @dataclass(frozen=True)

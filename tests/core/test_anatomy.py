@@ -87,3 +87,15 @@ def test_module_footprint_scales_with_the_area():
     assert at28["parameters"] == at56["parameters"]
     # 1x1, 3x3 reduce, 3x3, 5x5 reduce, 5x5, pool, pool proj, concat
     assert at28["values written"] == 28 * 28 * (64 + 96 + 128 + 16 + 32 + 192 + 32 + 256)
+
+
+def test_every_row_has_one_stage_and_the_pools_between_stages_are_flagged():
+    from gnet_lib.core.anatomy import row_stages
+
+    rows = layer_table("inception-v1", aux_logits=False).layer_rows
+    stages = dict(zip([r.name for r in rows], row_stages(rows), strict=True))
+    assert stages["conv1"] == stages["pool2"] == ("stem", False)
+    assert stages["3a / 1x1"] == stages["3b / concat"] == ("3", False)
+    assert stages["pool3"] == ("4", True) and stages["pool4"] == ("5", True)
+    assert stages["5b / concat"] == ("5", False) and stages["linear"] == ("head", False)
+    assert [s for s, between in row_stages(rows) if between] == ["4", "5"]

@@ -9,7 +9,6 @@ from gnet_lib.core.bottleneck import (
     conv_cost,
     module_comparison,
     module_costs,
-    naive_module,
     whole_network_comparison,
 )
 
@@ -34,7 +33,7 @@ def test_module_costs_of_3a_branch_by_branch():
     assert costs["b3x3"][0].weights == 192 * 96 + 9 * 96 * 128 and costs["b3x3"][1] == 128
     assert costs["b5x5"][0].weights == 192 * 16 + 25 * 16 * 32 and costs["b5x5"][1] == 32
     assert costs["bpool"][0].weights == 192 * 32 and costs["bpool"][1] == 32
-    naive = module_costs(naive_module(PAPER_MODULES["3a"]), 192, 28, 28)
+    naive = module_costs(PAPER_MODULES["3a"].naive(), 192, 28, 28)
     assert naive["b3x3"][0].macs == 28 * 28 * 9 * 192 * 128
     assert naive["bpool"] == (Cost(0, 0), 192)  # the pool passes all 192 channels, for free
 

@@ -6,12 +6,12 @@ from gnet_lib import get_spec
 from gnet_lib.core.architectures import naive_network
 from gnet_lib.core.design import (
     branch_macs,
-    branch_widths,
     falls,
     module_rows,
     output_shares,
     stage_means,
 )
+from gnet_lib.core.specs import branch_widths
 
 
 def test_branch_widths_are_the_last_layer_of_each_branch():

@@ -107,3 +107,12 @@ def test_an_input_too_small_names_the_layer_whose_output_would_be_empty():
     with pytest.raises(InputTooSmallError) as caught:
         layer_table("inception-v1", input_size=(3, 8, 8), aux_logits=False)
     assert caught.value.layer in str(caught.value) and "empty" in str(caught.value)
+
+
+def test_a_table_names_each_modules_input_and_the_last_feature_map():
+    table = layer_table("inception-v1", aux_logits=False)
+    inputs = table.module_inputs()
+    assert list(inputs) == [m.name for m in table.spec.inceptions]
+    assert inputs["3a"] == (192, 28, 28) and inputs["4a"] == (480, 14, 14) and inputs["5b"] == (832, 7, 7)
+    assert table.last_feature_map == (1024, 7, 7)
+    assert layer_table("googlenet").last_feature_map == (1024, 8, 8)

@@ -16,6 +16,7 @@ from gnet_lib.core.specs import (
     Pool,
     block_key,
     inception_branches,
+    inception_out_channels,
     module_path,
     visit,
 )
@@ -81,3 +82,11 @@ def test_branch_units_as_layers():
 def test_the_aux_heads_fixed_pool():
     assert AuxHead("aux1").pool_layer() == Pool("pool", "avg", 5, 3)
     assert AuxHead("aux1", pool_kernel=3, pool_stride=2).pool_layer() == Pool("pool", "avg", 3, 2)
+
+
+def test_the_naive_module_keeps_the_widths_and_drops_reductions_and_projection():
+    m3a = Inception("3a", 64, 96, 128, 16, 32, 32, in_channels=192)
+    naive = m3a.naive()
+    assert naive.is_naive and (naive.n1x1, naive.n3x3, naive.n5x5, naive.in_channels) == (64, 128, 32, 192)
+    assert m3a.naive(in_channels=256).in_channels == 256
+    assert inception_out_channels(naive, 192) == 64 + 128 + 32 + 192
