@@ -78,12 +78,9 @@ class Recipe:
         return batch_count(train_size, self.batch_size, self.drops_last(train_size))
 
     def as_dict(self) -> dict[str, Any]:
-        """The recipe as stored in results; ``resize_stages`` only when set, so that recipes
-        stored before it existed keep their identity."""
-        fields = asdict(self)
-        if not self.resize_stages:
-            del fields["resize_stages"]
-        return fields
+        """The recipe as stored in results (recipes stored before a field existed count it as its
+        default: :data:`gnet_lib.training.results.RECIPE_DEFAULTS`)."""
+        return asdict(self)
 
     def image_side(self, epoch: int) -> int | None:
         return stage_side(self.resize_stages, epoch)

@@ -29,17 +29,58 @@ RESULT_SCHEMA = 2
 IDENTITY_DEFAULTS: dict[str, Any] = {"validation": None, "subset_seed": None, "final_test_size": None,
                                      "data_fingerprint": None, "conv_bias_grad": True}
 
+#: Recipe fields that may be absent from a stored identity's recipe, with the value an absent one means.
+RECIPE_DEFAULTS: dict[str, Any] = {"resize_stages": []}
+
 #: Identity fields whose absence in a stored file means "not recorded", not a different value:
 #: files of schema 1 did not fingerprint their data and are trusted on dataset key and sizes.
 UNRECORDED_MATCHES = ("data_fingerprint",)
 
 
+def _filled(values: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with each default it lacks added after its own fields (the order tables show)."""
+    return {**values, **{k: v for k, v in defaults.items() if k not in values}}
+
+
+def with_defaults(identity: dict[str, Any]) -> dict[str, Any]:
+    """``identity`` with every declared field it lacks set to its default (:data:`IDENTITY_DEFAULTS`,
+    and :data:`RECIPE_DEFAULTS` inside its recipe): the form in which identities are compared."""
+    out = _filled(identity, IDENTITY_DEFAULTS)
+    if isinstance(out.get("recipe"), dict):
+        out["recipe"] = _filled(out["recipe"], RECIPE_DEFAULTS)
+    return out
+
+
+def migrate(result: dict[str, Any]) -> dict[str, Any]:
+    """A stored result in the shape of the current schema, whatever schema wrote it (a new dict; the
+    file is not changed). The one place that knows older files: their identity gains the declared
+    defaults of the fields added since, each epoch of their history its ``train_images`` (rate
+    times time, as files before that field give it), and an environment that recorded the
+    precision only as the old ``amp_bf16`` switch its ``precision``; their recipe (in the identity
+    and in the result) the declared defaults of recipe fields added since."""
+    out = dict(result)
+    if isinstance(out.get("identity"), dict):
+        out["identity"] = with_defaults(out["identity"])
+    out["recipe"] = _filled(out["recipe"], RECIPE_DEFAULTS)
+    out["history"] = [h if "train_images" in h or "images_per_s" not in h
+                      else {**h, "train_images": round(h["images_per_s"] * h["epoch_time_s"])} for h in out["history"]]
+    env = dict(out["environment"])
+    if "precision" not in env and "amp_bf16" in env:
+        if env["amp_bf16"]:
+            env["precision"] = "bf16 autocast"
+        elif env.get("device") == "cpu":
+            env["precision"] = "fp32"
+    out["environment"] = env
+    out["schema"] = RESULT_SCHEMA
+    return out
+
+
 def identity_differences(stored: dict[str, Any] | None, wanted: dict[str, Any]) -> list[str]:
     """Readable lines naming each setting in which ``stored`` differs from ``wanted`` (absent
-    fields count as their :data:`IDENTITY_DEFAULTS`)."""
+    fields count as their declared defaults, :func:`with_defaults`)."""
     if stored is None:
         return ["the stored file records no settings (written before gnet_lib recorded them)"]
-    stored, wanted = {**IDENTITY_DEFAULTS, **stored}, {**IDENTITY_DEFAULTS, **wanted}
+    stored, wanted = with_defaults(stored), with_defaults(wanted)
     for key in UNRECORDED_MATCHES:
         if stored[key] is None:
             stored[key] = wanted[key]
@@ -83,7 +124,7 @@ def protocol_name(identity: dict[str, Any]) -> str:
         name += "-epsquirk" if source_eps else "-eps1e-5"
     if identity.get("conv_bias_grad", True) is False:
         name += "-nobiasgrad"
-    return name + ("-val" if "validation" in identity else "")
+    return name + ("-val" if identity.get("validation") is not None else "")
 
 
 def throughput(history: list[dict[str, Any]]) -> dict[str, float | None]:
@@ -93,8 +134,7 @@ def throughput(history: list[dict[str, Any]]) -> dict[str, float | None]:
 
     def rate(epochs: list[dict[str, Any]]) -> float | None:
         seconds = sum(h["epoch_time_s"] for h in epochs)
-        # Files written before ``train_images`` was recorded give it as rate times time.
-        images = sum(h["train_images"] if "train_images" in h else round(h["images_per_s"] * h["epoch_time_s"]) for h in epochs)
+        images = sum(h["train_images"] for h in epochs)
         return round(images / seconds, 2) if epochs and seconds > 0 else None
 
     return {"images_per_s": rate(history), "steady_images_per_s": rate(history[1:])}
@@ -226,7 +266,7 @@ def load_result(path: str | Path, regenerate: str | None = None) -> dict[str, An
         _check_result(data)
     except _Damaged as exc:
         raise _damaged_error("result file", path, str(exc), regenerate) from None
-    return data
+    return migrate(data)
 
 
 def load_bench(path: str | Path, regenerate: str | None = None) -> dict[str, Any]:
@@ -315,7 +355,7 @@ def describe_protocol(result: dict[str, Any], with_seed: bool = True) -> str:
     """A caption naming what a result is: data and subset, epochs, recipe, seed, precision, device."""
     ident, data, env = result.get("identity") or {}, result["data"], result["environment"]
     recipe = result["recipe"]
-    evaluated_on = "validation images held out from the training images" if "validation" in ident else "test images"
+    evaluated_on = "validation images held out from the training images" if ident.get("validation") is not None else "test images"
     sizes = f"{data['train_size']:,} training / {data['test_size']:,} {evaluated_on}"
     subset = "class-balanced subset, " if "subset" in data.get("source", "") else ""
     seed = f", seed {ident.get('seed', result['config'].get('seed'))}" if with_seed else ""

@@ -20,14 +20,9 @@ def run_date(result: dict[str, Any]) -> str:
 
 
 def precision(environment: dict[str, Any]) -> str:
-    """The arithmetic a training run used, from what its environment recorded."""
-    if "precision" in environment:
-        return environment["precision"]
-    if environment.get("amp_bf16"):
-        return "bf16 autocast"
-    if environment.get("device") == "cpu" and environment.get("amp_bf16") is False:
-        return "fp32"
-    return "precision not recorded"
+    """The arithmetic a training run used, from what its environment recorded (a result read with
+    :func:`gnet_lib.training.results.load_result` records it in the current form)."""
+    return environment.get("precision", "precision not recorded")
 
 
 def provenance(result: dict[str, Any]) -> str:

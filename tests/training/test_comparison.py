@@ -22,8 +22,8 @@ BASE = TrainConfig(model="short4", dataset="synthetic", synthetic_sizes=(64, 20)
 
 
 def _history(*errors, seconds=10.0, eval_seconds=1.0):
-    return [{"epoch": i + 1, "test_top1_err": e, "epoch_time_s": seconds, "eval_time_s": eval_seconds, "images_per_s": 100.0}
-            for i, e in enumerate(errors)]
+    return [{"epoch": i + 1, "test_top1_err": e, "epoch_time_s": seconds, "eval_time_s": eval_seconds, "images_per_s": 100.0,
+             "train_images": round(100.0 * seconds)} for i, e in enumerate(errors)]
 
 
 def _result(recipe, history, model="short4", source="generated"):

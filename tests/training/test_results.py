@@ -1,4 +1,4 @@
-"""Result files and what is read from them: time to a target error."""
+"""Result files and what is read from them: time to a target error, identities, older files."""
 
 from gnet_lib.training.results import (
     cumulative_seconds,
@@ -64,40 +64,48 @@ def test_identities_of_older_files_take_the_declared_defaults():
     assert identity_differences({**old, "data_fingerprint": "xyz"}, new) == ["data_fingerprint: stored 'xyz', this run 'abc'"]
     assert identity_differences(old, {**new, "subset_seed": 1}) == ["subset_seed: stored None, this run 1"]
     assert identity_differences(old, {**new, "final_test_size": None}) == []  # a field at its default
+    recipe = {"name": "seed", "epochs": 14}
+    assert identity_differences({**old, "recipe": recipe}, {**new, "recipe": {**recipe, "resize_stages": []}}) == []
+    assert identity_differences({**old, "recipe": recipe}, {**new, "recipe": {**recipe, "resize_stages": [[4, 16]]}}) == [
+        "recipe.resize_stages: stored [], this run [[4, 16]]"]
 
 
-def test_labels_are_stored_as_fixed_width_digits():
-    import pytest
-
-    from gnet_lib.core.errors import UsageError
-    from gnet_lib.training.class_strings import decode_labels, encode_labels
-
-    assert encode_labels([3, 0, 9], 10) == "309" and decode_labels("309", 10) == [3, 0, 9]
-    assert encode_labels([7, 42], 100) == "0742" and decode_labels("0742", 100) == [7, 42]
-    with pytest.raises(UsageError, match="result file is damaged"):
-        decode_labels("123", 100)
+def _schema_1_file() -> dict:
+    """A result as gnet_lib 0.1.0 wrote it: no schema, no train_images, precision as amp_bf16."""
+    return {"config": {}, "recipe": {"name": "seed"}, "model": {}, "data": {}, "wall_time_s": 11.0,
+            "environment": {"device": "cpu", "amp_bf16": False}, "started": "", "finished": "",
+            "identity": {"model": "short3", "seed": 1, "train_size": 100, "recipe": {"name": "seed", "epochs": 1}},
+            "history": [{"epoch": 1, "images_per_s": 9.5, "epoch_time_s": 10.0, "eval_time_s": 1.0, "test_top1_err": 0.5,
+                         "test_top5_err": 0.1}],
+            "final": {"epoch": 1, "test_top1_err": 0.5, "test_top5_err": 0.1}}
 
 
-def test_protocol_names_say_final_test_and_subset_seed():
-    from gnet_lib.training.results import protocol_name
+def test_an_older_file_is_read_in_the_current_shape():
+    from gnet_lib.training.results import IDENTITY_DEFAULTS, RESULT_SCHEMA, migrate
+    from gnet_lib.training.run_notes import precision
 
-    identity = {"train_size": 10000, "test_size": 2000, "final_test_size": 10000, "seed": 2, "subset_seed": 1,
-                "recipe": {"name": "seed", "epochs": 14, "batch_size": 64, "lr": 1.0}}
-    assert protocol_name(identity) == "10000x10000-c2000-e14-s2-d1"
+    old = _schema_1_file()
+    new = migrate(old)
+    assert new["schema"] == RESULT_SCHEMA and "schema" not in old  # the stored dict is not changed
+    assert new["history"][0]["train_images"] == 95 and new["environment"]["precision"] == "fp32"
+    assert precision(new["environment"]) == "fp32" and precision(old["environment"]) == "precision not recorded"
+    assert all(new["identity"][k] == v for k, v in IDENTITY_DEFAULTS.items())
+    assert new["identity"]["recipe"]["resize_stages"] == []
+    bf16 = migrate({**old, "environment": {"device": "cuda", "amp_bf16": True}})
+    assert bf16["environment"]["precision"] == "bf16 autocast"
+    assert "precision" not in migrate({**old, "environment": {"device": "cuda", "amp_bf16": False}})["environment"]
+    assert migrate(new) == new  # a current file passes unchanged
 
 
-def test_protocol_names_say_precision_and_eps_when_not_the_default():
-    from gnet_lib.training.results import protocol_name
+def test_a_committed_schema_1_file_is_read_in_the_current_shape_and_keeps_its_protocol():
+    import json
+    from pathlib import Path
 
-    base = {"train_size": 10000, "test_size": 2000, "seed": 1, "precision": "bf16", "model": "googlenet",
-            "model_options": {"aux_heads": 0, "source_bn_eps": True},
-            "recipe": {"name": "seed", "epochs": 14, "batch_size": 64, "lr": 1.0}}
-    assert protocol_name(base) == "10000x2000-e14-s1"
-    assert protocol_name({**base, "precision": "fp32"}) == "10000x2000-e14-s1-fp32"
-    assert protocol_name({**base, "model_options": {"aux_heads": 0, "source_bn_eps": False}}) == "10000x2000-e14-s1-eps1e-5"
-    naive = {**base, "model": "naive", "model_options": {"aux_heads": 0, "source_bn_eps": False}}
-    assert protocol_name(naive) == "10000x2000-e14-s1"
-    assert protocol_name({**naive, "model_options": {"aux_heads": 0, "source_bn_eps": True}}) == "10000x2000-e14-s1-epsquirk"
-    assert protocol_name({**base, "precision": "auto"}) == "10000x2000-e14-s1"
-    assert protocol_name({**base, "conv_bias_grad": False}) == "10000x2000-e14-s1-nobiasgrad"
-    assert protocol_name({**base, "conv_bias_grad": True}) == "10000x2000-e14-s1"
+    from gnet_lib.training.results import RESULT_SCHEMA, load_result, protocol_name
+
+    path = Path(__file__).resolve().parents[2] / "results" / "recipes" / "cpu-short3-cifar10-jpeg-10000x2000" / "seed.json"
+    raw = json.loads(path.read_text())
+    assert "schema" not in raw and "resize_stages" not in raw["identity"]["recipe"]  # written by schema 1
+    loaded = load_result(path)
+    assert loaded["schema"] == RESULT_SCHEMA and loaded["identity"]["recipe"]["resize_stages"] == []
+    assert protocol_name(loaded["identity"]) == protocol_name(raw["identity"])
