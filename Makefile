@@ -14,10 +14,17 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
 	touch $(STAMP)
 
-book: $(STAMP)
+LIVE   := book/live/node_modules/.installed
+
+# The live chapters' runtime (Pyodide's core), from the npm registry, at the version the lock file pins.
+$(LIVE): book/live/package.json book/live/package-lock.json
+	npm ci --prefix book/live --no-audit --no-fund --silent
+	touch $(LIVE)
+
+book: $(STAMP) $(LIVE)
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
 
-test: lint
+test: lint $(LIVE)
 	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
 
 lint: $(STAMP)

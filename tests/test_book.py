@@ -171,3 +171,52 @@ def test_chapter_page_dropdowns_links_and_screenshot(site, browser, path):
         body.wait_for(state="visible", timeout=5000)
     page.close()
     assert not problems, problems
+
+
+def test_the_live_runtime_ships_with_the_book(site):
+    """Pyodide's core and the torch-free part of gnet_lib are in the built book; the zip holds no
+    module that needs PyTorch."""
+    import zipfile
+
+    html, _ = site
+    runtime = html / "_static" / "pyodide"
+    assert {p.name for p in runtime.iterdir()} >= {"pyodide.mjs", "pyodide.asm.wasm", "python_stdlib.zip"}
+    names = zipfile.ZipFile(html / "_static" / "live" / "gnet_lib.zip").namelist()
+    assert "gnet_lib/core/layers.py" in names and "gnet_lib/exercises/ch2.py" in names and "gnet_lib/book/live.py" in names
+    assert not [n for n in names if n.startswith(("gnet_lib/model/", "gnet_lib/training/"))]
+    size = sum(p.stat().st_size for p in runtime.iterdir()) + (html / "_static" / "live" / "gnet_lib.zip").stat().st_size
+    print(f"the live runtime adds {size / 1e6:.1f} MB to the built book")
+    assert size < 20e6
+
+
+@pytest.mark.browser
+def test_a_live_cell_runs_edits_and_checks_in_the_page_offline(site, browser):
+    """In Chromium, with every request outside the local server refused: run a live cell, edit it
+    and run it again, then run an exercise check (which runs the cells above it first)."""
+    import time
+
+    _, base = site
+    page, problems = _open(browser, f"{base}/notebooks/02_shapes_and_padding.html")
+    assert page.locator("div.cell.tag_live").count() > 20 and page.locator(".live-static").count() >= 1
+    cell = page.locator("div.cell.tag_live", has_text="same_padding(k)").first
+    started = time.perf_counter()
+    cell.locator("button.live-run").click()
+    page.wait_for_function("(c) => c.querySelector('.live-output')?.innerText.includes('3x3 kernel: padding 1, 28 -> 28')",
+                           arg=cell.element_handle(), timeout=120_000)
+    cold = time.perf_counter() - started
+    assert not cell.locator(".cell_output").first.is_visible(), "the stored output gives way to the live one"
+    cell.locator(".cell_input pre").evaluate("(el) => { el.textContent = el.textContent.replaceAll('28', '30'); }")
+    started = time.perf_counter()
+    cell.locator("button.live-run").click()
+    page.wait_for_function("(c) => c.querySelector('.live-output').innerText.includes('3x3 kernel: padding 1, 30 -> 30')",
+                           arg=cell.element_handle(), timeout=60_000)
+    warm = time.perf_counter() - started
+    check = page.locator("div.cell.tag_live.tag_check", has_text='check("2.1"').first
+    check.locator("button.live-run").click()
+    page.wait_for_function("(c) => c.querySelector('.live-output')?.innerText.length > 0", arg=check.element_handle(),
+                           timeout=120_000)
+    verdict = check.locator(".live-output").inner_text()
+    print(f"live cells: first result {cold:.1f} s after the click (Python started), a rerun {warm:.2f} s")
+    page.close()
+    assert verdict.startswith("✓ Exercise 2.1"), verdict
+    assert not problems, problems

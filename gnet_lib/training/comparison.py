@@ -157,7 +157,7 @@ def tuning_table(runs: dict[str, dict[str, Any]]) -> Table:
     other than the rate that differ between the candidates get a column each."""
     if not runs:
         raise UsageError("no tuning runs to show")
-    not_validation = [name for name, r in runs.items() if "validation" not in (r.get("identity") or {})]
+    not_validation = [name for name, r in runs.items() if (r.get("identity") or {}).get("validation") is None]
     if not_validation:
         raise UsageError(f"these runs were evaluated on the test set, not on a validation split: {', '.join(not_validation)}")
     ordered = sorted(runs.values(), key=lambda r: (r["recipe"]["lr"], str(sorted(r["recipe"].items()))))
@@ -181,3 +181,50 @@ def tuning_table(runs: dict[str, dict[str, Any]]) -> Table:
              "validation top-1 error after each epoch; train err: on the augmented training batches of the last epoch"]
     return Table(tuple(rows[0]), rows, title=f"Candidates tried on a validation split ({first['model']['name']})",
                  notes=notes)
+
+
+def _label(run: dict[str, Any]) -> str:
+    """A run's recipe in words: its name, optimizer, peak rate, batch, epochs and what else it adds."""
+    r = run["recipe"]
+    extras = [f"label smoothing {r['label_smoothing']:g}" if r.get("label_smoothing") else "",
+              f"shifts up to {r['crop_padding']} px" if r.get("crop_padding") else "",
+              resize_text(r["resize_stages"]) if r.get("resize_stages") else ""]
+    return ", ".join([f"{r['name']}: {r['optimizer']} lr {r['lr']:g}", f"batch {r['batch_size']}", f"{r['epochs']} epochs",
+                      *filter(None, extras)])
+
+
+def best_by_length(tunings: Sequence[dict[str, dict[str, Any]]]) -> Table:
+    """The lowest final validation error among the candidates of each run length (epochs), with
+    the candidate that reached it: does a longer run end lower?"""
+    best: dict[int, dict[str, Any]] = {}
+    for run in (r for runs in tunings for r in runs.values()):
+        n = run["final"]["epoch"]
+        if n not in best or run["final"]["test_top1_err"] < best[n]["final"]["test_top1_err"]:
+            best[n] = run
+    rows = [{"epochs": n, "candidates": sum(r["final"]["epoch"] == n for runs in tunings for r in runs.values()),
+             "lowest final validation err": round(best[n]["final"]["test_top1_err"], 4), "reached by": _label(best[n])}
+            for n in sorted(best)]
+    return Table(tuple(rows[0]), rows, title="The best candidate of each length")
+
+
+def curve_rises(tunings: Sequence[dict[str, dict[str, Any]]]) -> list[str]:
+    """Every epoch at which a candidate's validation error rose, as a readable line."""
+    lines = []
+    for run in (r for runs in tunings for r in runs.values()):
+        errs = [h["test_top1_err"] for h in run["history"]]
+        lines += [f"{_label(run)}: {errs[i - 1]:.4f} -> {errs[i]:.4f} at epoch {i + 1}"
+                  for i in range(1, len(errs)) if errs[i] > errs[i - 1]]
+    return lines
+
+
+def time_against(runs: Sequence[dict[str, Any]], reference: dict[str, Any]) -> Table:
+    """Each run's time (training plus evaluation) as a share of ``reference``'s: as run, and per
+    training image (a run on fewer images scaled up to the reference's training set)."""
+    ref_images = reference["data"]["train_size"]
+    rows = [{"run": _label(r), "training images": r["data"]["train_size"], "time": format_time(r["wall_time_s"]),
+             "share of reference time": round(r["wall_time_s"] / reference["wall_time_s"], 2),
+             "share at the reference's images": round(r["wall_time_s"] * ref_images / r["data"]["train_size"]
+                                                      / reference["wall_time_s"], 2)}
+            for r in runs]
+    return Table(tuple(rows[0]), rows, title=f"Time against {_label(reference)} on {ref_images:,} images "
+                 f"({format_time(reference['wall_time_s'])})")

@@ -252,6 +252,21 @@ def paired_difference(errors_a: Mapping[int, float], errors_b: Mapping[int, floa
 # -- predictions on test images ------------------------------------------------------------
 
 
+def independent_error_difference(error_a: float, error_b: float, n: int, confidence: float = 0.95) -> tuple[float, float, float]:
+    """``error_a - error_b`` of two top-1 errors, each measured on ``n`` test images, with a normal
+    approximation interval that treats the two as independent samples: (difference, low, high).
+    Errors measured on the *same* images are positively correlated, so this interval is wider than
+    the paired one (:func:`paired_bootstrap`, :func:`mcnemar_exact`), which needs every image's
+    prediction."""
+    _check_confidence(confidence)
+    if n < 1 or not (0 <= error_a <= 1 and 0 <= error_b <= 1):
+        raise UsageError(f"errors must lie in [0, 1] and n be positive, got {error_a}, {error_b}, {n}")
+    se = math.sqrt((error_a * (1 - error_a) + error_b * (1 - error_b)) / n)
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    diff = error_a - error_b
+    return diff, diff - z * se, diff + z * se
+
+
 def decode_classes(classes: Classes, num_classes: int = 10) -> list[int]:
     """Class indices from a list of them, or from the fixed-width digit string a result file's
     ``final_test`` stores (see :mod:`gnet_lib.training.class_strings`)."""

@@ -160,3 +160,35 @@ def test_the_stored_comparisons_are_of_the_current_recipes():
         for name, result in load_folder(folder).items():
             current = json.loads(json.dumps(get_recipe(name).as_dict()))
             assert result["recipe"] == current, f"{folder.name}/{name}.json was made with another {name!r} recipe; rerun gnet compare"
+
+
+def _tuning(errors, epochs_lr, **recipe):
+    lr, batch = epochs_lr
+    run = _result("fast", _history(*errors))
+    run["recipe"].update({"optimizer": "sgd", "lr": lr, "batch_size": batch, "label_smoothing": 0.0, "crop_padding": 0,
+                          **recipe})
+    return run
+
+
+def test_the_tuning_runs_read_across_lengths():
+    from gnet_lib.training.comparison import best_by_length, curve_rises
+
+    tunings = [{"a": _tuning([0.6, 0.5, 0.45], (0.1, 128)), "b": _tuning([0.6, 0.55, 0.4], (0.2, 128))},
+               {"c": _tuning([0.6, 0.5, 0.52, 0.38], (0.2, 128), label_smoothing=0.1)}]
+    table = best_by_length(tunings)
+    assert table.column("epochs") == [3, 4] and table.column("candidates") == [2, 1]
+    assert table.column("lowest final validation err") == [0.4, 0.38]
+    assert table.column("reached by") == ["fast: sgd lr 0.2, batch 128, 3 epochs",
+                                          "fast: sgd lr 0.2, batch 128, 4 epochs, label smoothing 0.1"]
+    assert curve_rises(tunings) == ["fast: sgd lr 0.2, batch 128, 4 epochs, label smoothing 0.1: 0.5000 -> 0.5200 at epoch 3"]
+
+
+def test_time_against_the_reference_scales_to_its_images():
+    from gnet_lib.training.comparison import time_against
+
+    reference = _result("seed", _history(0.3, seconds=99.0))  # 100 s on 100 images
+    reference["recipe"].update(optimizer="adadelta", lr=1.0)
+    run = _tuning([0.4], (0.2, 128))  # 11 s on 80 images
+    run["data"]["train_size"] = 80
+    row = time_against([run], reference).rows[0]
+    assert row["share of reference time"] == 0.11 and row["share at the reference's images"] == round(11 * 100 / 80 / 100, 2)

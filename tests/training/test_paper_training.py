@@ -122,3 +122,14 @@ def test_input_stats_table_per_channel_before_and_after():
     assert table.column("channel") == ["red", "green", "blue"]
     assert table.column("seed: mean") == [0.0, -0.5, 1.0]
     assert table.column("seed: std") == [0.5, 1.0, 1.0]
+
+
+def test_crop_gains_diminish_per_pass_but_not_in_points():
+    from gnet_lib.training.paper_training import crop_gains
+
+    rows = {(r["models"], r["crops"]): r for r in crop_gains().rows}
+    one_to_ten, ten_to_all = rows[(1, "1 -> 10")], rows[(1, "10 -> 144")]
+    assert one_to_ten["points gained"] == pytest.approx(0.92) and ten_to_all["points gained"] == pytest.approx(1.26)
+    assert ten_to_all["points gained"] > one_to_ten["points gained"]
+    assert ten_to_all["points per added pass"] < one_to_ten["points per added pass"] / 10
+    assert rows[(7, "10 -> 144")]["added passes"] == 7 * 134

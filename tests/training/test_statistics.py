@@ -448,3 +448,14 @@ def test_the_module_runs_without_torch_or_numpy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["0.2200", "±", "0.0200", "sd", "(95%", "CI", "0.1703", "to", "0.2697,", "n=3)", "0.0"]
+
+
+def test_the_independent_interval_of_two_errors():
+    diff, low, high = st.independent_error_difference(0.2455, 0.2275, 2000)
+    se = math.sqrt((0.2455 * 0.7545 + 0.2275 * 0.7725) / 2000)
+    assert diff == pytest.approx(0.018) and high - diff == pytest.approx(diff - low) == pytest.approx(1.959964 * se, rel=1e-5)
+    assert low < 0 < high
+    narrow = st.independent_error_difference(0.2455, 0.2275, 20_000)
+    assert narrow[1] > 0  # ten times the images: the same margin is clear of zero
+    with pytest.raises(UsageError, match="errors must lie in"):
+        st.independent_error_difference(1.2, 0.2, 100)
