@@ -16,6 +16,7 @@ import torch
 
 from ..core.architectures import get_spec
 from ..model.builder import GoogLeNet, build_network
+from .results import identity_differences
 from .storage import CheckpointError, load_checkpoint, save_checkpoint
 
 WEIGHTS_FORMAT = "gnet-weights-1"
@@ -26,8 +27,10 @@ def export_weights(checkpoint: str | os.PathLike, result: dict[str, Any], out: s
     """Write the model of a finished run (its training ``checkpoint`` and its ``result``) to
     ``out`` as fp16 weights. Refuses a checkpoint whose run is not the result's."""
     state = load_checkpoint(checkpoint)
-    if state.get("identity") != result["identity"]:
-        raise CheckpointError(f"{checkpoint} belongs to another run than the result it is exported with")
+    differences = identity_differences(state.get("identity"), result["identity"])
+    if differences:
+        raise CheckpointError(f"{checkpoint} belongs to another run than the result it is exported with "
+                              f"({'; '.join(differences)})")
     if len(state["history"]) != len(result["history"]):
         raise CheckpointError(f"{checkpoint} stopped after {len(state['history'])} epochs, the result has "
                               f"{len(result['history'])}: finish the run first")
