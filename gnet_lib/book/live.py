@@ -26,6 +26,8 @@ from typing import Any
 LIVE_TAG = "live"
 #: Cells with these tags never run live (the Colab install cell).
 NEVER_LIVE = ("colab-install",)
+#: The file name errors give for a cell's code.
+CELL = "<cell>"
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,13 @@ class Output:
 def _shown(kind: str, value: Any) -> Output:
     html = getattr(value, "_repr_html_", None)
     return Output(kind, repr(value), html() if callable(html) else None)
+
+
+def _error_text(exc: BaseException) -> str:
+    """The error as the reader needs it: its type and message, and the line of the cell it came from."""
+    text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    lines = [frame.lineno for frame in traceback.extract_tb(exc.__traceback__) if frame.filename == CELL]
+    return f"{text}\n(line {lines[-1]} of the cell)" if lines and not isinstance(exc, SyntaxError) else text
 
 
 class _Outputs(io.TextIOBase):
@@ -64,15 +73,15 @@ def run_cell(source: str, namespace: dict[str, Any]) -> list[Output]:
     outputs = _Outputs()
     namespace["display"] = outputs.display
     try:
-        tree = ast.parse(source)
+        tree = ast.parse(source, CELL)
         last = end if tree.body and isinstance(end := tree.body[-1], ast.Expr) else None
         if last is not None:
             tree.body.pop()
         with contextlib.redirect_stdout(outputs):
-            exec(compile(tree, "<cell>", "exec"), namespace)  # noqa: S102 (running the reader's cell is the point)
-            value = eval(compile(ast.Expression(last.value), "<cell>", "eval"), namespace) if last else None
+            exec(compile(tree, CELL, "exec"), namespace)  # noqa: S102 (running the reader's cell is the point)
+            value = eval(compile(ast.Expression(last.value), CELL, "eval"), namespace) if last else None
     except Exception as exc:  # noqa: BLE001 (any error of the reader's code is shown, as Jupyter does)
-        outputs.items.append(Output("error", "".join(traceback.format_exception_only(type(exc), exc)).strip()))
+        outputs.items.append(Output("error", _error_text(exc)))
         return outputs.items
     if value is not None:
         outputs.items.append(_shown("result", value))

@@ -32,7 +32,7 @@ def test_a_cell_shows_prints_displays_and_its_last_value_in_order():
 
 def test_an_error_stops_the_cell_and_is_shown_by_type_and_message():
     out = run_cell("print('before')\n1 / 0\nprint('after')", {})
-    assert out == [Output("stream", "before\n"), Output("error", "ZeroDivisionError: division by zero")]
+    assert out == [Output("stream", "before\n"), Output("error", "ZeroDivisionError: division by zero\n(line 2 of the cell)")]
     assert "SyntaxError" in run_cell("def f(:", {})[0].text
 
 
