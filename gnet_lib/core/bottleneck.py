@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .architectures import PAPER_MODULES, get_spec, naive_network
+from .errors import UsageError
 from .layers import layer_table
 from .specs import Inception, inception_branches
 from .tables import Table
@@ -31,8 +32,12 @@ class Cost:
 
 
 def conv_cost(h: int, w: int, c_in: int, c_out: int, kh: int, kw: int | None = None) -> Cost:
-    """MACs and weights of one convolution producing an ``h x w`` output (biases not counted)."""
+    """MACs and weights of one convolution producing an ``h x w`` output (biases not counted); a
+    size, width or kernel that is not a positive whole number is a :class:`UsageError`."""
     kw = kh if kw is None else kw
+    for name, value in (("h", h), ("w", w), ("c_in", c_in), ("c_out", c_out), ("kh", kh), ("kw", kw)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise UsageError(f"a convolution's {name} must be a positive whole number, got {value!r}")
     weights = kh * kw * c_in * c_out
     return Cost(h * w * weights, weights)
 

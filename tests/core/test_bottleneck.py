@@ -1,5 +1,7 @@
 """Bottleneck savings for a branch, a module and the whole network, in exact integers."""
 
+import pytest
+
 from gnet_lib import layer_table
 from gnet_lib.core.architectures import PAPER_MODULES
 from gnet_lib.core.bottleneck import (
@@ -69,3 +71,14 @@ def test_whole_network_naive_against_bottleneck():
     assert table[1]["params"] > 10 * table[0]["params"]
     paper = whole_network_comparison()
     assert paper[1]["MACs"] > 7 * paper[0]["MACs"]
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True])
+def test_a_convolution_of_a_non_positive_or_fractional_width_is_refused(bad):
+    from gnet_lib.core.errors import UsageError
+    from gnet_lib.core.factorisation import factorisations
+
+    with pytest.raises(UsageError, match=r"must be a positive whole number, got"):
+        conv_cost(28, 28, 192, bad, 3)
+    with pytest.raises(UsageError, match=r"c_out must be a positive whole number, got -1"):
+        factorisations(64, -1)
