@@ -1,0 +1,73 @@
+"""Checks of a drawn figure's layout: labels that overlap, a legend drawn over the data.
+
+The book's figures are tested with these, so a change of data or style that makes two labels
+collide (or moves a legend onto the curves) fails a test instead of reaching a reader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
+
+
+def _axes_texts(ax: Axes) -> Iterator[Text]:
+    yield from (child for child in ax.get_children() if isinstance(child, Text))  # titles and texts
+    yield ax.xaxis.label
+    yield ax.yaxis.label
+    yield from ax.get_xticklabels(which="both")
+    yield from ax.get_yticklabels(which="both")
+    legend = ax.get_legend()
+    if legend is not None:
+        yield from legend.get_texts()
+        yield legend.get_title()
+
+
+def visible_texts(fig: Figure) -> list[Text]:
+    """Every text of ``fig`` a reader sees: titles, axis and tick labels, annotations, legends."""
+    texts: list[Text] = []
+    for ax in fig.axes:
+        texts.extend(_axes_texts(ax))
+    texts.extend(fig.texts)  # the suptitle among them
+    return [t for t in texts if t.get_visible() and t.get_text().strip()]
+
+
+def _shrunk(box: Bbox, pixels: float) -> Bbox:
+    return Bbox.from_extents(box.x0 + pixels, box.y0 + pixels, box.x1 - pixels, box.y1 - pixels)
+
+
+def overlapping_texts(fig: Figure, tolerance: float = 1.0) -> list[tuple[str, str]]:
+    """The pairs of visible texts of ``fig`` whose boxes overlap by more than ``tolerance``
+    pixels on each side (an empty list for a clean figure)."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    texts = visible_texts(fig)
+    boxes = [_shrunk(t.get_window_extent(renderer), tolerance) for t in texts]
+    return [(texts[i].get_text(), texts[j].get_text())
+            for i in range(len(texts)) for j in range(i + 1, len(texts)) if boxes[i].overlaps(boxes[j])]
+
+
+def legend_covers_data(ax: Axes) -> bool:
+    """Whether the legend of ``ax`` is drawn over a data point of one of its lines or markers."""
+    legend = ax.get_legend()
+    if legend is None:
+        return False
+    fig = ax.get_figure()
+    assert fig is not None
+    fig.canvas.draw()
+    box = legend.get_window_extent()
+    for line in ax.get_lines():
+        points = ax.transData.transform(np.column_stack([line.get_xdata(), line.get_ydata()]))
+        if box.count_contains(points[np.isfinite(points).all(axis=1)]):
+            return True
+    for collection in ax.collections:
+        offsets = np.asarray(collection.get_offsets())
+        if offsets.size:
+            points = ax.transData.transform(offsets)
+            if box.count_contains(points):
+                return True
+    return False

@@ -1,0 +1,65 @@
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+from gnet_lib.book.plots.layout import legend_covers_data, overlapping_texts, visible_texts
+
+
+def test_two_labels_at_the_same_place_overlap():
+    fig, ax = plt.subplots()
+    ax.text(0.5, 0.5, "first label")
+    ax.text(0.5, 0.5, "second label")
+    assert ("first label", "second label") in overlapping_texts(fig)
+
+
+def test_labels_far_apart_do_not_overlap():
+    fig, ax = plt.subplots()
+    ax.text(0.1, 0.1, "first label")
+    ax.text(0.6, 0.9, "second label")
+    ax.set_title("a title")
+    assert overlapping_texts(fig) == []
+
+
+def test_a_long_tick_label_crowding_its_neighbour_is_found():
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.set_xlim(0, 1)
+    ax.set_xticks([0.4, 0.5], ["a very long tick label", "another long tick label"])
+    assert ("a very long tick label", "another long tick label") in overlapping_texts(fig)
+
+
+def test_hidden_and_empty_texts_are_not_counted():
+    fig, ax = plt.subplots()
+    ax.text(0.5, 0.5, "shown")
+    ax.text(0.5, 0.5, "hidden").set_visible(False)
+    ax.text(0.5, 0.5, "  ")
+    assert overlapping_texts(fig) == []
+    assert "hidden" not in [t.get_text() for t in visible_texts(fig)]
+
+
+def test_suptitle_and_legend_texts_are_counted():
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1], label="a line")
+    ax.legend()
+    fig.suptitle("the figure")
+    texts = [t.get_text() for t in visible_texts(fig)]
+    assert "the figure" in texts and "a line" in texts
+
+
+def test_a_legend_over_the_points_is_found_and_one_beside_them_is_not():
+    _fig, ax = plt.subplots()
+    ax.plot([i / 10 for i in range(31)], [1] * 31, "o", label="points")
+    ax.set_ylim(0, 2)
+    ax.legend(loc="center")
+    assert legend_covers_data(ax)
+    ax.legend(loc="lower right")
+    assert not legend_covers_data(ax)
+
+
+def test_a_legend_over_a_scatter_is_found():
+    _fig, ax = plt.subplots()
+    ax.scatter([0.5], [0.5], label="one point")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.legend(loc="center")
+    assert legend_covers_data(ax)
