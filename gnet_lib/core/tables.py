@@ -27,6 +27,12 @@ def format_cell(value: Any) -> str:
     return str(value)
 
 
+def looks_numeric(text: str) -> bool:
+    """Whether a formatted cell reads as a number (``1,234``, ``-0.25``, ``+3.1``), so that it is
+    right-aligned in every view."""
+    return text.replace(",", "").replace(".", "").lstrip("+-").isdigit()
+
+
 @dataclass
 class Table:
     """Rows (dicts) shown through a fixed list of columns."""
@@ -63,8 +69,7 @@ class Table:
         def line(values: Iterable[str]) -> str:
             parts = []
             for value, width in zip(values, widths):
-                numeric = value.replace(",", "").replace(".", "").lstrip("+-").isdigit()
-                parts.append(value.rjust(width) if numeric else value.ljust(width))
+                parts.append(value.rjust(width) if looks_numeric(value) else value.ljust(width))
             return "  ".join(parts).rstrip()
 
         out = [self.title] if self.title else []
@@ -83,13 +88,20 @@ class Table:
         return "\n".join(out)
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in r) + "</tr>" for r in self._cells()
-        )
+        """The table as HTML: class ``gnet-table``, numeric cells and the headers of numeric
+        columns marked ``num`` (the book's stylesheet right-aligns them and pads every cell)."""
+        cells = self._cells()
+        numeric = [bool(cells) and all(looks_numeric(r[i]) or not r[i] for r in cells) for i in range(len(self.columns))]
+
+        def cell(tag: str, text: str, is_number: bool) -> str:
+            return f'<{tag} class="num">{html.escape(text)}</{tag}>' if is_number else f"<{tag}>{html.escape(text)}</{tag}>"
+
+        head = "".join(cell("th", c, numeric[i]) for i, c in enumerate(self.columns))
+        body = "".join("<tr>" + "".join(cell("td", v, looks_numeric(v)) for v in r) + "</tr>" for r in cells)
         caption = f"<caption>{html.escape(self.title)}</caption>" if self.title else ""
         notes = "".join(f"<p>{html.escape(n)}</p>" for n in self.notes)
-        return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{notes}"
+        return (f'<table class="gnet-table">{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+                f"{notes}")
 
     def __repr__(self) -> str:
         return self.to_text()

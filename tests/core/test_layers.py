@@ -82,7 +82,7 @@ def test_table_renders_as_text_markdown_and_html():
     text = repr(table)
     assert "4a / concat" in text and "total:" in text
     assert table.to_markdown().count("\n|") >= len(table)
-    assert "<table>" in table._repr_html_()
+    assert "<table class=\"gnet-table\">" in table._repr_html_()
 
 
 @pytest.mark.parametrize("size", [(1, 32, 32), (3, 64, 48)])
