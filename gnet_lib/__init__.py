@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .core.architectures import CIFAR_MODEL_NAMES, MODEL_NAMES, get_spec
 from .core.layers import LayerTable, layer_table
-from .version import __version__
+from .core.version import __version__
 
 if TYPE_CHECKING:
     from .model.builder import GoogLeNet, ModelOutput

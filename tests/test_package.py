@@ -84,8 +84,6 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
 #: The package's layers, lowest first: a module imports from its own layer and the ones below only.
 #: The package root, ``cli`` and ``__main__`` sit above them all.
 LAYERS = ("core", "model", "training", "book", "exercises")
-#: Modules that import nothing of the package, so that any layer may import them.
-LEAVES = {"gnet_lib.version"}
 #: The checkers of the analytic chapters, which answer in the browser: the core is all they need.
 CORE_ONLY = {"gnet_lib.exercises.ch1", "gnet_lib.exercises.ch2", "gnet_lib.exercises.ch3"}
 ALLOWED_FOR_CORE_ONLY = {"gnet_lib.exercises.checks"}
@@ -100,7 +98,7 @@ def against_the_direction(graph: dict[str, set[str]]) -> list[str]:
     """Every import that points up the layers (or out of the core, for the core-only checkers)."""
     wrong = []
     for module, targets in sorted(graph.items()):
-        for target in sorted(targets - LEAVES):
+        for target in sorted(targets):
             if layer_of(target) > layer_of(module):
                 wrong.append(f"{module} -> {target}")
             elif module in CORE_ONLY and layer_of(target) > 0 and target not in ALLOWED_FOR_CORE_ONLY:
@@ -112,7 +110,7 @@ def test_the_direction_check_finds_an_import_against_it():
     assert against_the_direction({"gnet_lib.core.a": {"gnet_lib.model.b"}}) == ["gnet_lib.core.a -> gnet_lib.model.b"]
     assert against_the_direction({"gnet_lib.training.a": {"gnet_lib.book.plots"}}) != []
     assert against_the_direction({"gnet_lib.exercises.ch2": {"gnet_lib.training.recipes"}}) != []
-    assert against_the_direction({"gnet_lib.cli": {"gnet_lib.training.a"}, "gnet_lib.model.b": {"gnet_lib.version"}}) == []
+    assert against_the_direction({"gnet_lib.cli": {"gnet_lib.training.a"}, "gnet_lib.model.b": {"gnet_lib.core.version"}}) == []
 
 
 def test_every_import_points_down_the_layers():
@@ -213,6 +211,32 @@ def test_no_package_import_hidden_in_a_function():
     assert hidden == []
 
 
+#: The modules that load others by name when first used (the root's PyTorch names, the command
+#: line's engine, a chapter's checkers); all three sit at or above what they load.
+LOADS_BY_NAME = {"gnet_lib", "gnet_lib.cli", "gnet_lib.exercises"}
+
+
+def loads_by_name(source: str) -> list[int]:
+    """The lines of ``source`` that import a module by a name computed at run time
+    (``importlib.import_module``, ``__import__``), which the import graph cannot see."""
+    calls = [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call)]
+    return [c.lineno for c in calls if isinstance(c.func, (ast.Attribute, ast.Name))
+            and (c.func.attr if isinstance(c.func, ast.Attribute) else c.func.id) in ("import_module", "__import__")]
+
+
+def test_the_finder_sees_imports_by_name():
+    source = "import importlib\nx = 1\nm = importlib.import_module('gnet_lib.training.recipes')\nn = __import__('os')\n"
+    assert loads_by_name(source) == [3, 4]
+    assert loads_by_name("from importlib import import_module\nimport_module(name)\n") == [2]
+
+
+def test_only_the_top_modules_import_by_name():
+    """An import by name escapes the direction check, so only the modules that sit above what they
+    load may use one."""
+    found = {m for m, p in _modules().items() if loads_by_name(p.read_text())}
+    assert found <= LOADS_BY_NAME, f"imports by name outside {sorted(LOADS_BY_NAME)}: {sorted(found - LOADS_BY_NAME)}"
+
+
 def test_every_subpackage_is_listed_for_the_wheel():
     """pyproject.toml lists the packages (so that the stored results can travel as one); a new
     subpackage left off the list would be missing from every installed copy."""
@@ -222,15 +246,15 @@ def test_every_subpackage_is_listed_for_the_wheel():
 
 
 def _version() -> str:
-    return ast.literal_eval(ast.parse((PACKAGE / "version.py").read_text()).body[-1].value)
+    return ast.literal_eval(ast.parse((PACKAGE / "core" / "version.py").read_text()).body[-1].value)
 
 
 def test_the_version_is_written_once_and_named_everywhere_it_is_published():
-    """The build reads the version from gnet_lib/version.py; the changelog's newest entry and the
+    """The build reads the version from gnet_lib/core/version.py; the changelog's newest entry and the
     citation file name the same version."""
     project = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())
     assert "version" not in project["project"] and project["project"]["dynamic"] == ["version"]
-    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "gnet_lib.version.__version__"}
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "gnet_lib.core.version.__version__"}
     changelog = (PACKAGE.parent / "CHANGELOG.md").read_text()
     newest = next(line for line in changelog.splitlines() if line.startswith("## "))
     assert newest.split()[1] == _version()
@@ -251,3 +275,47 @@ def test_the_book_text_has_its_own_licence_named_in_the_footer():
     config = (PACKAGE.parent / "_config.yml").read_text()
     footer = next(line for line in config.splitlines() if line.startswith("copyright:"))
     assert "CC BY 4.0" in footer and "MIT" in footer
+
+
+def _imported_top_names(folders: tuple[str, ...]) -> set[str]:
+    """The top-level names of every module imported anywhere in ``folders`` (at any depth)."""
+    names: set[str] = set()
+    for folder in folders:
+        for path in (PACKAGE.parent / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Import):
+                    names.update(a.name.split(".")[0] for a in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names.add(node.module.split(".")[0])
+    return names
+
+
+def _canonical(distribution: str) -> str:
+    return distribution.lower().replace("_", "-").replace(".", "-")
+
+
+def _declared_distributions() -> set[str]:
+    """What pyproject.toml (dependencies and extras) and requirements.txt name."""
+    import re
+
+    project = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["project"]
+    lines = [*project["dependencies"], *(d for extra in project["optional-dependencies"].values() for d in extra)]
+    lines += [line for line in (PACKAGE.parent / "requirements.txt").read_text().splitlines()
+              if line.strip() and not line.startswith(("#", "-"))]
+    return {_canonical(re.split(r"[<>=!~\[ ;]", line.strip(), maxsplit=1)[0]) for line in lines}
+
+
+def test_every_imported_package_is_declared():
+    """A package the library, its tools, tests or book extensions import comes from a distribution
+    that pyproject.toml or requirements.txt names, not only as another package's dependency."""
+    from importlib.metadata import packages_distributions
+
+    providers = packages_distributions()
+    ours = {"gnet_lib", "conftest", "live_runtime", "unique_scripts", "tests"}
+    third_party = {n for n in _imported_top_names(("gnet_lib", "tools", "tests", "book/_ext"))
+                   if n not in sys.stdlib_module_names and n not in ours}
+    assert {"torch", "PIL", "yaml"} <= third_party  # the walk sees imports at every depth
+    declared = _declared_distributions()
+    undeclared = {n: providers.get(n) for n in third_party
+                  if not any(_canonical(d) in declared for d in providers.get(n, [n]))}
+    assert not undeclared, f"imported but not declared (module: distributions): {undeclared}"

@@ -26,10 +26,12 @@ from torch import Tensor, nn
 
 from ..core.errors import UsageError
 from .class_strings import encode_labels
+from .config import TrainConfig
 from .data import ImageData
 from .inspection import normalise
 from .provenance import environment, now
 from .recipes import Recipe, get_recipe
+from .train import run_data
 from .weights import load_weights
 
 #: The variants, in the order they are reported, with what each does to a test image.
@@ -119,6 +121,16 @@ def evaluate_variants(model: nn.Module, test_images: Tensor, test_labels: Tensor
     return results
 
 
+def trained_images(identity: dict[str, Any], data: ImageData) -> ImageData:
+    """The images a stored run trained on, drawn again from ``data`` by the rule the run used
+    (:func:`gnet_lib.training.train.run_data`): the class-balanced subset of its subset seed
+    (which may be 0), less its held-out validation images."""
+    validation = identity.get("validation")
+    config = TrainConfig(model=identity["model"], seed=identity["seed"], subset_seed=identity.get("subset_seed"),
+                         train_subset=identity["train_size"] + (validation or 0), validation=validation, final_test=True)
+    return run_data(config, data)
+
+
 def evaluate_stored_weights(weights: str | Path, data: ImageData, seed: int = 0) -> dict[str, Any]:
     """:func:`evaluate_variants` for a weights file on the whole test split of ``data``, as a
     result to store: the weights' training identity, the data, every variant's error and
@@ -129,7 +141,7 @@ def evaluate_stored_weights(weights: str | Path, data: ImageData, seed: int = 0)
     if identity["dataset"] != data.key:
         raise UsageError(f"{weights} was trained on {identity['dataset']} but the data given is {data.key}; "
                          "point --data-dir at the data it was trained on")
-    trained_on = data.subset(identity["train_size"], None, seed=identity.get("subset_seed") or identity["seed"])
+    trained_on = trained_images(identity, data)
     recipe = get_recipe(identity["recipe"]["name"])
     start, started = time.perf_counter(), now()
     variants = evaluate_variants(model, data.test_x, data.test_y, trained_on.train_x, recipe, seed=seed)

@@ -11,7 +11,7 @@ import torch
 import torchvision
 
 from ..core.errors import UsageError
-from ..version import __version__
+from ..core.version import __version__
 from .locations import CHECKOUT_DIR
 
 

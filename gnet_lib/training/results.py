@@ -15,6 +15,7 @@ from ..core.architectures import CIFAR_MODEL_NAMES, get_spec
 from ..core.errors import UsageError
 from ..core.published import SOURCE_000
 from ..core.tables import Table
+from ..core.version import __version__
 from . import environment_variables
 from .locations import CHECKOUT_RESULTS, PACKAGED_RESULTS
 from .recipes import get_recipe
@@ -51,17 +52,23 @@ def with_defaults(identity: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def migrate(result: dict[str, Any]) -> dict[str, Any]:
-    """A stored result in the shape of the current schema, whatever schema wrote it (a new dict; the
-    file is not changed). The one place that knows older files: their identity gains the declared
-    defaults of the fields added since, each epoch of their history its ``train_images`` (rate
-    times time, as files before that field give it), and an environment that recorded the
-    precision only as the old ``amp_bf16`` switch its ``precision``; their recipe (in the identity
-    and in the result) the declared defaults of recipe fields added since."""
-    out = dict(result)
-    if isinstance(out.get("identity"), dict):
-        out["identity"] = with_defaults(out["identity"])
-    out["recipe"] = _filled(out["recipe"], RECIPE_DEFAULTS)
+def schema_of(result: dict[str, Any]) -> int:
+    """The result schema a stored result was written with (1 for files from before the field);
+    a newer schema than this gnet_lib reads, or a value that is no schema number, is refused."""
+    version = result.get("schema", 1)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise UsageError(f"its schema is {version!r}, not a schema number (a whole number from 1); "
+                         "the file is damaged: delete it or regenerate it")
+    if version > RESULT_SCHEMA:
+        raise UsageError(f"it was written with result schema {version}, and this gnet_lib ({__version__}) reads "
+                         f"schemas 1 to {RESULT_SCHEMA}: upgrade gnet_lib to read it")
+    return version
+
+
+def _from_schema_1(out: dict[str, Any]) -> None:
+    """Schema 1 to 2, in place: each epoch its ``train_images`` (rate times time, as the oldest
+    files give it) and an environment that recorded the precision only as the old ``amp_bf16``
+    switch its ``precision``."""
     out["history"] = [h if "train_images" in h or "images_per_s" not in h
                       else {**h, "train_images": round(h["images_per_s"] * h["epoch_time_s"])} for h in out["history"]]
     env = dict(out["environment"])
@@ -71,6 +78,21 @@ def migrate(result: dict[str, Any]) -> dict[str, Any]:
         elif env.get("device") == "cpu":
             env["precision"] = "fp32"
     out["environment"] = env
+
+
+def migrate(result: dict[str, Any]) -> dict[str, Any]:
+    """A stored result in the shape of the current schema, whatever schema wrote it (a new dict; the
+    file is not changed). The one place that knows older files: the steps from each older schema
+    (:func:`schema_of` says which apply), then, for every file, the declared defaults of the
+    identity and recipe fields added since it was written (:data:`IDENTITY_DEFAULTS`,
+    :data:`RECIPE_DEFAULTS`), which need no schema step of their own."""
+    version = schema_of(result)
+    out = dict(result)
+    if version < 2:
+        _from_schema_1(out)
+    if isinstance(out.get("identity"), dict):
+        out["identity"] = with_defaults(out["identity"])
+    out["recipe"] = _filled(out["recipe"], RECIPE_DEFAULTS)
     out["schema"] = RESULT_SCHEMA
     return out
 
@@ -263,9 +285,13 @@ def load_result(path: str | Path, regenerate: str | None = None) -> dict[str, An
         raise UsageError(f"there is no result file {path}; make it with {regenerate or 'the command that writes it'}")
     try:
         data = _read_stored(path)
+        if isinstance(data, dict):
+            schema_of(data)  # a newer file is named as such before its fields are judged
         _check_result(data)
     except _Damaged as exc:
         raise _damaged_error("result file", path, str(exc), regenerate) from None
+    except UsageError as exc:
+        raise UsageError(f"result file {path}: {exc}") from None
     return migrate(data)
 
 

@@ -69,3 +69,20 @@ def test_recalibration_averages_the_batch_statistics_of_the_final_weights():
     torch.testing.assert_close(fresh[1].running_var, var)
     assert torch.equal(fresh[0].weight, model[0].weight) and not fresh.training
     assert not torch.allclose(fresh[1].running_mean, model[1].running_mean)
+
+
+def test_the_training_images_are_drawn_again_as_the_run_drew_them(tiny_data):
+    """Subset seed 0 (which is not 'unset') and a held-out validation split: the images rebuilt from
+    a stored identity are exactly those the run trained on."""
+    from gnet_lib.training.config import TrainConfig
+    from gnet_lib.training.evaluation_variants import trained_images
+    from gnet_lib.training.train import config_identity, run_data
+
+    for subset_seed, validation in ((0, 40), (3, None)):
+        config = TrainConfig(model="short4", seed=5, subset_seed=subset_seed, train_subset=200, validation=validation,
+                             final_test=True)
+        trained = run_data(config, tiny_data)
+        identity = config_identity(config, trained, "fp32")
+        rebuilt = trained_images(identity, tiny_data)
+        assert torch.equal(rebuilt.train_y, trained.train_y) and torch.equal(rebuilt.train_x, trained.train_x)
+        assert len(rebuilt.train_y) == 200 - (validation or 0)

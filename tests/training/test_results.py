@@ -109,3 +109,29 @@ def test_a_committed_schema_1_file_is_read_in_the_current_shape_and_keeps_its_pr
     loaded = load_result(path)
     assert loaded["schema"] == RESULT_SCHEMA and loaded["identity"]["recipe"]["resize_stages"] == []
     assert protocol_name(loaded["identity"]) == protocol_name(raw["identity"])
+
+
+def test_a_file_of_a_newer_schema_is_refused_with_what_to_do(tmp_path):
+    import pytest
+
+    from gnet_lib.core.errors import UsageError
+    from gnet_lib.training.results import RESULT_SCHEMA, load_result, migrate
+
+    newer = {**_schema_1_file(), "schema": RESULT_SCHEMA + 1}
+    with pytest.raises(UsageError, match="upgrade gnet_lib"):
+        migrate(newer)
+    write_json(tmp_path / "newer.json", newer)
+    with pytest.raises(UsageError, match=f"result schema {RESULT_SCHEMA + 1}"):
+        load_result(tmp_path / "newer.json")
+    for damaged in ("2", 0, True, 1.5):
+        with pytest.raises(UsageError, match="not a schema number"):
+            migrate({**_schema_1_file(), "schema": damaged})
+
+
+def test_the_schema_1_steps_apply_to_schema_1_files_only():
+    from gnet_lib.training.results import migrate
+
+    old = {**_schema_1_file(), "environment": {"device": "cuda", "amp_bf16": True}}
+    assert migrate(old)["environment"]["precision"] == "bf16 autocast"
+    assert "precision" not in migrate({**old, "schema": 2})["environment"]
+    assert migrate({**old, "schema": 1}) == migrate(old)  # an explicit 1 reads as a file without the field
