@@ -14,9 +14,8 @@ from itertools import pairwise
 
 from .architectures import get_spec
 from .layers import LayerRow, layer_table, walk
-from .specs import Classifier, FiveByFive, Inception, Network, branch_widths
+from .specs import BRANCH_NAMES, Classifier, FiveByFive, Inception, Network, branch_widths
 
-BRANCHES = ("b1x1", "b3x3", "b5x5", "bpool")
 LARGE = ("b3x3", "b5x5")
 #: How the book names each branch: by its main layer (a branch includes its reduction or projection).
 BRANCH_LABELS = {"b1x1": "1x1", "b3x3": "3x3", "b5x5": "5x5", "bpool": "pool"}
@@ -75,7 +74,7 @@ def module_rows(module: Inception, input_shape: tuple[int, ...], five_by_five: F
 
 def branch_macs(module: Inception, input_shape: tuple[int, ...], five_by_five: FiveByFive = "5x5") -> dict[str, int]:
     """Multiply-accumulates of each branch of ``module`` per image, reductions included."""
-    macs = dict.fromkeys(BRANCHES, 0)
+    macs = dict.fromkeys(BRANCH_NAMES, 0)
     for row in module_rows(module, input_shape, five_by_five):
         if row.kind != "concat":
             macs[row.module.split(".")[2]] += row.macs

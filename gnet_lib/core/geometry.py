@@ -26,6 +26,7 @@ from .specs import (
     Pool,
     as_pair,
     inception_branches,
+    visit,
 )
 from .tables import Table
 
@@ -163,12 +164,29 @@ class ReceptiveField:
     jump: int
 
 
-def _extent(layer: Conv | Pool | Inception, spec: Network) -> tuple[int, int]:
-    """(kernel, stride) of a layer as one window; a module acts like its widest branch."""
-    if isinstance(layer, Inception):
-        branches = inception_branches(layer, spec.five_by_five).values()
+class _Extent:
+    """A layer as one window on the main path: ``(kernel, stride)``, or ``None`` for a layer that
+    sees no wider (LRN, an auxiliary head, which is off the main path). A module acts like its
+    widest branch."""
+
+    def __init__(self, spec: Network) -> None:
+        self.spec = spec
+
+    def on_conv(self, layer: Conv) -> tuple[int, int] | None:
+        return as_pair(layer.kernel)[0], layer.stride
+
+    def on_pool(self, layer: Pool) -> tuple[int, int] | None:
+        return layer.kernel, layer.stride
+
+    def on_lrn(self, layer: LRN) -> tuple[int, int] | None:
+        return None
+
+    def on_inception(self, layer: Inception) -> tuple[int, int] | None:
+        branches = inception_branches(layer, self.spec.five_by_five).values()
         return 1 + max(sum(unit.kernel - 1 for unit in units) for units in branches), 1
-    return as_pair(layer.kernel)[0], layer.stride
+
+    def on_aux_head(self, layer: AuxHead) -> tuple[int, int] | None:
+        return None
 
 
 def receptive_fields(spec: Network) -> list[ReceptiveField]:
@@ -176,10 +194,12 @@ def receptive_fields(spec: Network) -> list[ReceptiveField]:
     ``(k - 1) * jump`` pixels and multiplies the jump by its stride; padding changes where a
     window sits, not how wide it is. LRN and auxiliary heads add nothing and are skipped."""
     size, jump, out = 1, 1, []
+    extent = _Extent(spec)
     for layer in spec.layers:
-        if isinstance(layer, (LRN, AuxHead)):
+        window = visit(layer, extent)
+        if window is None:
             continue
-        kernel, stride = _extent(layer, spec)
+        kernel, stride = window
         size += (kernel - 1) * jump
         jump *= stride
         out.append(ReceptiveField(layer.name, kernel, stride, size, jump))

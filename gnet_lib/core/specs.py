@@ -131,6 +131,11 @@ class BranchUnit:
         return Conv(self.attr, self.conv_width, self.kernel, padding="same")
 
 
+#: The four branches of an Inception module, by the names the built module gives them, in the
+#: order of its output's channels.
+BRANCH_NAMES = ("b1x1", "b3x3", "b5x5", "bpool")
+
+
 def inception_branches(module: Inception, five_by_five: FiveByFive = "5x5") -> dict[str, tuple[BranchUnit, ...]]:
     """The four branches of ``module``, each as its layers in order: the one branch layout that
     the builder, the layer walk and the figures all read."""
@@ -146,12 +151,11 @@ def inception_branches(module: Inception, five_by_five: FiveByFive = "5x5") -> d
         return () if width is None else (BranchUnit("reduce", label, 1, width),)
 
     proj = () if module.pool_proj is None else (BranchUnit("proj", "pool proj", 1, module.pool_proj),)
-    return {
-        "b1x1": (BranchUnit("", "1x1", 1, module.n1x1),),
-        "b3x3": reduce(module.n3x3_reduce, "3x3 reduce") + (BranchUnit("conv", "3x3", 3, module.n3x3),),
-        "b5x5": reduce(module.n5x5_reduce, "5x5 reduce") + five,
-        "bpool": (BranchUnit("pool", "pool", 3),) + proj,
-    }
+    layouts = ((BranchUnit("", "1x1", 1, module.n1x1),),
+               reduce(module.n3x3_reduce, "3x3 reduce") + (BranchUnit("conv", "3x3", 3, module.n3x3),),
+               reduce(module.n5x5_reduce, "5x5 reduce") + five,
+               (BranchUnit("pool", "pool", 3),) + proj)
+    return dict(zip(BRANCH_NAMES, layouts, strict=True))
 
 
 def branch_widths(module: Inception, in_channels: int) -> dict[str, int]:
@@ -223,9 +227,14 @@ def visit(layer: Layer, visitor: LayerVisitor[T_co]) -> T_co:
     return getattr(visitor, method)(layer)
 
 
+def inception_key(name: str) -> str:
+    """The attribute name of the Inception module ``name`` (``"3a"``) in the built network."""
+    return f"inception_{name}"
+
+
 def block_key(layer: Layer) -> str:
     """The attribute name of a top-level layer in the built network (``inception_3a``, ``conv1``...)."""
-    return f"inception_{layer.name}" if isinstance(layer, Inception) else layer.name
+    return inception_key(layer.name) if isinstance(layer, Inception) else layer.name
 
 
 def module_path(layer: Layer | None, *parts: str) -> str:

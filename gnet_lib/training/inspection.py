@@ -9,11 +9,10 @@ import torch
 from torch import Tensor, nn
 
 from ..core.errors import UsageError
+from ..core.specs import BRANCH_NAMES, inception_key
 from ..model.builder import GoogLeNet, InceptionBlock
 from .data import Normalise
 from .recipes import Recipe
-
-BRANCHES = ("b1x1", "b3x3", "b5x5", "bpool")
 
 
 def normalise(images: Tensor, recipe: Recipe) -> Tensor:
@@ -60,12 +59,13 @@ def confident_mistakes(p: Predictions, k: int) -> Tensor:
 def branch_maps(model: GoogLeNet, block: str, images: Tensor, recipe: Recipe) -> dict[str, Tensor]:
     """For each branch of Inception ``block`` (e.g. ``"3a"``): its output for ``images``,
     reduced to one map per image, the mean over the branch's channels: ``(B, H, W)``."""
-    module = model.blocks[f"inception_{block}"] if f"inception_{block}" in model.blocks else None  # noqa: SIM401 (an nn.ModuleDict has no get)
+    key = inception_key(block)
+    module = model.blocks[key] if key in model.blocks else None  # noqa: SIM401 (an nn.ModuleDict has no get)
     if not isinstance(module, InceptionBlock):
-        modules = [name.removeprefix("inception_") for name, m in model.blocks.items() if isinstance(m, InceptionBlock)]
+        modules = [m.name for m in model.spec.inceptions]
         raise UsageError(f"block {block!r} is not an Inception module of this model; it has {', '.join(modules)}")
     maps: dict[str, Tensor] = {}
-    hooks = [getattr(module, name).register_forward_hook(_keep(maps, name)) for name in BRANCHES]
+    hooks = [getattr(module, name).register_forward_hook(_keep(maps, name)) for name in BRANCH_NAMES]
     try:
         model.eval()
         model(normalise(images, recipe))
