@@ -86,15 +86,25 @@ def save_checkpoint(path: str | os.PathLike, state: dict[str, Any]) -> None:
     _atomic(Path(path), lambda f: torch.save(state, f))
 
 
+def _first_sentence(exc: Exception) -> str:
+    """The start of an error's message (torch.load's run to paragraphs of advice that does not
+    apply to a damaged file)."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return text.split(". ")[0]
+
+
 def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     """Load a checkpoint (tensors and plain data only); a broken file gives :class:`CheckpointError`."""
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise CheckpointError(f"no checkpoint at {path}; start the run without --resume") from None
+    except OSError as exc:  # the file is there but cannot be read: nothing says it is damaged
+        raise CheckpointError(f"checkpoint {path} cannot be read ({type(exc).__name__}: {exc}); "
+                              "check its permissions and the disk, then resume again (do not delete it)") from None
     except Exception as exc:  # noqa: BLE001 (torch.load raises many types: unpickling errors, truncated zip archives, ...)
         raise CheckpointError(
-            f"checkpoint {path} is corrupt or not a gnet_lib checkpoint ({type(exc).__name__}: {exc}); "
+            f"checkpoint {path} is corrupt or not a gnet_lib checkpoint ({type(exc).__name__}: {_first_sentence(exc)}); "
             "delete it to start the run again from scratch"
         ) from None
     if not isinstance(state, dict) or "format" not in state or state["format"] != CHECKPOINT_FORMAT:
