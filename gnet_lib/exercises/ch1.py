@@ -176,7 +176,7 @@ def _lrn_variant(pixel: Sequence[float], layer: LRN, window: str = "centred", pe
 
 
 def _ex_1_6(answer: Any) -> tuple[bool, str]:
-    if isinstance(answer, (str, bytes)) or not isinstance(answer, Sequence) or len(answer) != len(LRN_PIXEL):
+    if isinstance(answer, (str, bytes, dict)) or not isinstance(answer, Iterable) or len(list(answer)) != len(LRN_PIXEL):
         raise AnswerTypeError(f"expected a list of {len(LRN_PIXEL)} numbers, one normalised value per channel of the pixel")
     value = [float(number(v, "number")) for v in answer]
     layer = GOOGLENET_LRN

@@ -89,3 +89,4 @@ def test_answers_in_the_wrong_form_are_explained():
     assert "two numbers" in check("1.5", 31).message
     assert "list of 8 numbers" in check("1.6", [1.0, 2.0]).message
     assert "expected a number" in check("1.6", ["a"] * 8).message
+    assert check("1.6", torch.tensor(_lrn(LRN_PIXEL))).ok  # a tensor of the right values is an answer too
