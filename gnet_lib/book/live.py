@@ -114,7 +114,9 @@ def stored_outputs(cell: dict[str, Any]) -> list[Output]:
 def live_cells(cells: Iterable[dict[str, Any]]) -> list[bool]:
     """For each cell of a notebook, whether it runs live here: a code cell, not the install cell,
     that runs in order without an error and gives exactly its stored outputs (so a figure cell,
-    whose stored output is an image, never does)."""
+    whose stored output is an image, never does). Only live cells run before a cell in the browser,
+    so a cell that is not live leaves nothing behind for the cells after it, not even the names it
+    bound before it failed."""
     namespace: dict[str, Any] = {"__name__": "__main__"}
     verdicts = []
     for cell in cells:
@@ -124,7 +126,11 @@ def live_cells(cells: Iterable[dict[str, Any]]) -> list[bool]:
             verdicts.append(False)
             continue
         has_image = any("image/png" in out.get("data", {}) for out in cell.get("outputs", []))
+        before = dict(namespace)
         outputs = run_cell(source, namespace)
-        verdicts.append(not has_image and outputs == stored_outputs(cell)
-                        and not any(o.kind == "error" for o in outputs))
+        live = not has_image and outputs == stored_outputs(cell) and not any(o.kind == "error" for o in outputs)
+        if not live:  # the browser never runs this cell: what it bound before failing is not there either
+            namespace.clear()
+            namespace.update(before)
+        verdicts.append(live)
     return verdicts

@@ -2,51 +2,65 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from ..core.architectures import get_spec
+from ..core.architectures import get_spec, naive_network
 from ..core.design import branch_macs, falls, module_rows
 from ..core.layers import layer_table, network_depth
-from ..core.specs import inception_out_channels
-from .checks import AnswerTypeError, Exercise, integer, number
+from ..core.normalisation import GOOGLENET_LRN, local_response_norm
+from ..core.specs import LRN, inception_out_channels
+from .checks import AnswerTypeError, Exercise, number
 
-#: Exercise 1.6: the module whose layers' input widths are asked for.
+#: Exercise 1.4: the module whose layers' input widths are asked for.
 WIRING_MODULE = "4d"
+#: Exercise 1.6: the pixel (its channels' values, in order) to normalise by hand.
+LRN_PIXEL = (20.0, 40.0, 300.0, 40.0, 20.0, 0.0, 10.0, 150.0)
+
+
+def _naive_shares(inputs: dict[str, tuple[int, ...]]) -> dict[str, float]:
+    """Each naive module's share of output channels made by its own convolutions, on ``inputs``."""
+    shares = {}
+    for m in naive_network(get_spec("inception-v1", aux_logits=False)).inceptions:
+        own = m.n1x1 + m.n3x3 + m.n5x5
+        shares[m.name] = own / (own + inputs[m.name][0])
+    return shares
+
+
+def _module_shares(answer: Any, what: str) -> dict[str, float]:
+    """A dict of the nine modules' shares (fractions), or an AnswerTypeError saying what is expected."""
+    names = [m.name for m in get_spec("inception-v1").inceptions]
+    if not isinstance(answer, dict) or set(answer) != set(names):
+        raise AnswerTypeError(f"expected a dict with one {what} per module, keyed by the module names "
+                              f"{', '.join(repr(n) for n in names)}")
+    return {name: float(number(answer[name], "fraction")) for name in names}
+
+
+def _close(values: dict[str, float], expected: dict[str, float]) -> bool:
+    return all(math.isclose(values[k], expected[k], abs_tol=5e-4) for k in expected)
 
 
 def _ex_1_1(answer: Any) -> tuple[bool, str]:
-    m = get_spec("inception-v1").inceptions[6]  # 4e
-    assert m.n3x3_reduce and m.n5x5_reduce and m.pool_proj and m.in_channels, "4e is a module with reductions"
-    expected = m.n1x1 + m.n3x3 + m.n5x5 + m.pool_proj
-    return integer(answer, {
-        expected + m.n3x3_reduce + m.n5x5_reduce: "you added the reduction widths too: those 1x1 layers feed the 3x3 "
-                                                  "and 5x5 convolutions, their outputs are not concatenated",
-        expected - m.pool_proj: "you left out the pool branch: its 1x1 projection is concatenated too",
-        m.in_channels: "that is the module's input width, not its output",
-    }, expected, "the output width of inception (4e)")
-
-
-def _ex_1_2(answer: Any) -> tuple[bool, str]:
-    m = get_spec("inception-v1").inceptions[0]  # 3a
-    assert m.pool_proj and m.in_channels, "3a is a module with a pool projection"
-    expected = m.n1x1 + m.n3x3 + m.n5x5 + m.in_channels
-    return integer(answer, {
-        m.n1x1 + m.n3x3 + m.n5x5: "the naive module's pool branch has no projection: the pooled input, with all its "
-                                  "channels, is concatenated too",
-        m.n1x1 + m.n3x3 + m.n5x5 + m.pool_proj: "the naive module has no pool projection; what width does the "
-                                                "pooled input keep?",
-    }, expected, "the naive module's output width")
-
-
-def _ex_1_3(answer: Any) -> tuple[bool, str]:
-    weights = 192 * 64
-    return integer(answer, {
-        weights: "the weights are right, but every output channel also has a bias",
-        9 * weights + 64: "that is a 3x3 convolution; a 1x1 kernel has one weight per input channel",
-        28 * 28 * weights: "those are MACs on a 28x28 map; parameters do not depend on the map size",
-    }, weights + 64, "the parameter count of that 1x1 convolution")
+    value = _module_shares(answer, "share")
+    naive_inputs = layer_table(naive_network(get_spec("inception-v1", aux_logits=False))).module_inputs()
+    expected = _naive_shares(naive_inputs)
+    if _close(value, expected):
+        return True, "in the last modules most output channels are copies passed on from earlier modules."
+    if _close(value, {k: 1 - v for k, v in expected.items()}):
+        return False, "those are the shares passed through from the module's input; the question asks for the share its own convolutions make"
+    if _close(value, dict.fromkeys(expected, 1.0)):
+        return False, ("1 for every module: the pool branch computes nothing in the naive module, its channels are the "
+                       "input passed through; and the module with reductions is not the one asked about")
+    if _close(value, _naive_shares(_module_inputs())):
+        return False, ("you used the input widths of the network with reductions; a naive module receives what the "
+                       "naive module before it gives, which is wider")
+    wrong = [k for k in expected if not math.isclose(value[k], expected[k], abs_tol=5e-4)]
+    if any(value[k] > 1 for k in expected):
+        return False, "a share is a fraction of the module's output channels: divide by the output width, not the input width"
+    return False, (f"inception ({wrong[0]}) is not right yet: its own convolutions give n1x1 + n3x3 + n5x5 channels, "
+                   "and its output adds every channel it receives")
 
 
 def _module_inputs() -> dict[str, tuple[int, ...]]:
@@ -77,7 +91,7 @@ def _module_names(answer: Any) -> set[str]:
     return names
 
 
-def _ex_1_4(answer: Any) -> tuple[bool, str]:
+def _ex_1_2(answer: Any) -> tuple[bool, str]:
     names = _module_names(answer)
     expected = set(falls(_large_mac_shares()))
     if names == expected:
@@ -119,7 +133,7 @@ def _ex_1_5(answer: Any) -> tuple[bool, str]:
     return False, "find the longest path through one module (from its input to the concatenation) and count along it"
 
 
-def _ex_1_6(answer: Any) -> tuple[bool, str]:
+def _ex_1_4(answer: Any) -> tuple[bool, str]:
     if not isinstance(answer, (tuple, list)) or len(answer) != 6:
         raise AnswerTypeError("expected six numbers, in Table 1's column order: #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj")
     value = tuple(int(number(v)) for v in answer)
@@ -142,11 +156,60 @@ def _ex_1_6(answer: Any) -> tuple[bool, str]:
     return False, "follow each branch from the module input: which layer's output does each convolution read?"
 
 
+def _lrn_variant(pixel: Sequence[float], layer: LRN, window: str = "centred", per_term: bool = False,
+                 squares: bool = True, divide: bool = True) -> list[float]:
+    """LRN of one pixel computed right (the defaults) or with one typical slip."""
+    n, size = len(pixel), layer.size
+    out = []
+    for c, value in enumerate(pixel):
+        js: Sequence[int]
+        if window == "centred":
+            js = range(max(0, c - size // 2), min(n, c + (size - 1) // 2 + 1))
+        elif window == "ahead":
+            js = range(c, min(n, c + size))
+        else:  # "wrapped": the window runs on past the last channel to the first
+            js = [(c + d) % n for d in range(-(size // 2), (size - 1) // 2 + 1)]
+        total = sum(pixel[j] ** 2 if squares else pixel[j] for j in js)
+        scale = layer.k + (layer.alpha if per_term else layer.alpha / size) * total
+        out.append(value / scale ** layer.beta if divide else value * scale ** layer.beta)
+    return out
+
+
+def _ex_1_6(answer: Any) -> tuple[bool, str]:
+    if isinstance(answer, (str, bytes, dict)) or not isinstance(answer, Iterable) or len(list(answer)) != len(LRN_PIXEL):
+        raise AnswerTypeError(f"expected a list of {len(LRN_PIXEL)} numbers, one normalised value per channel of the pixel")
+    value = [float(number(v, "number")) for v in answer]
+    layer = GOOGLENET_LRN
+
+    def same(other: Sequence[float]) -> bool:
+        return all(math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9) for a, b in zip(value, other))
+
+    if same(local_response_norm(LRN_PIXEL, layer)):
+        return True, ""
+    if same(LRN_PIXEL):
+        return False, "those are the input values: every channel is divided by its scale to the power beta"
+    diagnoses = (
+        (_lrn_variant(LRN_PIXEL, layer, per_term=True),
+         "the formula divides alpha by the window size n (Caffe's and PyTorch's convention): use alpha / n"),
+        (_lrn_variant(LRN_PIXEL, layer, window="ahead"),
+         "the window is centred on the channel: from c - 2 to c + 2 for n = 5, not from c onwards"),
+        (_lrn_variant(LRN_PIXEL, layer, window="wrapped"),
+         "the window stops at the first and the last channel; it does not wrap around to the other end"),
+        (_lrn_variant(LRN_PIXEL, layer, squares=False),
+         "the sum is over the squares of the neighbouring values"),
+        (_lrn_variant(LRN_PIXEL, layer, divide=False),
+         "each value is divided by the scale to the power beta, not multiplied by it"),
+    )
+    for variant, message in diagnoses:
+        if same(variant):
+            return False, message
+    return False, "compute, channel by channel: the sum of squares over its window, then k + alpha / n * sum, then value / that ** beta"
+
+
 EXERCISES: dict[str, Exercise] = {
-    "1.1": Exercise("Output width of inception (4e)", _ex_1_1),
-    "1.2": Exercise("Output width of a naive module", _ex_1_2),
-    "1.3": Exercise("Parameters of a 1x1 convolution", _ex_1_3),
-    "1.4": Exercise("Does the large branches' share of work rise with depth?", _ex_1_4),
+    "1.1": Exercise("Where the naive network's channels come from", _ex_1_1),
+    "1.2": Exercise("Does the large branches' share of work rise with depth?", _ex_1_2),
+    "1.4": Exercise(f"What each layer of inception ({WIRING_MODULE}) reads", _ex_1_4),
     "1.5": Exercise("How deep with two 3x3 instead of a 5x5?", _ex_1_5),
-    "1.6": Exercise(f"What each layer of inception ({WIRING_MODULE}) reads", _ex_1_6),
+    "1.6": Exercise("Local response normalisation by hand", _ex_1_6),
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from ..core.anatomy import row_stages
@@ -19,44 +20,60 @@ from ..core.layers import layer_table
 from ..core.shapes import output_size
 from .checks import AnswerTypeError, Exercise, integer, number
 
+#: Exercise 2.1: the input size at which the stem's sizes are asked for, under both pool conventions.
+STEM_SIZE = 227
 #: Exercise 2.6: the stages whose activation memory is asked for.
 STAGES = ("stem", "3", "4", "5")
-#: Exercise 2.7: the input size at which TensorFlow's paddings are asked for.
+#: Exercise 2.2: the input size at which TensorFlow's paddings are asked for.
 TF_SIZE = 299
 
 
+def _stem_sizes(size: int, pool_rounding: str) -> list[int]:
+    """The output side of conv1 and pool1 ... pool4 at a ``size`` x ``size`` input, as built with
+    ``pool_rounding``."""
+    rows = stride_two_rows(layer_table("inception-v1", (3, size, size), aux_logits=False,
+                                       pool_rounding=pool_rounding).layer_rows)
+    return [r.out_shape[1] for r in rows]
+
+
+def _chain(first: int, step: Callable[[int], int]) -> list[int]:
+    """conv1's output, then the four pools, each applying ``step`` to the size before it."""
+    sizes = [first]
+    for _ in range(4):
+        sizes.append(step(sizes[-1]))
+    return sizes
+
+
+def _size_list(values: Any, which: str) -> list[int]:
+    if isinstance(values, (str, bytes)) or not isinstance(values, (list, tuple)) or len(values) != 5:
+        raise AnswerTypeError(f"{which}: expected five sizes, for conv1, pool1, pool2, pool3 and pool4")
+    return [int(number(v)) for v in values]
+
+
 def _ex_2_1(answer: Any) -> tuple[bool, str]:
-    expected = output_size(224, 7, 2, 3)
-    return integer(answer, {
-        output_size(224, 7, 2, 0): "you left out the padding of 3 on each side",
-        output_size(224, 7, 2, 3) - 1: "you forgot the +1 (the first window is at position 0)",
-        output_size(224, 7, 1, 3): "the stride is 2: divide before adding 1",
-        output_size(224, 7, 2, 3, ceil_mode=True): "round down: a convolution uses floor",
-    }, expected, "conv1's output size")
-
-
-def _ex_2_2(answer: Any) -> tuple[bool, str]:
-    expected = output_size(56, 3, 2, 0, ceil_mode=True)
-    return integer(answer, {
-        output_size(56, 3, 2, 0, ceil_mode=False): "you used floor where this pool uses ceil mode",
-        output_size(56, 3, 2, 1, ceil_mode=True): "this pool has no padding",
-        output_size(56, 3, 1, 0, ceil_mode=True): "the stride is 2",
-    }, expected, "the pool's output size")
-
-
-def _ex_2_3(answer: Any) -> tuple[bool, str]:
-    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        raise AnswerTypeError("expected two numbers: (ceil mode without padding, padding 1 with floor)")
-    ceil_ans, pad_ans = (int(number(a)) for a in answer)
-    ceil_ok, pad_ok = output_size(75, 3, 2, 0, True), output_size(75, 3, 2, 1, False)
+    if isinstance(answer, (str, bytes)) or not isinstance(answer, (list, tuple)) or len(answer) != 2:
+        raise AnswerTypeError("expected a pair of lists: (ceil mode without padding, padding 1 with floor)")
+    ceil_ans, pad_ans = _size_list(answer[0], "the first list"), _size_list(answer[1], "the second list")
+    ceil_ok, pad_ok = _stem_sizes(STEM_SIZE, "ceil"), _stem_sizes(STEM_SIZE, "pad")
     if (ceil_ans, pad_ans) == (ceil_ok, pad_ok):
-        return True, "on odd sizes the two conventions differ by one."
+        return True, "the two conventions part at the first pool that receives an odd size."
     if (ceil_ans, pad_ans) == (pad_ok, ceil_ok):
-        return False, "your two numbers are swapped: which convention adds a pixel on each side?"
-    if pad_ans != pad_ok and pad_ans == output_size(75, 3, 2, 0, False):
-        return False, "for the second: you left out the padding of 1 on each side"
-    wrong = [name for name, ok in (("the first (ceil mode)", ceil_ans == ceil_ok), ("the second (padding 1)", pad_ans == pad_ok)) if not ok]
-    return False, f"{' and '.join(wrong)} is not right yet; apply out = round((n + 2p - k) / s) + 1 with the right rounding"
+        return False, "your two lists are swapped: the first is ceil mode without padding, the second padding 1 with floor"
+    if ceil_ans[0] != ceil_ok[0] or pad_ans[0] != pad_ok[0]:
+        if output_size(STEM_SIZE, 7, 2, 0) in (ceil_ans[0], pad_ans[0]):
+            return False, "for conv1 you left out its padding of 3 on each side"
+        if output_size(STEM_SIZE, 7, 2, 3) - 1 in (ceil_ans[0], pad_ans[0]):
+            return False, "for conv1 you forgot the +1 (the first window starts at position 0)"
+        return False, "the size after conv1 is not right yet: (n + 2p - k) / s, rounded down, plus 1"
+    if ceil_ans == pad_ans:
+        return False, "your two lists are the same; do the two conventions give the same size for an odd input?"
+    if ceil_ans != ceil_ok:
+        if ceil_ans == _chain(ceil_ok[0], lambda n: output_size(n, 3, 2, 0)):
+            return False, "the first list: you rounded (n - 3) / 2 down (floor); a pool in ceil mode rounds it up"
+        return False, "the first list is not right yet: each pool reads the size the layer before it gives, ceil((n - 3) / 2) + 1"
+    if pad_ans == _chain(pad_ok[0], lambda n: output_size(n, 3, 2, 1, ceil_mode=True)):
+        return False, "the second list: with padding 1 the pool rounds down (floor), as a convolution does"
+    return False, "the second list is not right yet: each pool reads the size the layer before it gives, floor((n + 2 - 3) / 2) + 1"
 
 
 def _smallest_input() -> int:
@@ -69,7 +86,7 @@ def _smallest_input() -> int:
     raise AssertionError("inception-v1 accepts no input below 512")
 
 
-def _ex_2_4(answer: Any) -> tuple[bool, str]:
+def _ex_2_3(answer: Any) -> tuple[bool, str]:
     n = int(number(answer))
     expected = _smallest_input()
     if n == expected:
@@ -148,7 +165,7 @@ def _tf_sizes(size: int, step) -> list[int]:
     return sizes
 
 
-def _ex_2_7(answer: Any) -> tuple[bool, str]:
+def _ex_2_2(answer: Any) -> tuple[bool, str]:
     if not isinstance(answer, (tuple, list)) or len(answer) != 5 or any(len(p) != 2 for p in answer):
         raise AnswerTypeError("expected five (before, after) pairs: conv1, pool1, pool2, pool3, pool4")
     value = [tuple(int(number(v)) for v in pair) for pair in answer]
@@ -169,11 +186,9 @@ def _ex_2_7(answer: Any) -> tuple[bool, str]:
 
 
 EXERCISES: dict[str, Exercise] = {
-    "2.1": Exercise("conv1's output size", _ex_2_1),
-    "2.2": Exercise("A pool in ceil mode", _ex_2_2),
-    "2.3": Exercise("Ceil mode against padding on an odd size", _ex_2_3),
-    "2.4": Exercise("The smallest input", _ex_2_4),
+    "2.1": Exercise(f"The stem at {STEM_SIZE}x{STEM_SIZE}, both pool conventions", _ex_2_1),
+    "2.2": Exercise(f"TensorFlow's SAME padding at {TF_SIZE}x{TF_SIZE}", _ex_2_2),
+    "2.3": Exercise("The smallest input", _ex_2_3),
     "2.5": Exercise("The receptive field of 5b", _ex_2_5),
     "2.6": Exercise("Activation memory per stage", _ex_2_6),
-    "2.7": Exercise(f"TensorFlow's SAME padding at {TF_SIZE}x{TF_SIZE}", _ex_2_7),
 }

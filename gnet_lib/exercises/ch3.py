@@ -2,59 +2,49 @@
 
 from __future__ import annotations
 
-import math
+from dataclasses import replace
 from typing import Any
 
-from ..core.bottleneck import branch_costs, conv_cost
+from ..core.architectures import get_spec, naive_network
+from ..core.bottleneck import bottleneck_table, conv_cost
 from ..core.factorisation import FIVE_AS_TWO_THREES, THREE_AS_ASYMMETRIC
 from ..core.layers import layer_table
+from ..core.normalisation import GOOGLENET_LRN, lrn_cost
+from ..core.specs import Inception
 from ..core.stem import C_IN, KERNEL, OUT_SIZE, separable_stem, slim_multiplier
 from ..core.table1 import PAPER_TOTAL_OPS
-from .checks import Exercise, integer, number
+from .checks import AnswerTypeError, Exercise, integer, number
 
-#: Exercise 3.5: the widths around the middle layer of two 3x3 convolutions replacing a 5x5.
+#: Exercise 3.1: the map of lrn2 (conv2's output) whose arithmetic is counted.
+LRN_SHAPE = (192, 56, 56)
+#: Exercise 3.3: the branches whose 1x1 reductions are removed, one kind at a time.
+REDUCTIONS = ("3x3", "5x5")
+
+#: Exercise 3.4: the widths around the middle layer of two 3x3 convolutions replacing a 5x5.
 FACTOR_IN, FACTOR_OUT = 160, 96
-#: Exercise 3.6: the input, output width and MAC budget of the module to design.
+#: Exercise 3.5: the input, output width and MAC budget of the module to design.
 DESIGN_INPUT, DESIGN_OUTPUT, DESIGN_BUDGET = (192, 28, 28), 256, 100_000_000
 DESIGN_COLUMNS = ("#1x1", "#3x3 reduce", "#3x3", "#5x5 reduce", "#5x5", "pool proj")
 
 
 def _ex_3_1(answer: Any) -> tuple[bool, str]:
-    direct, reduced = branch_costs(28, 28, 192, 128, 3, 96)
-    reduce_only = conv_cost(28, 28, 192, 96, 1).macs
+    channels, h, w = LRN_SHAPE
+    sliding = lrn_cost(LRN_SHAPE, GOOGLENET_LRN, "sliding")
+    size, pixels = GOOGLENET_LRN.size, h * w
+    other_lrn = lrn_cost((64, h, w), GOOGLENET_LRN, "sliding").macs
     return integer(answer, {
-        direct.macs: "that is the branch without its 1x1 reduction (192 channels into the 3x3)",
-        reduced.macs - reduce_only: "you counted the 3x3 but not the 1x1 reduction in front of it",
-        reduce_only: "you counted only the 1x1 reduction",
-        reduced.weights: "those are the weights; MACs multiply each weight by the 28x28 output positions",
-    }, reduced.macs, "the branch's MACs")
+        lrn_cost(LRN_SHAPE, GOOGLENET_LRN).macs: "that counts every window afresh, as the formula reads; Caffe updates "
+                                                 "the previous channel's sum instead",
+        pixels * 2 * (channels - 1): "the first channel's sum is built from scratch: count its additions too",
+        pixels * 2 * channels: "the first channel's sum is built from the whole window, not updated with two",
+        sliding.macs + sliding.values: "the squares are lone multiplications, not multiply-accumulates: leave them out of the MACs",
+        size + 2 * (channels - 1): "that is one pixel; the map has H x W of them",
+        (h // 2) * (w // 2) * (size + 2 * (channels - 1)): "the layer sits before pool2: lrn2 normalises conv2's 56x56 map",
+        other_lrn: "that is lrn1 (64 channels); lrn2 normalises conv2's output",
+    }, sliding.macs, "lrn2's MACs in Caffe's way")
 
 
 def _ex_3_2(answer: Any) -> tuple[bool, str]:
-    expected = conv_cost(14, 14, 528, 128, 5).weights
-    return integer(answer, {
-        expected + 128: "count the weights only (no bias), as Table 1 does",
-        conv_cost(14, 14, 32, 128, 5).weights: "that uses the 32-channel reduction; the exercise removes it",
-        528 * 128: "a 5x5 kernel has 25 weights per input-output channel pair",
-        conv_cost(14, 14, 528, 128, 5).macs: "those are MACs; weights do not depend on the 14x14 map",
-    }, expected, "the weight count")
-
-
-def _ex_3_3(answer: Any) -> tuple[bool, str]:
-    value = number(answer, "fraction")
-    expected = 1 - 6 / 9
-    if math.isclose(value, expected, abs_tol=0.005):
-        return True, ""
-    if math.isclose(value, 100 * expected, abs_tol=0.5):
-        return False, "give the saving as a fraction between 0 and 1, not as a percentage"
-    if math.isclose(value, 6 / 9, abs_tol=0.005):
-        return False, "that is the fraction that remains, not the fraction saved"
-    if math.isclose(value, 1 - 18 / 25, abs_tol=0.005):
-        return False, "that is the saving of two 3x3 convolutions against a 5x5"
-    return False, "compare the weights of 1x3 + 3x1 with those of 3x3 when all widths are equal"
-
-
-def _ex_3_4(answer: Any) -> tuple[bool, str]:
     table = layer_table("inception-v1", aux_logits=False)
     dense = table.where(name="conv1")[0]["MACs"]
     stem = separable_stem()
@@ -78,7 +68,49 @@ def _ex_3_4(answer: Any) -> tuple[bool, str]:
                   f"multiply-adds (with the dense stem: {table.total_macs / PAPER_TOTAL_OPS:.3f} times)")
 
 
-def _ex_3_5(answer: Any) -> tuple[bool, str]:
+def _without_reductions(branch: str) -> int:
+    """The paper network's MACs at inference with one kind of 1x1 reduction removed in every
+    module (``branch`` "3x3" or "5x5"); every module keeps its output width."""
+    spec = get_spec("inception-v1", aux_logits=False)
+
+    def without(module: Inception) -> Inception:
+        return replace(module, n3x3_reduce=None) if branch == "3x3" else replace(module, n5x5_reduce=None)
+
+    layers = tuple(without(layer) if isinstance(layer, Inception) else layer for layer in spec.layers)
+    return layer_table(replace(spec, layers=layers)).total_macs
+
+
+def _ex_3_3(answer: Any) -> tuple[bool, str]:
+    if not isinstance(answer, dict) or set(answer) != set(REDUCTIONS):
+        raise AnswerTypeError(f"expected a dict with the keys {', '.join(repr(k) for k in REDUCTIONS)}: the network's "
+                              "MACs with that branch's 1x1 reductions removed")
+    value = {k: number(answer[k]) for k in REDUCTIONS}
+    expected = {k: _without_reductions(k) for k in REDUCTIONS}
+    if value == expected:
+        return True, "the 5x5 reductions save more in all, but by far less than their ratios suggest."
+    base = layer_table("inception-v1", aux_logits=False)
+    saved = {k: expected[k] - base.total_macs for k in REDUCTIONS}
+    if value == {"3x3": expected["5x5"], "5x5": expected["3x3"]}:
+        return False, "your two totals are swapped"
+    if value == saved:
+        return False, "those are the MACs each kind of reduction saves; the exercise asks for the network's total without them"
+    naive = layer_table(naive_network(get_spec("inception-v1", aux_logits=False))).total_macs
+    if naive in value.values():
+        return False, ("that is the naive network, which also drops the pool projections, so its widths pile up; "
+                       "here only one kind of reduction goes and every module keeps its output width")
+    aux = layer_table("inception-v1").total_macs - base.total_macs
+    if value == {k: v + aux for k, v in expected.items()}:
+        return False, "leave out the auxiliary heads: they run only in training"
+    savings = bottleneck_table()
+    without = {k: sum(r["MACs without"] for r in savings.where(branch=k)) for k in REDUCTIONS}
+    if value == {k: base.total_macs + without[k] for k in REDUCTIONS}:
+        return False, "the branches' cost with their reductions is already in the total: add the difference, not the whole cost without"
+    if value == without:
+        return False, "that is only the branches' cost; the rest of the network still costs what it did"
+    return False, "start from the network's total and, for every module, replace the branch's cost with its reduction by its cost without"
+
+
+def _ex_3_4(answer: Any) -> tuple[bool, str]:
     a, b = FACTOR_IN, FACTOR_OUT
     expected = FIVE_AS_TWO_THREES.widest_saving_middle(a, b)
     value = number(answer)
@@ -132,7 +164,7 @@ def _design_shape_problem(widths: tuple[int, ...]) -> str:
     return ""
 
 
-def _ex_3_6(answer: Any) -> tuple[bool, str]:
+def _ex_3_5(answer: Any) -> tuple[bool, str]:
     if not (isinstance(answer, (tuple, list)) and len(answer) == 6
             and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in answer)):
         return False, f"give six positive whole widths, in Table 1's column order: {', '.join(DESIGN_COLUMNS)}"
@@ -153,10 +185,9 @@ def _ex_3_6(answer: Any) -> tuple[bool, str]:
 
 
 EXERCISES: dict[str, Exercise] = {
-    "3.1": Exercise("MACs of a branch with its bottleneck", _ex_3_1),
-    "3.2": Exercise("Weights of a branch without its bottleneck", _ex_3_2),
-    "3.3": Exercise("What 1x3 + 3x1 saves", _ex_3_3),
-    "3.4": Exercise("The whole network with a separable stem", _ex_3_4),
-    "3.5": Exercise("The widest middle layer that still saves", _ex_3_5),
-    "3.6": Exercise("An Inception module under a MAC budget", _ex_3_6),
+    "3.1": Exercise("LRN the way Caffe computes it", _ex_3_1),
+    "3.2": Exercise("The whole network with a separable stem", _ex_3_2),
+    "3.3": Exercise("Which reductions save the most?", _ex_3_3),
+    "3.4": Exercise("The widest middle layer that still saves", _ex_3_4),
+    "3.5": Exercise("An Inception module under a MAC budget", _ex_3_5),
 }

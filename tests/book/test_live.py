@@ -55,6 +55,17 @@ def test_a_cell_is_live_only_when_it_gives_its_stored_outputs_and_no_figure():
     assert live_cells(cells) == [False, True, True, False, False, False, False, True]
 
 
+def test_a_cell_after_a_failed_one_cannot_use_what_the_failed_one_bound_before_failing():
+    """The browser runs only live cells: a cell that fails half-way (a figure cell whose plotting
+    import fails after a first line ran) binds nothing for the cells after it."""
+    printed = {"output_type": "stream", "name": "stdout", "text": ["3\n"]}
+    cells = [{"cell_type": "code", "source": "a = 3\nimport no_such_module", "metadata": {}, "outputs": []},
+             {"cell_type": "code", "source": "print(a)", "metadata": {}, "outputs": [printed]},
+             {"cell_type": "code", "source": "a = 3", "metadata": {}, "outputs": []},
+             {"cell_type": "code", "source": "print(a)", "metadata": {}, "outputs": [printed]}]
+    assert live_cells(cells) == [False, False, True, True]
+
+
 def test_the_analytic_chapters_tags_are_what_the_browser_can_run():
     """The tags are checked by running every cell under the browser's rule (standard library and
     gnet_lib only) and comparing with the stored outputs."""

@@ -1,7 +1,5 @@
 """Chapter 2's exercise checkers: right answers pass, typical mistakes are named."""
 
-import math
-
 import pytest
 from conftest import assert_checker
 
@@ -18,12 +16,29 @@ STAGE_5 = 7 * 7 * ((256 + 160 + 320 + 32 + 128 + 832 + 128 + 832) + (384 + 192 +
 VALUES = {"stem": STEM, "3": STAGE_3, "4": STAGE_4, "5": STAGE_5}
 BYTES = {k: 4 * v for k, v in VALUES.items()}
 
+# Exercise 2.1 at 227, by hand. conv1: (227 + 6 - 7) // 2 + 1 = 114. Ceil mode: ceil((n - 3) / 2) + 1,
+# 114 -> 57 -> 28 -> 14 -> 7. Padding 1 and floor: (n + 2 - 3) // 2 + 1, 114 -> 57 -> 29 -> 15 -> 8.
+CEIL_227, PAD_227 = [114, 57, 28, 14, 7], [114, 57, 29, 15, 8]
+
 # exercise -> (a correct answer, [(a wrong answer, words the diagnosis must contain)])
 CASES = {
-    "2.1": ((224 + 6 - 7) // 2 + 1, [((224 - 7) // 2 + 1, "padding"), ((224 + 6 - 7) // 2, "+1"), (113, "floor")]),
-    "2.2": (math.ceil((56 - 3) / 2) + 1, [((56 - 3) // 2 + 1, "floor where this pool uses ceil")]),
-    "2.3": ((36 + 1, 37 + 1), [((38, 37), "swapped"), ((37, 37), "padding")]),
-    "2.4": (31, [(30, "too small"), (32, "smaller input")]),
+    "2.1": ((CEIL_227, PAD_227), [
+        ((PAD_227, CEIL_227), "swapped"),
+        ((CEIL_227, CEIL_227), "the same"),
+        (([114, 56, 27, 13, 6], PAD_227), "floor"),           # floor ((n - 3) / 2) + 1 in the first list
+        (([111, 56, 28, 14, 7], PAD_227), "padding of 3"),     # conv1 without its padding
+        (([113, 56, 28, 14, 7], PAD_227), "+1"),
+        ((CEIL_227, [114, 58, 30, 16, 9]), "rounds down"),     # padding 1 with ceil rounding
+        ((CEIL_227, [114, 57, 29, 15, 9]), "second list"),
+    ]),
+    # TensorFlow at 299: sizes 299 -> 150 -> 75 -> 38 -> 19, padding max((ceil(n/2) - 1) * 2 + k - n, 0)
+    "2.2": ([(3, 3), (0, 1), (1, 1), (0, 1), (1, 1)], [
+        ([(3, 3), (1, 0), (1, 1), (1, 0), (1, 1)], "odd pixel after"),
+        ([(3, 3), (1, 1), (1, 1), (1, 1), (1, 1)], "symmetric"),
+        ([(3, 3), (0, 1), (1, 1), (1, 1), (0, 1)], "ceil mode"),   # PyTorch's sizes 75 -> 37 -> 18
+        ([(3, 3), (1, 1), (0, 1), (1, 1), (0, 1)], "not down"),    # sizes halved with floor: 149, 74, 37, 18
+    ]),
+    "2.3": (31, [(30, "too small"), (32, "smaller input")]),
     # 27 after pool2 (jump 8); each module adds 4 x jump (its 5x5 path), each pool 2 x jump
     "2.5": (27 + 2 * 32 + 16 + 5 * 64 + 32 + 2 * 128, [
         (27 + 2 * 16 + 16 + 5 * 32 + 32 + 2 * 64, "5x5"),   # modules taken as 3x3 windows
@@ -36,13 +51,6 @@ CASES = {
         ({**BYTES, "4": BYTES["4"] / 2**20}, "not MiB"),
         ({**BYTES, "3": 4 * 28 * 28 * (256 + 480)}, "concatenations only"),
     ]),
-    # TensorFlow at 299: sizes 299 -> 150 -> 75 -> 38 -> 19, padding max((ceil(n/2) - 1) * 2 + k - n, 0)
-    "2.7": ([(3, 3), (0, 1), (1, 1), (0, 1), (1, 1)], [
-        ([(3, 3), (1, 0), (1, 1), (1, 0), (1, 1)], "odd pixel after"),
-        ([(3, 3), (1, 1), (1, 1), (1, 1), (1, 1)], "symmetric"),
-        ([(3, 3), (0, 1), (1, 1), (1, 1), (0, 1)], "ceil mode"),   # PyTorch's sizes 75 -> 37 -> 18
-        ([(3, 3), (1, 1), (0, 1), (1, 1), (0, 1)], "not down"),    # sizes halved with floor: 149, 74, 37, 18
-    ]),
 }
 
 
@@ -52,5 +60,7 @@ def test_right_answers_pass_and_mistakes_are_named(exercise):
 
 
 def test_answers_in_the_wrong_form_are_explained():
+    assert "pair of lists" in check("2.1", CEIL_227).message
+    assert "five sizes" in check("2.1", (CEIL_227, [114])).message
+    assert "five (before, after) pairs" in check("2.2", [(3, 3)]).message
     assert "keys" in check("2.6", {"stem": 1}).message
-    assert "five (before, after) pairs" in check("2.7", [(3, 3)]).message

@@ -11,27 +11,48 @@ TOTAL, DENSE = 1_582_671_872, 112 * 112 * 7 * 7 * 3 * 64
 DEPTHWISE, POINTWISE = 112 * 112 * 7 * 7 * 3 * 8, 112 * 112 * 24 * 64
 SEPARABLE = DEPTHWISE + POINTWISE
 AUX = 4 * 4 * (512 + 528) * 128 + 2 * (2048 * 1024 + 1024 * 1000)  # on 4a (512) and 4d (528)
-ANSWER_3_4 = TOTAL - DENSE + SEPARABLE
+ANSWER_3_2 = TOTAL - DENSE + SEPARABLE
+
+# Exercise 3.1: lrn2 on conv2's 192x56x56 output, size 5. Caffe: the first channel's sum adds 5
+# padded squares, each later channel adds the entering square and takes away the leaving one.
+LRN_SLIDING = 56 * 56 * (5 + 2 * 191)
+LRN_FORMULA = 56 * 56 * (5 * 192 - 6) + 192 * 56 * 56   # every window afresh (5C - 6 terms a pixel), then the scale
+
+# Exercise 3.3, from Table 1: (input C, H x W, #3x3 reduce, #3x3, #5x5 reduce, #5x5) of each module.
+MODULES = [(192, 784, 96, 128, 16, 32), (256, 784, 128, 192, 32, 96), (480, 196, 96, 208, 16, 48),
+           (512, 196, 112, 224, 24, 64), (512, 196, 128, 256, 24, 64), (512, 196, 144, 288, 32, 64),
+           (528, 196, 160, 320, 32, 128), (832, 49, 160, 320, 32, 128), (832, 49, 192, 384, 48, 128)]
+# Without its reduction a k x k branch costs HW k^2 C n instead of HW (C r + k^2 r n); the module's
+# output width is unchanged, so nothing else in the network changes.
+SAVED_3 = sum(hw * (9 * c * n3 - (c * r3 + 9 * r3 * n3)) for c, hw, r3, n3, _, _ in MODULES)
+SAVED_5 = sum(hw * (25 * c * n5 - (c * r5 + 25 * r5 * n5)) for c, hw, _, _, r5, n5 in MODULES)
+WITHOUT = {"3x3": TOTAL + SAVED_3, "5x5": TOTAL + SAVED_5}
 
 # exercise -> (a correct answer, [(a wrong answer, words the diagnosis must contain)])
 CASES = {
-    "3.1": (28 * 28 * 192 * 96 + 28 * 28 * 9 * 96 * 128,
-            [(28 * 28 * 9 * 192 * 128, "without its 1x1"), (28 * 28 * 9 * 96 * 128, "not the 1x1 reduction"),
-             (192 * 96 + 9 * 96 * 128, "weights"), (2 * (28 * 28 * 192 * 96 + 28 * 28 * 9 * 96 * 128), "FLOPs")]),
-    "3.2": (25 * 528 * 128, [(25 * 528 * 128 + 128, "no bias"), (25 * 32 * 128, "reduction"), (528 * 128, "25 weights")]),
-    "3.3": (1 / 3, [(100 / 3, "percentage"), (2 / 3, "remains")]),
-    "3.4": (ANSWER_3_4,
+    "3.1": (LRN_SLIDING, [
+        (LRN_FORMULA, "afresh"), (56 * 56 * 2 * 191, "from scratch"), (56 * 56 * 2 * 192, "whole window"),
+        (LRN_SLIDING + 192 * 56 * 56, "squares"), (5 + 2 * 191, "one pixel"), (28 * 28 * (5 + 2 * 191), "56x56"),
+        (56 * 56 * (5 + 2 * 63), "lrn1"), (2 * LRN_SLIDING, "FLOPs"),
+    ]),
+    "3.2": (ANSWER_3_2,
             [(TOTAL, "dense 7x7 stem"), (TOTAL + SEPARABLE, "kept the dense"), (TOTAL - DENSE, "did not add"),
              (TOTAL - DENSE + DEPTHWISE, "not the 1x1"), (TOTAL - DENSE + POINTWISE, "not the depthwise"),
              (TOTAL - DENSE + 4 * SEPARABLE, "112x112"), (TOTAL - DENSE + 34_000_000, "rounded"),
-             (TOTAL - DENSE + 7 * 7 * 3 * 8 + 24 * 64, "weights"), (ANSWER_3_4 + AUX, "auxiliary"),
-             (2 * ANSWER_3_4, "FLOPs")]),
+             (TOTAL - DENSE + 7 * 7 * 3 * 8 + 24 * 64, "weights"), (ANSWER_3_2 + AUX, "auxiliary"),
+             (2 * ANSWER_3_2, "FLOPs")]),
+    "3.3": (WITHOUT, [
+        ({"3x3": WITHOUT["5x5"], "5x5": WITHOUT["3x3"]}, "swapped"),
+        ({"3x3": SAVED_3, "5x5": SAVED_5}, "save"),
+        ({"3x3": 12_568_061_056, "5x5": WITHOUT["5x5"]}, "naive network"),   # chapter 3's naive total
+        ({k: v + AUX for k, v in WITHOUT.items()}, "auxiliary"),
+    ]),
     # 9m(160 + 96) < 25 * 160 * 96 holds up to m = 166 (at 167: 384,768 > 384,000)
-    "3.5": (166, [(160, "disproves"), (96, "output"), (167, "strict"), (166.7, "whole number"),
+    "3.4": (166, [(160, "disproves"), (96, "output"), (167, "strict"), (166.7, "whole number"),
                   (179, "1x3 then 3x1"), (266, "only the first"), (444, "only the second"), (222, "as wide as the input"),
                   (300, "more weights"), (120, "widest")]),
     # 28*28 * (192*64 + 192*64 + 9*64*128 + 192*16 + 25*16*32 + 192*32) = 94,330,880 MACs
-    "3.6": ((64, 64, 128, 16, 32, 32),
+    "3.5": ((64, 64, 128, 16, 32, 32),
             [((64, 96, 128, 16, 32, 32), "over budget"), ((64, 80, 128, 16, 32, 32), "reductions are counted"),
              ((8, 96, 112, 16, 16, 120), "pool projection"), ((64, 64, 128, 16, 32, 16), "concatenate to 240"),
              ((32, 32, 96, 16, 48, 32), "inside their branches"), ((128, 64, 64, 16, 32, 32), "at least half"),
@@ -45,12 +66,22 @@ def test_right_answers_pass_and_mistakes_are_named(exercise):
     assert_checker(exercise, *CASES[exercise])
 
 
-def test_the_stem_constants_are_the_separable_stem():
-    assert SEPARABLE == 34_019_328 and ANSWER_3_4 == 1_498_677_248
+def test_the_hand_derivations_agree_with_the_chapters_tables():
+    from gnet_lib.core.bottleneck import bottleneck_table
+
+    savings = bottleneck_table()
+    for branch, saved in (("3x3", SAVED_3), ("5x5", SAVED_5)):
+        assert sum(r["MACs without"] - r["MACs with"] for r in savings.where(branch=branch)) == saved
+    assert SEPARABLE == 34_019_328 and ANSWER_3_2 == 1_498_677_248
+    assert SAVED_5 > SAVED_3 and SAVED_5 < 1.5 * SAVED_3  # more in all, far from the 3-10x of the branch ratios
+
+
+def test_answers_in_the_wrong_form_are_explained():
+    assert "keys '3x3', '5x5'" in check("3.3", {"3x3": 1}).message
 
 
 def test_any_design_within_the_rules_passes_and_reports_its_cost():
     cheap = (16, 48, 160, 16, 48, 32)  # 86,102,016 MACs
-    feedback = check("3.6", cheap)
+    feedback = check("3.5", cheap)
     assert feedback.ok and "86,102,016" in feedback.message
-    assert check("3.6", [64, 64, 128, 16, 32, 32]).ok
+    assert check("3.5", [64, 64, 128, 16, 32, 32]).ok

@@ -99,15 +99,18 @@ def recipe_curves(results: dict[str, dict[str, Any]], reference: str = "seed") -
 
 
 def cost_per_block(table: LayerTable) -> Figure:
-    """Parameters and MACs of every block, side by side (log scale)."""
+    """Parameters and MACs of every block, side by side as horizontal bars (the input side at the
+    top), both in millions so that the axes need no offset such as "1e8"."""
     blocks = table.block_totals()
     names = blocks.column("block")
-    fig, (ax_p, ax_m) = plt.subplots(2, 1, figsize=(9, 5), sharex=True)
-    ax_p.bar(names, blocks.column("params"), color="tab:blue")
-    ax_m.bar(names, blocks.column("MACs"), color="tab:orange")
-    ax_p.set_ylabel("parameters")
-    ax_m.set_ylabel("MACs per image")
-    ax_m.tick_params(axis="x", rotation=60)
-    ax_p.set_title(table.title)
+    positions = list(range(len(names)))
+    fig, (ax_p, ax_m) = plt.subplots(1, 2, figsize=(9, 0.25 * len(names) + 1.4), sharey=True)
+    ax_p.barh(positions, [p / 1e6 for p in blocks.column("params")], color="tab:blue")
+    ax_m.barh(positions, [m / 1e6 for m in blocks.column("MACs")], color="tab:orange")
+    ax_p.set_yticks(positions, names)
+    ax_p.invert_yaxis()
+    ax_p.set_xlabel("parameters (millions)")
+    ax_m.set_xlabel("MACs per image (millions)")
+    fig.suptitle(table.title, fontsize=10)
     fig.tight_layout()
     return fig

@@ -26,17 +26,22 @@ def bottleneck_ratios(savings: Table) -> Figure:
     return fig
 
 
+#: The units of :func:`module_cost_bars`' two axes: (count, divisor, axis label).
+MODULE_BAR_UNITS = (("weights", 1e3, "weights (thousands)"), ("MACs", 1e6, "MACs per image (millions)"))
+
+
 def module_cost_bars(comparison: Table) -> Figure:
-    """Weights and MACs of one module, naive against reduced, stacked by branch."""
+    """Weights (in thousands) and MACs (in millions) of one module, naive against reduced,
+    stacked by branch."""
     branches = [r for r in comparison if r["branch"] != "module"]
     fig, axes = plt.subplots(1, 2, figsize=(8, 3.5))
-    for ax, count in zip(axes, ("weights", "MACs")):
+    for ax, (count, unit, label) in zip(axes, MODULE_BAR_UNITS):
         bottom = np.zeros(2)
         for r in branches:
-            heights = np.array([r[f"naive {count}"], r[f"reduced {count}"]], dtype=float)
+            heights = np.array([r[f"naive {count}"], r[f"reduced {count}"]], dtype=float) / unit
             ax.bar(["naive", "reduced"], heights, bottom=bottom, label=f"{r['branch']} branch")
             bottom += heights
-        ax.set_ylabel(count)
+        ax.set_ylabel(label)
     axes[1].legend()
     fig.suptitle(comparison.title.split(":")[0])
     fig.tight_layout()

@@ -162,7 +162,7 @@ class _Boxes:
         self.main.append((label, COLORS["pool"], self.out[layer.name]))
 
     def on_lrn(self, layer: LRN) -> None:
-        self.main.append((f"{layer.name}: local response norm", "#dddddd", self.out[layer.name]))
+        self.main.append((f"{layer.name}: local response norm, {layer.size} channels", "#dddddd", self.out[layer.name]))
 
     def on_inception(self, layer: Inception) -> None:
         self.main.append((f"inception ({layer.name})", COLORS[3], self.out[f"{layer.name} / concat"]))
@@ -184,25 +184,36 @@ def network_boxes(spec: Network, rows: list[LayerRow]) -> tuple[list[tuple[str, 
     return main, side
 
 
+#: The network figure's columns, in axis units: the main column's boxes, the auxiliary heads' boxes.
+MAIN_X, MAIN_W, AUX_X, AUX_W = 0.05, 1.0, 1.25, 0.5
+
+
 def draw_network(spec: Network, input_size: tuple[int, ...] | None = None) -> Figure:
-    """The whole network as a column of blocks, input at the top, each with its output shape
-    (C x H x W, from the layer walk at ``input_size``, default the spec's); auxiliary heads
-    branch off to the right of the module they read."""
+    """The whole network as a column of blocks, input at the top, each naming the layer on its
+    left and its output shape (C x H x W, from the layer walk at ``input_size``, default the
+    spec's) on its right; an arrow leads from the right edge of the module an auxiliary head
+    reads to that head's box."""
     main, side = network_boxes(spec, walk(spec, input_size))
     n = len(main)
     fig, ax = plt.subplots(figsize=(8, 0.32 * n + 0.6))
-    ax.set_xlim(0, 1.75)
+    ax.set_xlim(0, AUX_X + AUX_W + 0.05)
     ax.set_ylim(-0.5, n - 0.5)
     ax.axis("off")
     for i, (text, color, shape) in enumerate(main):
         y = n - 1 - i
-        ax.add_patch(FancyBboxPatch((0.05, y - 0.35), 0.8, 0.7, boxstyle="round,pad=0.01", fc=color, ec="black", lw=0.6))
-        ax.text(0.45, y, text, ha="center", va="center", fontsize=7)
-        ax.text(0.9, y, shape, ha="left", va="center", fontsize=7, family="monospace")
+        box = FancyBboxPatch((MAIN_X, y - 0.35), MAIN_W, 0.7, boxstyle="round,pad=0.01", fc=color, ec="black", lw=0.6)
+        box.set_gid(f"main.{i}")
+        ax.add_patch(box)
+        ax.text(MAIN_X + 0.03, y, text, ha="left", va="center", fontsize=7)
+        ax.text(MAIN_X + MAIN_W - 0.03, y, shape, ha="right", va="center", fontsize=7, family="monospace")
         if i in side:
-            ax.annotate("", (1.27, y), (1.15, y), arrowprops={"arrowstyle": "->"})
-            ax.add_patch(FancyBboxPatch((1.28, y - 0.45), 0.45, 0.9, boxstyle="round,pad=0.01", fc=COLORS[5], ec="black", lw=0.6))
-            ax.text(1.505, y, side[i], ha="center", va="center", fontsize=6.5)
+            arrow = ax.annotate("", (AUX_X, y), (MAIN_X + MAIN_W, y),
+                                arrowprops={"arrowstyle": "->", "shrinkA": 0, "shrinkB": 0})
+            arrow.set_gid(f"main.{i}->aux.{i}")
+            head = FancyBboxPatch((AUX_X, y - 0.45), AUX_W, 0.9, boxstyle="round,pad=0.01", fc=COLORS[5], ec="black", lw=0.6)
+            head.set_gid(f"aux.{i}")
+            ax.add_patch(head)
+            ax.text(AUX_X + AUX_W / 2, y, side[i], ha="center", va="center", fontsize=6.5)
     ax.set_title(spec.title, fontsize=9)
     fig.tight_layout()
     return fig

@@ -15,12 +15,21 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 
+def _drawn_ticklabels(labels: list[Text], interval: tuple[float, float], coordinate: int) -> Iterator[Text]:
+    """The tick labels whose tick lies inside the axis' view ``interval`` (matplotlib keeps labels
+    for ticks just beyond the limits, and does not draw them)."""
+    low, high = sorted(interval)
+    margin = 1e-9 * (high - low)
+    yield from (t for t in labels if low - margin <= t.get_position()[coordinate] <= high + margin)
+
+
 def _axes_texts(ax: Axes) -> Iterator[Text]:
     yield from (child for child in ax.get_children() if isinstance(child, Text))  # titles and texts
-    yield ax.xaxis.label
-    yield ax.yaxis.label
-    yield from ax.get_xticklabels(which="both")
-    yield from ax.get_yticklabels(which="both")
+    if ax.axison:  # an axis turned off draws neither its labels nor its ticks
+        yield ax.xaxis.label
+        yield ax.yaxis.label
+        yield from _drawn_ticklabels(ax.get_xticklabels(which="both"), ax.xaxis.get_view_interval(), 0)
+        yield from _drawn_ticklabels(ax.get_yticklabels(which="both"), ax.yaxis.get_view_interval(), 1)
     legend = ax.get_legend()
     if legend is not None:
         yield from legend.get_texts()

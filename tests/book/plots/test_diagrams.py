@@ -14,6 +14,7 @@ from matplotlib.text import Annotation
 
 from gnet_lib import get_spec, layer_table
 from gnet_lib.book.plots import diagrams
+from gnet_lib.book.plots.layout import overlapping_texts
 from gnet_lib.core.architectures import naive_network
 from gnet_lib.core.specs import inception_branches
 
@@ -88,6 +89,46 @@ def test_network_boxes_show_the_walk_shapes_in_order():
         expected = [rows[0].in_shape] + [r.out_shape for r in rows if r.main_path and (r.block in ("stem", "head") or r.kind == "concat")]
         assert shown == [diagrams.shape_text(s) for s in expected]
         matplotlib.pyplot.close(fig)
+
+
+def _box_with_text(ax, text):
+    """The main-column box whose label starts with ``text``."""
+    label = next(t for t in ax.texts if t.get_text().startswith(text))
+    _x, y = label.get_position()
+    return next(p for p in ax.patches if p.get_gid().startswith("main.") and p.get_y() <= y <= p.get_y() + p.get_height())
+
+
+def test_aux_arrows_leave_the_module_they_read_and_reach_their_head():
+    spec = get_spec("inception-v1", aux_logits=True)
+    ax = diagrams.draw_network(spec).axes[0]
+    arrows = [t for t in ax.texts if isinstance(t, Annotation)]
+    assert len(arrows) == len(spec.aux_heads) == 2
+    for arrow, module in zip(sorted(arrows, key=lambda a: -a.xy[1]), ("4a", "4d")):
+        box = _box_with_text(ax, f"inception ({module})")
+        start, end = arrow.xyann, arrow.xy
+        assert start[0] == pytest.approx(box.get_x() + box.get_width())          # the module box's right edge ...
+        assert box.get_y() < start[1] < box.get_y() + box.get_height()            # ... at its height
+        head = next(p for p in ax.patches if p.get_gid() == arrow.get_gid().split("->")[1])
+        assert end[0] == pytest.approx(head.get_x()) and head.get_y() < end[1] < head.get_y() + head.get_height()
+        assert any(t.get_text().startswith(f"aux{1 + ('4a', '4d').index(module)}:") for t in ax.texts)
+
+
+FIGURES = {
+    "module 3a": lambda: diagrams.draw_inception_module(PAPER.inceptions[0], input_shape=INPUTS["3a"]),
+    "module 5b": lambda: diagrams.draw_inception_module(PAPER.inceptions[-1], input_shape=INPUTS["5b"]),
+    "naive 3a": lambda: diagrams.draw_inception_module(naive_network(PAPER).inceptions[0], input_shape=INPUTS["3a"]),
+    "3a without shapes": lambda: diagrams.draw_inception_module(replace(PAPER.inceptions[0], in_channels=None)),
+    "paper network": lambda: diagrams.draw_network(get_spec("inception-v1", aux_logits=True)),
+    "cifar network": lambda: diagrams.draw_network(get_spec("googlenet", aux_logits=True)),
+    "pool windows": lambda: diagrams.draw_pool_windows(),
+}
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_no_two_labels_overlap(name):
+    fig = FIGURES[name]()
+    assert overlapping_texts(fig) == []
+    matplotlib.pyplot.close(fig)
 
 
 def test_pool_window_conventions():

@@ -37,6 +37,23 @@ def test_hidden_and_empty_texts_are_not_counted():
     assert "hidden" not in [t.get_text() for t in visible_texts(fig)]
 
 
+def test_the_ticks_of_an_axis_turned_off_are_not_counted():
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.set_xticks([0.4, 0.5], ["a very long tick label", "another long tick label"])
+    ax.axis("off")
+    assert overlapping_texts(fig) == []
+
+
+def test_tick_labels_beyond_the_limits_are_not_counted():
+    """matplotlib keeps a label for a tick above the top of the axis, and does not draw it."""
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.bar(["a"], [387])
+    ax.set_yticks([0, 100, 200, 300, 400])
+    ax.set_ylim(0, 387)
+    shown = [t.get_text() for t in visible_texts(fig)]
+    assert "400" in [t.get_text() for t in ax.get_yticklabels()] and "400" not in shown and "300" in shown
+
+
 def test_suptitle_and_legend_texts_are_counted():
     fig, ax = plt.subplots()
     ax.plot([0, 1], [0, 1], label="a line")

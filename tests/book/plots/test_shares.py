@@ -7,6 +7,7 @@ import pytest
 
 matplotlib.use("Agg")
 
+from gnet_lib.book.plots.layout import legend_covers_data, overlapping_texts
 from gnet_lib.book.plots.shares import branch_share_chart
 from gnet_lib.core.design import output_shares
 
@@ -25,3 +26,9 @@ def test_bars_stack_to_one_and_the_line_marks_the_large_share(tmp_path):
     line = ax.get_lines()[0]
     assert list(line.get_ydata()) == pytest.approx([s.large_share for s in shares])
     fig.savefig(tmp_path / "shares.png")
+
+
+def test_no_label_overlaps_and_the_legend_leaves_the_bars_free():
+    fig = branch_share_chart(output_shares())
+    assert overlapping_texts(fig) == []
+    assert not legend_covers_data(fig.axes[0])
