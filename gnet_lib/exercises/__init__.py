@@ -25,6 +25,13 @@ def chapter_exercises(chapter: str) -> dict[str, Exercise]:
     return importlib.import_module(f"{__name__}.ch{chapter}").EXERCISES
 
 
+def open_exercises(chapter: str) -> tuple[str, ...]:
+    """The open exercises of one chapter: answered in words, with a worked model answer in the
+    hidden solution, and no automatic check (a chapter module lists them as ``OPEN_EXERCISES``)."""
+    chapter_exercises(chapter)  # a chapter without exercises is refused there
+    return tuple(getattr(importlib.import_module(f"{__name__}.ch{chapter}"), "OPEN_EXERCISES", ()))
+
+
 def all_exercises() -> dict[str, Exercise]:
     """Every exercise of the book, by id, in chapter order."""
     return {ex: entry for chapter in CHAPTERS for ex, entry in chapter_exercises(chapter).items()}
@@ -36,6 +43,9 @@ def check(exercise: str, answer: Any) -> Feedback:
     if chapter not in CHAPTERS:
         raise ValueError(f"unknown exercise {exercise!r}: name it as a string, chapter then number, e.g. \"2.1\"")
     exercises = chapter_exercises(chapter)
+    if exercise in open_exercises(chapter):
+        raise ValueError(f"exercise {exercise} is an open exercise: it has no automatic check; compare your answer "
+                         "with the model answer in its solution (the instructor's edition) or discuss it in class")
     if exercise not in exercises:
         raise ValueError(f"unknown exercise {exercise!r}; chapter {chapter}'s exercises are {', '.join(exercises)}")
     if answer is ... or answer is None:

@@ -12,7 +12,7 @@ from ..core.design import branch_macs, falls, module_rows
 from ..core.layers import layer_table, network_depth
 from ..core.normalisation import GOOGLENET_LRN, local_response_norm
 from ..core.specs import LRN, inception_out_channels
-from .checks import AnswerTypeError, Exercise, number
+from .checks import AnswerTypeError, Exercise, number, whole_number
 
 #: Exercise 1.4: the module whose layers' input widths are asked for.
 WIRING_MODULE = "4d"
@@ -116,7 +116,7 @@ def _ex_1_5(answer: Any) -> tuple[bool, str]:
         raise AnswerTypeError("expected two numbers: (layers with parameters, layers counting pooling too)")
     spec = get_spec("inception-v1")
     paper, two_threes = network_depth(spec), network_depth(replace(spec, five_by_five="3x3-3x3"))
-    value = tuple(int(number(v)) for v in answer)
+    value = tuple(whole_number(v) for v in answer)
     modules = len(spec.inceptions)
     if value == two_threes:
         return True, ""
@@ -136,7 +136,7 @@ def _ex_1_5(answer: Any) -> tuple[bool, str]:
 def _ex_1_4(answer: Any) -> tuple[bool, str]:
     if not isinstance(answer, (tuple, list)) or len(answer) != 6:
         raise AnswerTypeError("expected six numbers, in Table 1's column order: #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj")
-    value = tuple(int(number(v)) for v in answer)
+    value = tuple(whole_number(v) for v in answer)
     spec = get_spec("inception-v1")
     module = next(m for m in spec.inceptions if m.name == WIRING_MODULE)
     rows = [r for r in module_rows(module, _module_inputs()[WIRING_MODULE]) if r.kind == "conv"]
@@ -205,6 +205,9 @@ def _ex_1_6(answer: Any) -> tuple[bool, str]:
             return False, message
     return False, "compute, channel by channel: the sum of squares over its window, then k + alpha / n * sum, then value / that ** beta"
 
+
+#: Exercises answered in words, with a worked model answer in the hidden solution (no checker).
+OPEN_EXERCISES = ("1.3",)
 
 EXERCISES: dict[str, Exercise] = {
     "1.1": Exercise("Where the naive network's channels come from", _ex_1_1),

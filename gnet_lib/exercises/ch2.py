@@ -18,7 +18,7 @@ from ..core.geometry import (
 )
 from ..core.layers import layer_table
 from ..core.shapes import output_size
-from .checks import AnswerTypeError, Exercise, integer, number
+from .checks import AnswerTypeError, Exercise, integer, number, whole_number
 
 #: Exercise 2.1: the input size at which the stem's sizes are asked for, under both pool conventions.
 STEM_SIZE = 227
@@ -47,7 +47,7 @@ def _chain(first: int, step: Callable[[int], int]) -> list[int]:
 def _size_list(values: Any, which: str) -> list[int]:
     if isinstance(values, (str, bytes)) or not isinstance(values, (list, tuple)) or len(values) != 5:
         raise AnswerTypeError(f"{which}: expected five sizes, for conv1, pool1, pool2, pool3 and pool4")
-    return [int(number(v)) for v in values]
+    return [whole_number(v) for v in values]
 
 
 def _ex_2_1(answer: Any) -> tuple[bool, str]:
@@ -87,10 +87,12 @@ def _smallest_input() -> int:
 
 
 def _ex_2_3(answer: Any) -> tuple[bool, str]:
-    n = int(number(answer))
+    n = whole_number(answer)
     expected = _smallest_input()
     if n == expected:
         return True, ""
+    if n < 1:
+        return False, f"an image is at least one pixel a side; {n} is no input size"
     if n < expected:
         try:
             layer_table("inception-v1", input_size=(3, n, n), aux_logits=False)
@@ -168,7 +170,7 @@ def _tf_sizes(size: int, step) -> list[int]:
 def _ex_2_2(answer: Any) -> tuple[bool, str]:
     if not isinstance(answer, (tuple, list)) or len(answer) != 5 or any(len(p) != 2 for p in answer):
         raise AnswerTypeError("expected five (before, after) pairs: conv1, pool1, pool2, pool3, pool4")
-    value = [tuple(int(number(v)) for v in pair) for pair in answer]
+    value = [tuple(whole_number(v) for v in pair) for pair in answer]
     expected = _tf_chain(_tf_sizes(TF_SIZE, lambda n: tf_same_output(n, 2)))
     if value == expected:
         return True, ""
@@ -184,6 +186,9 @@ def _ex_2_2(answer: Any) -> tuple[bool, str]:
         return False, "a TensorFlow SAME layer rounds n / 2 up, not down"
     return False, "follow the size through the chain: each layer reads what the one before gives, ceil(n / 2)"
 
+
+#: Exercises answered in words, with a worked model answer in the hidden solution (no checker).
+OPEN_EXERCISES = ("2.4",)
 
 EXERCISES: dict[str, Exercise] = {
     "2.1": Exercise(f"The stem at {STEM_SIZE}x{STEM_SIZE}, both pool conventions", _ex_2_1),

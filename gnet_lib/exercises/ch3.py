@@ -184,6 +184,9 @@ def _ex_3_5(answer: Any) -> tuple[bool, str]:
     return False, f"over budget: {total:,} MACs, the most expensive part being the {costliest} ({parts[costliest]:,})"
 
 
+#: Exercises answered in words, with a worked model answer in the hidden solution (no checker).
+OPEN_EXERCISES = ("3.6",)
+
 EXERCISES: dict[str, Exercise] = {
     "3.1": Exercise("LRN the way Caffe computes it", _ex_3_1),
     "3.2": Exercise("The whole network with a separable stem", _ex_3_2),

@@ -44,11 +44,20 @@ def number(answer: Any, kind: str = "whole number") -> float:
     return answer
 
 
+def whole_number(answer: Any) -> int:
+    """``answer`` as a whole number; a fraction, NaN or infinity is refused as the wrong form of
+    answer (not rounded, not an error inside the checker)."""
+    value = number(answer)
+    if isinstance(value, float) and not value.is_integer():
+        raise AnswerTypeError(f"expected a whole number, got {value!r}")
+    return int(value)
+
+
 def integer(answer: Any, diagnoses: dict[int, str], expected: int, what: str) -> tuple[bool, str]:
     value = number(answer)
     if isinstance(value, float) and not value.is_integer():
         return False, f"{what} is a whole number; yours, {value}, is not (did you forget to round?)"
-    value = int(value)
+    value = whole_number(value)
     if value == expected:
         return True, ""
     if value in diagnoses:

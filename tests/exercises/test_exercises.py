@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gnet_lib.exercises import all_exercises, chapter_exercises, check
+from gnet_lib.exercises import CHAPTERS, all_exercises, chapter_exercises, check, open_exercises
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 TESTS = Path(__file__).resolve().parent
@@ -76,3 +76,21 @@ def test_every_checker_is_tested_in_its_chapters_test_file():
         chapter = exercise.split(".")[0]
         text = (TESTS / f"test_exercises_ch{chapter}.py").read_text()
         assert f'"{exercise}"' in text, f"exercise {exercise} has no test in test_exercises_ch{chapter}.py"
+
+
+def test_every_exercise_of_a_notebook_is_checked_or_open_and_every_chapter_has_an_open_one():
+    """The exercise blocks of the notebooks (``:label: ex-N-K``) are exactly the checked exercises
+    and the open ones; each chapter has at least one open exercise."""
+    labelled = set()
+    for path in sorted(NOTEBOOKS.glob("0*.ipynb")):
+        for cell in json.loads(path.read_text())["cells"]:
+            labelled.update(f"{n}.{k}" for n, k in re.findall(r":label: ex-(\d)-(\d+)", "".join(cell["source"])))
+    open_ones = {ex for chapter in CHAPTERS for ex in open_exercises(chapter)}
+    assert labelled == set(all_exercises()) | open_ones
+    assert not open_ones & set(all_exercises())
+    assert all(open_exercises(chapter) for chapter in CHAPTERS), {c: open_exercises(c) for c in CHAPTERS}
+
+
+def test_an_open_exercise_says_it_has_no_automatic_check():
+    with pytest.raises(ValueError, match="open exercise: it has no automatic check"):
+        check("1.3", "my argument")

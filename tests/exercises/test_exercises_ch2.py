@@ -64,3 +64,9 @@ def test_answers_in_the_wrong_form_are_explained():
     assert "five sizes" in check("2.1", (CEIL_227, [114])).message
     assert "five (before, after) pairs" in check("2.2", [(3, 3)]).message
     assert "keys" in check("2.6", {"stem": 1}).message
+
+
+@pytest.mark.parametrize("answer", [0, -1, 2.5, float("nan"), float("inf")])
+def test_an_impossible_input_size_gets_feedback_not_an_error(answer):
+    feedback = check("2.3", answer)
+    assert not feedback.ok and ("pixel" in feedback.message or "whole number" in feedback.message)
