@@ -8,9 +8,10 @@ Two networks, one ``nn.Module`` per block, every width written where it is used:
   after every convolution, the "5x5" branch as two 3x3 convolutions, no stem downsampling.
 
 The rest of the library builds the same networks from data (:mod:`gnet_lib.core.architectures`,
-:mod:`gnet_lib.model.builder`), which is what lets the book count and derive every layer. The tests
-load the builder's weights into these classes and check that both give the same outputs, so this
-listing cannot drift from the specs.
+:mod:`gnet_lib.model.builder`), which is what lets the book count and derive every layer.
+:func:`gnet_lib.model.same_network.compare_networks` loads the builder's weights into these classes
+and checks that both give the same outputs; the tests run it, so this listing cannot drift from
+the specs.
 """
 
 from __future__ import annotations
@@ -147,7 +148,7 @@ class CifarGoogLeNet(nn.Module):
         self.inception5a = Inception(832, 256, 160, 320, 32, 128, 128, cifar=True)
         self.inception5b = Inception(832, 384, 192, 384, 48, 128, 128, cifar=True)
         self.avgpool = nn.AdaptiveAvgPool2d(1)                                  # 8 -> 1
-        self.dropout = nn.Dropout(0.4)
+        self.dropout = nn.Dropout(0.4)  # source 000's Dropout2d on the 1x1 pooled map drops the same way
         self.fc = nn.Linear(1024, num_classes)
 
     def forward(self, x: Tensor) -> Tensor:

@@ -1,0 +1,38 @@
+"""What came after GoogLeNet, in published ImageNet figures that can be compared.
+
+An ILSVRC-2012 top-5 error means little without its evaluation: one model on one centre crop,
+one model on many crops, or an ensemble of models on many crops, on the validation or the test
+images. :func:`successors_table` shows the figures of :data:`gnet_lib.core.published.IMAGENET_RESULTS` one
+setting at a time, so that a row is compared only with the rows of its own table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .errors import UsageError
+from .published import IMAGENET_RESULTS, PAPERS, ImageNetResult
+from .tables import Table
+
+#: The evaluation settings, in the order the table shows them.
+SETTINGS = ("one model, one crop", "one model, many crops", "ensemble, many crops")
+
+
+def setting(result: ImageNetResult) -> str:
+    """Which of :data:`SETTINGS` a result belongs to (dense multi-scale evaluation counts as many crops)."""
+    if result.models > 1:
+        return SETTINGS[2]
+    return SETTINGS[0] if result.crops == 1 else SETTINGS[1]
+
+
+def successors_table(which: str, results: Sequence[ImageNetResult] = IMAGENET_RESULTS) -> Table:
+    """The published figures of one evaluation setting (one of :data:`SETTINGS`), validation
+    figures first, each part in the order the figures appeared."""
+    if which not in SETTINGS:
+        raise UsageError(f"unknown evaluation setting {which!r}; the settings are {', '.join(map(repr, SETTINGS))}")
+    chosen = sorted((r for r in results if setting(r) == which), key=lambda r: (r.split != "validation", r.year))
+    rows = [{"network": r.network, "year": str(r.year), "evaluation": r.evaluation, "images": f"{r.split}, {r.images}",
+             "top-1 %": r.top1, "top-5 %": r.top5, "source": f"{PAPERS[r.paper]}, {r.where}", "note": r.note}
+            for r in chosen]
+    return Table(("network", "year", "evaluation", "images", "top-1 %", "top-5 %", "source", "note"), rows,
+                 title=f"Published ILSVRC-2012 classification errors: {which}")
