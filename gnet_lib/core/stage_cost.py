@@ -80,25 +80,23 @@ def _label(stage: str) -> str:
 
 
 def stage_cost_table(other: LayerTable, reference: LayerTable) -> Table:
-    """``other`` against ``reference``, stage by stage: the maps and MACs of each, the reference's
-    own Inception modules run on ``other``'s maps (what the map size alone changes; only where a
-    stage holds the same modules in both), and the difference. Stages are matched by name (stem,
-    3, 4, 5, head)."""
+    """MACs per image of ``other`` against ``reference``, stage by stage: the maps each works on,
+    the MACs of each, and between them the reference's own Inception modules run on ``other``'s
+    maps (what the map size alone changes; only where a stage holds the same modules in both).
+    Stages are matched by name (stem, 3, 4, 5, head)."""
     a, b = reference.spec.name, other.spec.name
     ours = {s.stage: s for s in stage_costs(other)}
+    resized = f"{a} modules, {b} maps"
     rows = []
     for ref in stage_costs(reference):
         mine = ours.get(ref.stage)
         rows.append({
             "stage": _label(ref.stage),
-            f"{a} maps": ref.maps,
-            f"{a} MACs": ref.macs,
-            f"{b} maps": mine.maps if mine else None,
-            f"{a} modules on {b} maps": resized_macs(ref, mine.side_in) if mine and same_modules(ref, mine) else None,
-            f"{b} MACs": mine.macs if mine else None,
-            "difference": (mine.macs - ref.macs) if mine else None,
+            "maps": f"{ref.maps}; {mine.maps}" if mine else ref.maps,
+            a: ref.macs,
+            resized: resized_macs(ref, mine.side_in) if mine and same_modules(ref, mine) else None,
+            b: mine.macs if mine else None,
         })
-    total_a, total_b = reference.main_path_macs, other.main_path_macs
-    rows.append({"stage": "whole network", f"{a} MACs": total_a, f"{b} MACs": total_b, "difference": total_b - total_a})
+    rows.append({"stage": "whole network", a: reference.main_path_macs, b: other.main_path_macs})
     title = f"MACs per image, stage by stage: {b} at {size_label(other)} against {a} at {size_label(reference)}"
-    return Table(tuple(rows[0]), rows, title=title, notes=[f"difference: {b} MACs - {a} MACs"])
+    return Table(tuple(rows[0]), rows, title=title, notes=[f"maps: {a}'s; {b}'s"])

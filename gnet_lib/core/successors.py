@@ -25,14 +25,26 @@ def setting(result: ImageNetResult) -> str:
     return SETTINGS[0] if result.crops == 1 else SETTINGS[1]
 
 
+def _images(result: ImageNetResult) -> str:
+    if result.split == "test":
+        return "test"
+    return "validation" if result.images == "50,000" else "validation subset"
+
+
 def successors_table(which: str, results: Sequence[ImageNetResult] = IMAGENET_RESULTS) -> Table:
     """The published figures of one evaluation setting (one of :data:`SETTINGS`), validation
-    figures first, each part in the order the figures appeared."""
+    figures first, each part in the order the figures appeared; what a row's note or image subset
+    says is listed below the table."""
     if which not in SETTINGS:
         raise UsageError(f"unknown evaluation setting {which!r}; the settings are {', '.join(map(repr, SETTINGS))}")
     chosen = sorted((r for r in results if setting(r) == which), key=lambda r: (r.split != "validation", r.year))
-    rows = [{"network": r.network, "year": str(r.year), "evaluation": r.evaluation, "images": f"{r.split}, {r.images}",
-             "top-1 %": r.top1, "top-5 %": r.top5, "source": f"{PAPERS[r.paper]}, {r.where}", "note": r.note}
-            for r in chosen]
-    return Table(("network", "year", "evaluation", "images", "top-1 %", "top-5 %", "source", "note"), rows,
+    rows = [{"network": r.network, "evaluation": r.evaluation, "images": _images(r), "top-1 %": r.top1,
+             "top-5 %": r.top5, "source": f"{PAPERS[r.paper]}, {r.where}"} for r in chosen]
+    notes = [f"{r.network} ({r.where}, {_images(r)}): {'; '.join(_remarks(r))}" for r in chosen if _remarks(r)]
+    return Table(("network", "evaluation", "images", "top-1 %", "top-5 %", "source"), rows, notes=notes,
                  title=f"Published ILSVRC-2012 classification errors: {which}")
+
+
+def _remarks(result: ImageNetResult) -> list[str]:
+    subset = [f"{result.images} validation images"] if _images(result) == "validation subset" else []
+    return subset + ([result.note] if result.note else [])

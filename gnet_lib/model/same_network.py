@@ -52,10 +52,10 @@ def copy_tensors_in_order(source: nn.Module, target: nn.Module) -> None:
 def tensor_pairs(plain: nn.Module, built: nn.Module, first: int = 8) -> Table:
     """The first ``first`` tensors of both modules side by side: one network, two sets of names."""
     ours, theirs = list(plain.state_dict().items()), list(built.state_dict().items())
-    rows = [{"position": i, "plain listing": a, "builder": b, "shape": tuple(t.shape)}
-            for i, ((a, t), (b, _)) in enumerate(zip(ours[:first], theirs[:first]))]
+    rows = [{"plain listing": a, "builder": b, "shape": tuple(t.shape)}
+            for (a, t), (b, _) in zip(ours[:first], theirs[:first])]
     notes = [f"... and {len(ours) - first:,} more pairs"] if len(ours) > first else []
-    return Table(("position", "plain listing", "builder", "shape"), rows, title="The same tensors under two names",
+    return Table(("plain listing", "builder", "shape"), rows, title="The same tensors under two names, in order",
                  notes=notes)
 
 

@@ -37,15 +37,22 @@ def test_settings_group_by_models_and_crops():
     for which in SETTINGS:
         table = successors_table(which)
         assert len(table) == sum(setting(r) == which for r in IMAGENET_RESULTS) > 0
-        splits = [images.split(",")[0] for images in table.column("images")]
+        splits = ["test" if images == "test" else "validation" for images in table.column("images")]
         assert splits == sorted(splits, key=lambda s: s != "validation")  # validation figures first
     assert sum(len(successors_table(w)) for w in SETTINGS) == len(IMAGENET_RESULTS)
 
 
 def test_evaluation_labels():
     labels = {r.evaluation for r in IMAGENET_RESULTS}
-    assert {"one model, 1 crop", "one model, 144 crops", "ensemble of 7, 144 crops", "one model, dense, several scales",
-            "ensemble of 6, dense, several scales"} <= labels
+    assert {"1 model, 1 crop", "1 model, 144 crops", "7 models, 144 crops", "1 model, dense, several scales",
+            "6 models, dense, several scales"} <= labels
+
+
+def test_image_subsets_and_notes_are_listed_below_the_table():
+    table = successors_table("one model, one crop")
+    assert table.where(network="Inception v3")[0]["images"] == "validation subset"
+    assert any(note.startswith("Inception v3 (Table 3, validation subset): the 48,238 non-blacklisted") for note in table.notes)
+    assert table.where(network="GoogLeNet")[0]["images"] == "validation"
 
 
 def test_an_unknown_setting_lists_the_known_ones():
