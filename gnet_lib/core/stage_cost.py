@@ -86,7 +86,7 @@ def stage_cost_table(other: LayerTable, reference: LayerTable) -> Table:
     Stages are matched by name (stem, 3, 4, 5, head)."""
     a, b = reference.spec.name, other.spec.name
     ours = {s.stage: s for s in stage_costs(other)}
-    resized = f"{a} modules, {b} maps"
+    resized = f"on {b}'s maps"
     rows = []
     for ref in stage_costs(reference):
         mine = ours.get(ref.stage)
@@ -99,4 +99,5 @@ def stage_cost_table(other: LayerTable, reference: LayerTable) -> Table:
         })
     rows.append({"stage": "whole network", a: reference.main_path_macs, b: other.main_path_macs})
     title = f"MACs per image, stage by stage: {b} at {size_label(other)} against {a} at {size_label(reference)}"
-    return Table(tuple(rows[0]), rows, title=title, notes=[f"maps: {a}'s; {b}'s"])
+    notes = [f"maps: {a}'s; {b}'s", f"{resized}: {a}'s own Inception modules run on {b}'s maps"]
+    return Table(tuple(rows[0]), rows, title=title, notes=notes)

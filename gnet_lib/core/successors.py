@@ -25,6 +25,14 @@ def setting(result: ImageNetResult) -> str:
     return SETTINGS[0] if result.crops == 1 else SETTINGS[1]
 
 
+#: What the image column of :func:`successors_table` means.
+IMAGE_SETS = {
+    "validation": "the 50,000 ILSVRC-2012 validation images",
+    "validation subset": "some of the validation images (the note under the table says which)",
+    "test": "the 100,000 ILSVRC test images, scored by the challenge's server",
+}
+
+
 def _images(result: ImageNetResult) -> str:
     if result.split == "test":
         return "test"
@@ -40,7 +48,9 @@ def successors_table(which: str, results: Sequence[ImageNetResult] = IMAGENET_RE
     chosen = sorted((r for r in results if setting(r) == which), key=lambda r: (r.split != "validation", r.year))
     rows = [{"network": r.network, "evaluation": r.evaluation, "images": _images(r), "top-1 %": r.top1,
              "top-5 %": r.top5, "source": f"{PAPERS[r.paper]}, {r.where}"} for r in chosen]
-    notes = [f"{r.network} ({r.where}, {_images(r)}): {'; '.join(_remarks(r))}" for r in chosen if _remarks(r)]
+    sets = {_images(r) for r in chosen}
+    notes = [f"{name}: {IMAGE_SETS[name]}" for name in IMAGE_SETS if name in sets]
+    notes += [f"{r.network} ({r.where}, {_images(r)}): {'; '.join(_remarks(r))}" for r in chosen if _remarks(r)]
     return Table(("network", "evaluation", "images", "top-1 %", "top-5 %", "source"), rows, notes=notes,
                  title=f"Published ILSVRC-2012 classification errors: {which}")
 

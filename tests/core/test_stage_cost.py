@@ -39,7 +39,7 @@ def test_map_size_and_branch_shape_explain_each_stage(comparison):
         row = _row(comparison, f"stage {stage}")
         assert row["maps"] == f"{paper_side}x{paper_side}; {cifar_side}x{cifar_side}"
         # every layer of a module keeps the map size, so its cost grows exactly with the map's area
-        resized = row["inception-v1 modules, googlenet maps"]
+        resized = row["on googlenet's maps"]
         assert resized * paper_side**2 == row["inception-v1"] * cifar_side**2
         # what is left is the "5x5" branch built as two 3x3 convolutions
         assert row["googlenet"] - resized == _five_by_five_extra(cifar_side, STAGES[stage])
@@ -61,7 +61,7 @@ def test_the_rows_add_up_to_the_networks(comparison):
 
 def test_stages_with_other_modules_get_no_resized_column():
     table = stage_cost_table(layer_table("short4"), layer_table("inception-v1", aux_logits=False))
-    assert _row(table, "stage 4")["inception-v1 modules, short4 maps"] is None
+    assert _row(table, "stage 4")["on short4's maps"] is None
     assert _row(table, "stage 3")["short4"] is None
 
 

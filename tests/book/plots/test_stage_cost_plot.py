@@ -19,7 +19,7 @@ def test_the_bars_are_the_tables_numbers():
     ax = _figure().axes[0]
     stages = [r for r in table if r["stage"] != "whole network"]
     widths = [round(p.get_width() * 1e6) for p in ax.patches]
-    expected = ([r["inception-v1"] for r in stages] + [r["inception-v1 modules, googlenet maps"] or 0 for r in stages]
+    expected = ([r["inception-v1"] for r in stages] + [r["on googlenet's maps"] or 0 for r in stages]
                 + [r["googlenet"] for r in stages])
     assert widths == expected
     assert [t.get_text() for t in ax.get_yticklabels()] == [r["stage"] for r in stages]
