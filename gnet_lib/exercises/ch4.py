@@ -58,7 +58,7 @@ def _ex_4_1(answer: Any) -> tuple[bool, str]:
     if params == weights:
         return False, "the shapes are right, but your convolutions have no bias; the paper's have one"
     if params > expected and any(isinstance(m, nn.BatchNorm2d) for m in module.modules()):
-        return False, "the paper's module has no batch normalisation (it came a year later, in Inception v2)"
+        return False, "the paper's module has no batch normalisation (it came a few months later, with BN-Inception)"
     return False, f"the shapes are right but the parameter count is off by {params - expected:+,}; check each branch's kernels"
 
 
