@@ -76,3 +76,81 @@ SOURCE_003_VOC = {
     },
     "stated": {"googlenet": 0.7423, "alexnet": 0.7037},
 }
+
+
+# What came after GoogLeNet: published ILSVRC-2012 classification figures of its successors (and
+# its own, for comparison), each from one table of its paper, with what was evaluated and how.
+
+
+@dataclass(frozen=True)
+class ImageNetResult:
+    """One published ILSVRC-2012 classification figure (errors in percent).
+
+    ``models`` networks were averaged over ``crops`` crops of each image (``crops`` is None for
+    ResNet's dense multi-scale evaluation, which is not a count of crops); ``split`` is the
+    validation or the test set, ``images`` how many of its images were used.
+    """
+
+    network: str
+    year: int  # when the figure first appeared (the paper's arXiv version)
+    paper: str  # the BibTeX key in book/references.bib
+    where: str  # the table (or figure) of that paper that prints it
+    models: int
+    crops: int | None
+    split: str
+    images: str
+    top5: float
+    top1: float | None = None
+    note: str = ""
+
+    @property
+    def evaluation(self) -> str:
+        """``"1 model, 1 crop"``, ``"1 model, 144 crops"``, ``"7 models, 144 crops"``..."""
+        views = "dense, several scales" if self.crops is None else f"{self.crops} crop{'s' if self.crops > 1 else ''}"
+        return f"{self.models} model{'s' if self.models > 1 else ''}, {views}"
+
+
+#: The papers behind :data:`IMAGENET_RESULTS`, by BibTeX key, as a table names them.
+PAPERS = {
+    "szegedy2015going": "Szegedy et al. 2015",
+    "ioffe2015batch": "Ioffe and Szegedy 2015",
+    "szegedy2016rethinking": "Szegedy et al. 2016",
+    "he2016deep": "He et al. 2016",
+    "szegedy2017inception": "Szegedy et al. 2017",
+}
+
+_VAL = "validation"
+_NON_BLACKLISTED = "the 48,238 non-blacklisted"
+
+IMAGENET_RESULTS: tuple[ImageNetResult, ...] = (
+    ImageNetResult("GoogLeNet", 2014, "szegedy2015going", "Table 3", 1, 1, _VAL, "50,000", 10.07),
+    ImageNetResult("GoogLeNet", 2014, "szegedy2015going", "Table 3", 1, 144, _VAL, "50,000", 7.89),
+    ImageNetResult("GoogLeNet", 2014, "szegedy2015going", "Table 3", 7, 144, _VAL, "50,000", 6.67),
+    ImageNetResult("GoogLeNet", 2014, "szegedy2015going", "Table 2", 7, 144, "test", "100,000", 6.67,
+                   note="ILSVRC 2014 entry, 1st place"),
+    ImageNetResult("GoogLeNet, measured by Inception v3", 2015, "szegedy2016rethinking", "Table 3", 1, 1, _VAL,
+                   _NON_BLACKLISTED, 9.2, 29.0, note="the same network as GoogLeNet's own row, another single-crop figure"),
+    ImageNetResult("BN-Inception", 2015, "ioffe2015batch", "Figure 4", 1, 1, _VAL, "50,000", 7.82, 25.2),
+    ImageNetResult("BN-Inception", 2015, "ioffe2015batch", "Figure 4", 1, 144, _VAL, "50,000", 5.82, 21.99),
+    ImageNetResult("BN-Inception", 2015, "ioffe2015batch", "Figure 4", 6, 144, _VAL, "50,000", 4.9, 20.1),
+    ImageNetResult("BN-Inception", 2015, "ioffe2015batch", "Figure 4", 6, 144, "test", "100,000", 4.82,
+                   note="evaluated by the ILSVRC test server; not a competition entry"),
+    ImageNetResult("Inception v3", 2015, "szegedy2016rethinking", "Table 3", 1, 1, _VAL, _NON_BLACKLISTED, 5.6, 21.2,
+                   note="299x299 input, as for Inception v4 and Inception-ResNet-v2"),
+    ImageNetResult("Inception v3", 2015, "szegedy2016rethinking", "Table 4", 1, 144, _VAL, _NON_BLACKLISTED, 4.2, 18.77),
+    ImageNetResult("Inception v3", 2015, "szegedy2016rethinking", "Table 5", 4, 144, _VAL, _NON_BLACKLISTED, 3.46,
+                   note="from the table's footnote"),
+    ImageNetResult("ResNet-152", 2015, "he2016deep", "Table 3", 1, 10, _VAL, "50,000", 5.71, 21.43),
+    ImageNetResult("ResNet-152", 2015, "he2016deep", "Table 4", 1, None, _VAL, "50,000", 4.49, 19.38),
+    ImageNetResult("ResNet", 2015, "he2016deep", "Table 5", 6, None, "test", "100,000", 3.57,
+                   note="ILSVRC 2015 entry, 1st place; the six models have different depths"),
+    ImageNetResult("Inception v4", 2016, "szegedy2017inception", "Table 1", 1, 1, _VAL, "the non-blacklisted", 5.0, 20.0),
+    ImageNetResult("Inception-ResNet-v2", 2016, "szegedy2017inception", "Table 1", 1, 1, _VAL, "the non-blacklisted",
+                   4.9, 19.9),
+    ImageNetResult("Inception v4", 2016, "szegedy2017inception", "Table 3", 1, 144, _VAL, "50,000", 3.8, 17.7),
+    ImageNetResult("Inception-ResNet-v2", 2016, "szegedy2017inception", "Table 3", 1, 144, _VAL, "50,000", 3.7, 17.8),
+    ImageNetResult("Inception v4 and Inception-ResNet-v2", 2016, "szegedy2017inception", "Table 4", 4, 144, _VAL, "50,000",
+                   3.1, 16.4, note="one Inception v4 and three Inception-ResNet-v2"),
+    ImageNetResult("Inception v4 and Inception-ResNet-v2", 2016, "szegedy2017inception", "Table 4", 4, 144, "test",
+                   "100,000", 3.08, note="from the table's caption; evaluated once on the test server"),
+)

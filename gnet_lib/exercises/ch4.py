@@ -19,6 +19,8 @@ VOC_CLASSES = 20
 AUX_SIZE = 299
 #: Exercise 4.5: values kept per parameter in training with SGD and momentum (weight, gradient, momentum).
 COPIES_PER_PARAMETER = 3
+#: Exercise 4.6: the input side at which googlenet's cost is predicted, then measured.
+LARGER_SIDE = 64
 
 
 def _ex_4_1(answer: Any) -> tuple[bool, str]:
@@ -56,7 +58,7 @@ def _ex_4_1(answer: Any) -> tuple[bool, str]:
     if params == weights:
         return False, "the shapes are right, but your convolutions have no bias; the paper's have one"
     if params > expected and any(isinstance(m, nn.BatchNorm2d) for m in module.modules()):
-        return False, "the paper's module has no batch normalisation (it came a year later, in Inception v2)"
+        return False, "the paper's module has no batch normalisation (it came a few months later, with BN-Inception)"
     return False, f"the shapes are right but the parameter count is off by {params - expected:+,}; check each branch's kernels"
 
 
@@ -146,10 +148,28 @@ def _ex_4_5(answer: Any) -> tuple[bool, str]:
     }, expected, "the batch size")
 
 
+def _ex_4_6(answer: Any) -> tuple[bool, str]:
+    at_32 = layer_table("googlenet")
+    expected = layer_table("googlenet", input_size=(3, LARGER_SIDE, LARGER_SIDE)).total_macs
+    area = (LARGER_SIDE // at_32.input_size[1]) ** 2
+    linear = next(r for r in at_32.layer_rows if r.kind == "linear").macs
+    return integer(answer, {
+        area * at_32.total_macs: (f"almost: every convolution costs {area} times as much on maps twice as wide and twice "
+                                  "as high, but one layer reads the same number of values at any input size; find it "
+                                  "and count its cost unscaled"),
+        area * (at_32.total_macs - linear): ("you scaled every layer but the last linear layer, then left that layer out; "
+                                             "its cost does not change with the image, so add it back once"),
+        2 * at_32.total_macs: "doubling the side doubles each map's width and its height: the area grows 4 times, not 2",
+        area * area * at_32.total_macs: "the area grows 4 times when the side doubles, not 16 times",
+        at_32.total_macs: "that is googlenet at 32x32; the question asks for 64x64 images",
+    }, expected, "googlenet's MACs per 64x64 image")
+
+
 EXERCISES: dict[str, Exercise] = {
     "4.1": Exercise("An Inception module by hand", _ex_4_1),
     "4.2": Exercise("An auxiliary classifier sized for 299x299", _ex_4_2),
     "4.3": Exercise("Source 003's network on PASCAL VOC", _ex_4_3),
     "4.4": Exercise("A fully connected head instead of average pooling", _ex_4_4),
     "4.5": Exercise("Where the memory of training goes", _ex_4_5),
+    "4.6": Exercise("Predict, then measure: googlenet on 64x64 images", _ex_4_6),
 }

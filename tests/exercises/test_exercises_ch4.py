@@ -24,6 +24,22 @@ AUX_224 = AUX_CONV + (128 * 4 * 4 * 1024 + 1024) + AUX_LINEAR
 VALUES = 2_759_680 + 1_718_528 + 1_878_464 + 325_360 + 3_048
 TRAINING = 13_378_280
 
+# Exercise 4.6: googlenet at 64x64. Its convolutions are all "same"-padded and its pools (3x3,
+# stride 2, padding 1) halve 64 -> 32 -> 16 exactly, so every layer before the global average pool
+# works on maps twice as wide and high as at 32x32 and costs 4 times as much; the last linear layer
+# (1024 -> 10) reads the same 1024 averages at any size.
+# googlenet at 32x32 by hand: Table 1's widths (c_in, 1x1, 3x3 reduce, 3x3, 5x5 reduce, "5x5", pool proj),
+# the "5x5" branch as two 3x3 convolutions, modules on 32x32, 16x16 and 8x8 maps.
+MODULES = {32: [(192, 64, 96, 128, 16, 32, 32), (256, 128, 128, 192, 32, 96, 64)],
+           16: [(480, 192, 96, 208, 16, 48, 64), (512, 160, 112, 224, 24, 64, 64), (512, 128, 128, 256, 24, 64, 64),
+                (512, 112, 144, 288, 32, 64, 64), (528, 256, 160, 320, 32, 128, 128)],
+           8: [(832, 256, 160, 320, 32, 128, 128), (832, 384, 192, 384, 48, 128, 128)]}
+LINEAR = 1024 * 10
+MACS_32 = 32 * 32 * 3 * 3 * 3 * 192 + LINEAR + sum(
+    side * side * (c * n1 + c * r3 + 9 * r3 * n3 + c * r5 + 9 * r5 * n5 + 9 * n5 * n5 + c * pp)
+    for side, modules in MODULES.items() for c, n1, r3, n3, r5, n5, pp in modules)
+MACS_64 = 4 * (MACS_32 - LINEAR) + LINEAR
+
 # exercise -> (a correct answer, [(a wrong answer, words the diagnosis must contain)])
 CASES = {
     "4.2": (AUX_299,
@@ -46,6 +62,13 @@ CASES = {
              (INFERENCE + 1024 * 1024 + 1024, "every value"),
              (13_378_280 + FC, "without the auxiliary heads"),
              (INFERENCE - IMAGENET_LINEAR + 7 * 7 * 1024 * 1000 + 1000, "one linear layer")]),
+    "4.6": (MACS_64,
+            [(4 * MACS_32, "unscaled"),
+             (4 * (MACS_32 - LINEAR), "add it back"),
+             (2 * MACS_32, "area grows 4 times"),
+             (16 * MACS_32, "not 16"),
+             (MACS_32, "32x32"),
+             (2 * MACS_64, "FLOPs")]),
     # 6 * VALUES < 3 * TRAINING < 7 * VALUES (both sides in fp32 bytes)
     "4.5": (7,
             [(6, "not yet"),

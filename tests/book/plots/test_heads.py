@@ -9,6 +9,7 @@ matplotlib.use("Agg")
 
 from gnet_lib import get_spec
 from gnet_lib.book.plots.heads import aux_head_steps, draw_aux_head
+from gnet_lib.book.plots.layout import overlapping_texts
 from gnet_lib.core.errors import UsageError
 
 
@@ -53,3 +54,8 @@ def test_the_figure_shows_every_step_and_shape(tmp_path):
     assert any("x 0.3 in the loss" in t for t in texts)
     fig.savefig(tmp_path / "aux.png")
     assert (tmp_path / "aux.png").stat().st_size > 1000
+
+
+def test_the_heads_labels_do_not_overlap():
+    for spec, head in (("inception-v1", "aux1"), ("inception-v1", "aux2"), ("torchvision-googlenet", "aux1")):
+        assert overlapping_texts(draw_aux_head(get_spec(spec), head, loss_weight=0.3)) == [], (spec, head)
