@@ -165,6 +165,9 @@ def _ex_4_6(answer: Any) -> tuple[bool, str]:
     }, expected, "googlenet's MACs per 64x64 image")
 
 
+#: Exercises answered in words, with a worked model answer in the hidden solution (no checker).
+OPEN_EXERCISES = ("4.7",)
+
 EXERCISES: dict[str, Exercise] = {
     "4.1": Exercise("An Inception module by hand", _ex_4_1),
     "4.2": Exercise("An auxiliary classifier sized for 299x299", _ex_4_2),
