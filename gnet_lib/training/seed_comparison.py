@@ -5,10 +5,12 @@ protocol over its seeds (folders that differ only in ``-sN``) are gathered here 
 the way a reviewer asks for:
 
 * per variant: the mean final top-1 error over seeds, its standard deviation and its 95%
-  t-interval (:func:`seed_table`);
+  t-interval, or for a single run the interval its test images give, labelled as such
+  (:func:`seed_table`);
 * each variant against a reference: the difference in error on the same seeds and the same
-  test images, with a paired bootstrap interval over seeds and images and McNemar's exact test
-  for each seed (:func:`paired_table`).
+  test images, with an interval over seeds and images, the paired bootstrap and McNemar's exact
+  test for each seed, and a verdict only where 2 or more seeds exclude no difference
+  (:func:`compare`, :func:`paired_table`).
 
 Nothing is compared with the best of several runs and no range stands in for the noise.
 """
@@ -16,6 +18,7 @@ Nothing is compared with the best of several runs and no range stands in for the
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +27,16 @@ from ..core.published import SOURCE_000
 from ..core.tables import Table
 from .results import available, load_results, published_key
 from .statistics import (
+    BinomialInterval,
+    BootstrapDifference,
+    McNemarResult,
+    SeedImageDifference,
+    binomial_interval,
     final_test_predictions,
     mcnemar_exact,
     paired_bootstrap,
     same_test_set,
+    seed_image_difference,
     seed_summary,
 )
 
@@ -75,64 +84,124 @@ def final_error(result: dict[str, Any]) -> float:
     return float(result["final_test"]["test_top1_err"])
 
 
+def single_run_interval(result: dict[str, Any], confidence: float = 0.95) -> BinomialInterval:
+    """One run's final error with the interval its test images alone give (Wilson's): it says
+    nothing about how far another seed would land."""
+    final = result["final_test"]
+    images = int(final["images"])
+    return binomial_interval(round(float(final["test_top1_err"]) * images), images, confidence)
+
+
 def seed_table(runs: Runs, dataset_key: str, order: list[str] | None = None) -> Table:
-    """Per variant: seeds, mean final top-1 error, standard deviation, 95% t-interval over
-    seeds, and source 000's published error (one run each, rounded to two decimals)."""
+    """Per variant: the seeds stored, the mean final top-1 error, and its 95% interval: over seeds
+    (Student's t, with the standard deviation) where there are 2 or more, else the one run's
+    interval over its test images, labelled as such; beside source 000's published error."""
     published = SOURCE_000.get(published_key(dataset_key) or "", {})
     rows = []
     for model in order or list(runs):
         if model not in runs:
             continue
         errors = {seed: final_error(r) for seed, r in runs[model].items()}
-        row: dict[str, Any] = {"model": model, "seeds": ", ".join(map(str, errors)), "mean error": round(sum(errors.values()) / len(errors), 4)}
+        row: dict[str, Any] = {"model": model, "seeds": ", ".join(map(str, errors))}
         if len(errors) >= 2:
             s = seed_summary(errors)
-            row.update({"sd": round(s.sd, 4), "95% CI": f"{s.low:.4f} to {s.high:.4f}"})
+            row.update({"error": round(s.mean, 4), "sd": round(s.sd, 4), "95% interval": f"{s.low:.4f} to {s.high:.4f}",
+                        "interval over": f"{s.n} seeds (t, {s.n - 1} df)"})
         else:
-            row.update({"sd": None, "95% CI": "needs 2+ seeds"})
+            one = single_run_interval(next(iter(runs[model].values())))
+            row.update({"error": round(one.rate, 4), "sd": None, "95% interval": f"{one.low:.4f} to {one.high:.4f}",
+                        "interval over": f"one run: its {one.n:,} test images only"})
         row["published"] = published[model].top1_error if model in published else None
         rows.append(row)
-    return Table(("model", "seeds", "mean error", "sd", "95% CI", "published"), rows,
-                 title="Final top-1 error on the whole test split, over seeds")
+    table = Table(("model", "seeds", "error", "sd", "95% interval", "interval over", "published"), rows,
+                  title="Final top-1 error on the whole test split: the mean over seeds")
+    table.notes.append("an interval over seeds is measured on one fixed test set; the test images add their own "
+                       "uncertainty, shared by every variant, which cancels in the paired differences below. A run "
+                       "with one seed gets only its test images' interval (Wilson's), which says nothing about seeds.")
+    if published:
+        table.notes.append("published: source 000, one run per variant, printed with two decimals")
+    return table
 
 
-def _paired_row(model: str, reference: str, a: dict[int, dict[str, Any]], b: dict[int, dict[str, Any]],
-                resamples: int) -> dict[str, Any]:
-    seeds = sorted(set(a) & set(b))
-    preds_a: dict[int, Any] = {}
-    preds_b: dict[int, Any] = {}
-    labels: Any = []
+@dataclass(frozen=True)
+class Comparison:
+    """One variant against a reference on the seeds both have and the same test images."""
+
+    model: str
+    reference: str
+    seeds: tuple[int, ...]
+    difference: float
+    #: over seeds and test images; ``None`` with a single shared seed
+    interval: SeedImageDifference | None
+    bootstrap: BootstrapDifference
+    mcnemar: dict[int, McNemarResult]
+
+    @property
+    def verdict(self) -> str:
+        """"higher than" / "lower than" the reference where the interval over seeds and images
+        excludes 0, "not distinguishable" where it does not, and no verdict from one seed."""
+        if self.interval is None:
+            return "one seed: no verdict"
+        if self.interval.low > 0:
+            return f"higher than {self.reference}"
+        if self.interval.high < 0:
+            return f"lower than {self.reference}"
+        return "not distinguishable"
+
+
+def compare(runs: Runs, model: str, reference: str = "googlenet", resamples: int = 2000) -> Comparison:
+    """``model``'s final error minus ``reference``'s, paired by seed and on the same test images:
+    the interval over seeds and images (2+ shared seeds), the paired bootstrap, and McNemar's exact
+    test for each seed."""
+    for name in (model, reference):
+        if name not in runs:
+            raise UsageError(f"no runs of {name!r} with a final test; the runs are of {', '.join(runs) or 'nothing yet'}")
+    seeds = tuple(sorted(set(runs[model]) & set(runs[reference])))
+    if not seeds:
+        raise UsageError(f"{model} (seeds {sorted(runs[model])}) and {reference} (seeds {sorted(runs[reference])}) "
+                         "share no seed; a paired comparison needs the same seed of both")
+    a, b = runs[model], runs[reference]
     classes = int(a[seeds[0]]["final_test"]["num_classes"])
-    mcnemar = []
+    preds_a: dict[int, list[int]] = {}
+    preds_b: dict[int, list[int]] = {}
+    labels: list[int] = []
+    mcnemar = {}
     for seed in seeds:
         same_test_set(a[seed], b[seed])
-        pa, labels = final_test_predictions(a[seed])
-        pb, _ = final_test_predictions(b[seed])
-        preds_a[seed], preds_b[seed] = pa, pb
-        mcnemar.append(f"s{seed} p={mcnemar_exact(pa, pb, labels, num_classes=classes).p_value:.3g}")
+        preds_a[seed], labels = final_test_predictions(a[seed])
+        preds_b[seed], _ = final_test_predictions(b[seed])
+        mcnemar[seed] = mcnemar_exact(preds_a[seed], preds_b[seed], labels, num_classes=classes)
     boot = paired_bootstrap(preds_a, preds_b, labels, resamples=resamples, num_classes=classes)
-    if boot.low > 0:
-        verdict = f"higher than {reference}"
-    elif boot.high < 0:
-        verdict = f"lower than {reference}"
-    else:
-        verdict = "not distinguishable"
-    return {"model": model, "seeds": ", ".join(map(str, seeds)), "difference": round(boot.difference, 4),
-            "95% CI": f"{boot.low:+.4f} to {boot.high:+.4f}", "McNemar": "; ".join(mcnemar), "verdict": verdict}
+    interval = seed_image_difference(preds_a, preds_b, labels, num_classes=classes) if len(seeds) >= 2 else None
+    return Comparison(model, reference, seeds, boot.difference, interval, boot, mcnemar)
+
+
+def _paired_row(c: Comparison) -> dict[str, Any]:
+    over = "images" if len(c.seeds) == 1 else "seeds, images"
+    return {"model": c.model, "seeds": ", ".join(map(str, c.seeds)), "difference": round(c.difference, 4),
+            "95% CI (seeds and images)": (f"{c.interval.low:+.4f} to {c.interval.high:+.4f}" if c.interval
+                                          else "needs 2+ seeds"),
+            "bootstrap 95% CI": f"{c.bootstrap.low:+.4f} to {c.bootstrap.high:+.4f} ({over})",
+            "McNemar p": "; ".join(f"s{seed} {m.p_value:.2g}" for seed, m in c.mcnemar.items()),
+            "verdict": c.verdict}
 
 
 def paired_table(runs: Runs, reference: str = "googlenet", order: list[str] | None = None,
                  resamples: int = 2000) -> Table:
     """Each variant's error minus the reference's on the seeds both have, on the same test
-    images: the difference, a 95% paired bootstrap interval (seeds and images resampled), and
-    McNemar's exact two-sided p-value per seed. A variant without a shared seed is left out."""
+    images (see :func:`compare`). A variant without a shared seed is left out."""
     if reference not in runs:
         raise UsageError(f"no runs of the reference {reference!r}; the runs are of {', '.join(runs) or 'nothing yet'}")
-    rows = [_paired_row(model, reference, runs[model], runs[reference], resamples)
+    rows = [_paired_row(compare(runs, model, reference, resamples))
             for model in order or list(runs)
             if model != reference and model in runs and set(runs[model]) & set(runs[reference])]
-    table = Table(("model", "seeds", "difference", "95% CI", "McNemar", "verdict"), rows,
-                  title=f"Top-1 error minus {reference}'s, paired on the same seeds and test images")
-    table.notes.append("difference: error(model) - error(reference), averaged over the shared seeds; the interval "
-                       "resamples seeds, then test images; a verdict needs the interval to exclude 0.")
+    table = Table(("model", "seeds", "difference", "95% CI (seeds and images)", "bootstrap 95% CI", "McNemar p", "verdict"),
+                  rows, title=f"Top-1 error minus {reference}'s, paired on the same seeds and test images")
+    table.notes += [
+        "difference: error(model) - error(reference), averaged over the shared seeds.",
+        "95% CI (seeds and images): what other seeds and other test images would give (Student's t on the seeds, "
+        "the normal on the images); the verdict is read from it, and only with 2 or more seeds.",
+        "bootstrap: the paired percentile bootstrap; over one seed it covers the test images only, over 2 or 3 seeds "
+        "it is too narrow (it resamples only the seeds it has).",
+        "McNemar p: the exact two-sided test of each seed's discordant images (only one model right)."]
     return table
