@@ -127,8 +127,8 @@ def runs_table(results_dir: str | Path) -> Table:
     stored = sum(r["status"] == "stored" for r in rows)
     return Table(("#", "run", "changes", "purpose", "status"), rows,
                  title=f"The mid-scale runs: {stored} of {len(rows)} stored",
-                 notes=["a pending run's result appears here, and in every table below, once its file is committed "
-                        "and the chapter is run again"])
+                 notes=[("a pending run's result appears here, and in every table below, once its file is committed "
+                        "and the chapter is run again")])
 
 
 def _seeds(model: str, seeds: tuple[int, ...], purpose: str) -> list[MidscaleRun]:

@@ -357,7 +357,7 @@ def available(results_dir: str | Path) -> list[tuple[str, str, str]]:
 def describe_protocol(result: dict[str, Any], with_seed: bool = True, setup: str | None = None) -> str:
     """A caption naming what a result is: data and subset, epochs, recipe, seed, precision, device
     (``setup`` replaces the last two where a caption covers runs of several setups: :func:`setups`)."""
-    ident, data, env = result.get("identity") or {}, result["data"], result["environment"]
+    ident, data = result.get("identity") or {}, result["data"]
     recipe = result["recipe"]
     evaluated_on = "validation images held out from the training images" if ident.get("validation") is not None else "test images"
     sizes = f"{data['train_size']:,} training / {data['test_size']:,} {evaluated_on}"

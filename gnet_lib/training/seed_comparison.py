@@ -199,9 +199,9 @@ def paired_table(runs: Runs, reference: str = "googlenet", order: list[str] | No
                   rows, title=f"Top-1 error minus {reference}'s, paired on the same seeds and test images")
     table.notes += [
         "difference: error(model) - error(reference), averaged over the shared seeds.",
-        "95% CI (seeds and images): what other seeds and other test images would give (Student's t on the seeds, "
-        "the normal on the images); the verdict is read from it, and only with 2 or more seeds.",
-        "bootstrap: the paired percentile bootstrap; over one seed it covers the test images only, over 2 or 3 seeds "
-        "it is too narrow (it resamples only the seeds it has).",
+        ("95% CI (seeds and images): what other seeds and other test images would give (Student's t on the seeds, "
+        "the normal on the images); the verdict is read from it, and only with 2 or more seeds."),
+        ("bootstrap: the paired percentile bootstrap; over one seed it covers the test images only, over 2 or 3 seeds "
+        "it is too narrow (it resamples only the seeds it has)."),
         "McNemar p: the exact two-sided test of each seed's discordant images (only one model right)."]
     return table
