@@ -205,3 +205,38 @@ def paired_table(runs: Runs, reference: str = "googlenet", order: list[str] | No
         "it is too narrow (it resamples only the seeds it has)."),
         "McNemar p: the exact two-sided test of each seed's discordant images (only one model right)."]
     return table
+
+
+@dataclass(frozen=True)
+class ErrorPoint:
+    """One variant's final error under one protocol, with its 95% interval and what it is over."""
+
+    model: str
+    params: int
+    error: float
+    low: float
+    high: float
+    seeds: int
+    #: "seeds": Student's t over 2+ seeds; "test images": one run's Wilson interval
+    over: str
+
+
+def error_point(model: str, results: dict[int, dict[str, Any]]) -> ErrorPoint:
+    """A variant's runs of one protocol (``{seed: result}``) as a point: the mean final error over
+    2+ seeds with its t-interval, or one run's error with its test images' interval. The final
+    test on the whole split is used where a run has one, else the last epoch's test error."""
+    if not results:
+        raise UsageError(f"no runs of {model} to summarise")
+    first = next(iter(results.values()))
+
+    def error_and_images(r: dict[str, Any]) -> tuple[float, int]:
+        if r.get("final_test"):
+            return float(r["final_test"]["test_top1_err"]), int(r["final_test"]["images"])
+        return float(r["final"]["test_top1_err"]), int(r["data"]["test_size"])
+
+    if len(results) >= 2:
+        s = seed_summary({seed: error_and_images(r)[0] for seed, r in results.items()})
+        return ErrorPoint(model, int(first["model"]["params"]), s.mean, s.low, s.high, s.n, "seeds")
+    error, images = error_and_images(first)
+    one = binomial_interval(round(error * images), images)
+    return ErrorPoint(model, int(first["model"]["params"]), error, one.low, one.high, 1, "test images")

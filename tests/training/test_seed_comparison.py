@@ -144,3 +144,22 @@ def test_runs_on_other_test_images_are_refused(stored):
         paired_table(runs, resamples=100)
     with pytest.raises(UsageError, match="no runs of the reference 'inception-v1'"):
         paired_table(runs, reference="inception-v1")
+
+
+def test_an_error_point_is_a_seed_interval_or_one_runs_test_image_interval(stored):
+    from gnet_lib.training.seed_comparison import error_point
+    from gnet_lib.training.statistics import binomial_interval, seed_summary
+
+    runs = runs_by_seed(stored, "cifar10-jpeg", "seed", FAMILY.format(1))
+    many = error_point("googlenet", runs["googlenet"])
+    summary = seed_summary([0.2, 0.21, 0.19])
+    assert (many.error, many.low, many.high, many.seeds, many.over) == (
+        pytest.approx(summary.mean), pytest.approx(summary.low), pytest.approx(summary.high), 3, "seeds")
+    one = error_point("short3", runs["short3"])
+    assert (one.error, one.low, one.seeds, one.over) == (0.25, binomial_interval(500, IMAGES).low, 1, "test images")
+    early = json.loads(TEMPLATE.read_text())  # a 4-epoch run: no final test, its last epoch on 1,000 images
+    point = error_point("short3", {1: early})
+    expected = binomial_interval(round(early["final"]["test_top1_err"] * 1000), 1000)
+    assert (point.error, point.high) == (early["final"]["test_top1_err"], expected.high)
+    with pytest.raises(UsageError, match="no runs of long"):
+        error_point("long", {})
