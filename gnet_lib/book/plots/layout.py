@@ -7,6 +7,7 @@ collide (or moves a legend onto the curves) fails a test instead of reaching a r
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import cast
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -33,7 +34,7 @@ def visible_texts(fig: Figure) -> list[Text]:
     texts: list[Text] = []
     for ax in fig.axes:
         for axes in (ax, *ax.child_axes):  # a secondary axis (its tick labels) is a child of its axes
-            texts.extend(_axes_texts(axes))
+            texts.extend(_axes_texts(cast(Axes, axes)))
     texts.extend(fig.texts)  # the suptitle among them
     return [t for t in texts if t.get_visible() and t.get_text().strip()]
 
