@@ -18,7 +18,6 @@ from ..training.results import default_results_dir, load_result
 from ..training.statistics import final_test_predictions, independent_error_difference, same_test_set
 from .checks import AnswerTypeError, Exercise, integer, number
 
-
 #: The variant of exercise 6.1: the base model with 5b removed, so that 5a is its last module.
 LAYOUT_6_1 = "3a 3b | 4a 4b 4c 4d 4e | 5a"
 
