@@ -124,7 +124,7 @@ def _one_seed(label: str, results_dir: Path, what: str, spread: str) -> tuple[st
     changed, plain = _load(_by_label(label), results_dir), _load(_by_label("googlenet-s1"), results_dir)
     if changed is None or plain is None:
         missing = [name for name, r in ((label, changed), ("googlenet-s1", plain)) if r is None]
-        return "pending", f"run {', '.join(missing)} not stored yet"
+        return "pending", f"waiting for run {', '.join(missing)}"
     c = compare({"changed": {1: changed}, "googlenet": {1: plain}}, "changed")
     return "stored", (f"{what}: {c.difference:+.4f} (one seed; over the test images only {c.bootstrap.low:+.4f} to "
                       f"{c.bootstrap.high:+.4f}, McNemar p {c.mcnemar[1].p_value:.2g}); {spread}")
@@ -138,7 +138,7 @@ def _quality(results_dir: Path, spread: str) -> tuple[str, str]:
         if r is not None:
             points[quality] = final_error(r)
     if len(points) < 2:
-        return "pending", "runs googlenet-s1-q50 and googlenet-s1-q30 not stored yet"
+        return "pending", "waiting for runs googlenet-s1-q50 and googlenet-s1-q30"
     qualities = sorted(points)
     mean_q = sum(qualities) / len(qualities)
     mean_e = sum(points.values()) / len(points)
@@ -199,7 +199,7 @@ def _evaluation_finding(results_dir: Path, gap: float | None, resamples: int) ->
         parts.append(f"on {e['trained']['model']}'s stored weights: {sources}the largest change {lowest['test']} "
                      f"({lowest['minus plain']:+.4f}; its 95% CI reaches {low:+.4f}{against})")
     if "googlenet" not in models:
-        parts.append("the same test on googlenet's weights: pending (they are not stored yet)")
+        parts.append("the same test on googlenet's weights: waiting for them to be exported")
     status = "stored" if "googlenet" in models else ("partly stored" if stored else "pending")
     return status, "; ".join(parts)
 
@@ -212,7 +212,7 @@ def gap_causes(results_dir: str | Path, resamples: int = 2000) -> list[Cause]:
     causes = []
     if full is None:
         causes.append(Cause("which epoch was reported", "the full-scale run's best epoch against its last",
-                            "pending", "no full-scale googlenet run stored yet"))
+                            "pending", "waiting for a full-scale googlenet run"))
     else:
         causes.append(Cause(
             "which epoch was reported", "the full-scale run's best epoch against its last", "stored",

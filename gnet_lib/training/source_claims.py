@@ -99,7 +99,7 @@ def _comparison(runs: Runs, model: str, reference: str, resamples: int) -> Compa
 
 def _evidence(c: Comparison | None, model: str, reference: str) -> str:
     if c is None:
-        return f"no paired run of {model} and {reference} stored yet"
+        return f"waiting for paired runs of {model} and {reference}"
     if c.interval is None:
         return (f"{model} - {reference} {c.difference:+.4f} on seed {c.seeds[0]} (test images only: "
                 f"{c.bootstrap.low:+.4f} to {c.bootstrap.high:+.4f}); one seed decides nothing")

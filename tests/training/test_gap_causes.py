@@ -55,7 +55,7 @@ def test_nothing_stored_leaves_every_cause_pending(tmp_path):
     causes = {c.cause: c for c in gap_causes(tmp_path, resamples=200)}
     assert full_scale_gap(tmp_path) is None
     assert [c.status for c in causes.values()] == ["pending"] * 6
-    assert causes["precision"].finding == "run googlenet-s1-fp32, googlenet-s1 not stored yet"
+    assert causes["precision"].finding == "waiting for run googlenet-s1-fp32, googlenet-s1"
     assert "not known yet (0 seed stored)" in causes["seed variation"].finding
     assert causes_table(list(causes.values())).columns[-1] == "what the stored files show"
 
@@ -133,7 +133,7 @@ def test_ways_of_testing_are_compared_with_plain_on_the_same_images(tmp_path):
     cause = next(c for c in gap_causes(tmp_path, resamples=300) if c.cause == "how the test is run")
     assert cause.status == "partly stored"
     assert "the source's random flip +0.0000, the largest change flip average (-0.0100" in cause.finding
-    assert cause.finding.endswith("the same test on googlenet's weights: pending (they are not stored yet)")
+    assert cause.finding.endswith("the same test on googlenet's weights: waiting for them to be exported")
     evaluation["trained"]["model"] = "googlenet"
     (folder / "googlenet.json").write_text(json.dumps(evaluation))
     assert next(c for c in gap_causes(tmp_path, resamples=300) if c.cause == "how the test is run").status == "stored"

@@ -96,7 +96,7 @@ def test_one_seed_decides_nothing_and_the_queue_is_read_for_what_would():
     assert parts["short4"].waiting_for == ("googlenet-s2", "short4-s2")
     assert "one seed decides nothing" in parts["short4"].evidence
     assert parts["naive"].waiting_for == () and "a second seed of naive, which the mid-scale queue does not" in parts["naive"].decides
-    assert parts["long"].evidence == "no paired run of long and googlenet stored yet"
+    assert parts["long"].evidence == "waiting for paired runs of long and googlenet"
     whole = combined("all alike", list(parts.values()))
     assert whole.status == UNDECIDED and whole.evidence == "3 parts: 3 not decidable yet"
     assert whole.decides == ("pending runs googlenet-s2, short4-s2; a second seed of naive, long "
