@@ -25,7 +25,7 @@ from typing import Any
 from ..core.errors import UsageError
 from ..core.published import SOURCE_000
 from ..core.tables import Table
-from .results import available, load_results, published_key
+from .results import available, describe_protocol, load_results, published_key, setups
 from .statistics import (
     BinomialInterval,
     BootstrapDifference,
@@ -68,28 +68,53 @@ def seed_protocols(results_dir: str | Path, dataset_key: str, recipe: str, proto
     return dict(sorted(found.items()))
 
 
-def runs_by_seed(results_dir: str | Path, dataset_key: str, recipe: str, protocol: str) -> Runs:
-    """Every stored run of the protocol's seeds, as variant -> seed -> result (only runs with a
-    final test on the whole split count: the paired tests need their predictions)."""
+def runs_by_seed(results_dir: str | Path, dataset_key: str, recipe: str, protocol: str,
+                 final_test: bool = True) -> Runs:
+    """Every stored run of the protocol's seeds, as variant -> seed -> result. By default only
+    runs with a final test on the whole split count (the paired tests need their predictions);
+    ``final_test=False`` takes every run (e.g. the 4-epoch ones, tested after each epoch only)."""
     runs: Runs = {}
     for seed, name in seed_protocols(results_dir, dataset_key, recipe, protocol).items():
         for model, result in load_results(results_dir, dataset_key, recipe, name).items():
-            if result.get("final_test"):
+            if result.get("final_test") or not final_test:
                 runs.setdefault(model, {})[seed] = result
     return {model: dict(sorted(seeds.items())) for model, seeds in runs.items()}
 
 
 def final_error(result: dict[str, Any]) -> float:
-    """A run's top-1 error on the whole test split."""
-    return float(result["final_test"]["test_top1_err"])
+    """A run's final top-1 error: on the whole test split where it has a final test, else its
+    last epoch's test error."""
+    return run_error(result)[0]
+
+
+def run_error(result: dict[str, Any]) -> tuple[float, int]:
+    """A run's final top-1 error and the number of test images it was measured on: the final
+    test on the whole split where the run has one, else its last epoch's test."""
+    if result.get("final_test"):
+        return float(result["final_test"]["test_top1_err"]), int(result["final_test"]["images"])
+    return float(result["final"]["test_top1_err"]), int(result["data"]["test_size"])
 
 
 def single_run_interval(result: dict[str, Any], confidence: float = 0.95) -> BinomialInterval:
     """One run's final error with the interval its test images alone give (Wilson's): it says
     nothing about how far another seed would land."""
-    final = result["final_test"]
-    images = int(final["images"])
-    return binomial_interval(round(float(final["test_top1_err"]) * images), images, confidence)
+    error, images = run_error(result)
+    return binomial_interval(round(error * images), images, confidence)
+
+
+def protocol_caption(runs: Runs) -> str:
+    """A caption naming the protocol of a set of runs of one protocol family: data and subset,
+    epochs, recipe, the seeds stored, and the setups (precision, device, threads), counted."""
+    flat = {f"{model} s{seed}": r for model, seeds in runs.items() for seed, r in seeds.items()}
+    if not flat:
+        return "ours: no runs stored yet"
+    first = next(iter(flat.values()))
+    seeds = sorted({seed for seeds in runs.values() for seed in seeds})
+    caption = f"ours: {describe_protocol(first, with_seed=False, setup=setups(flat))}; seeds {', '.join(map(str, seeds))}"
+    identity = first.get("identity") or {}
+    if first.get("final_test") and identity.get("test_size") and identity["test_size"] != first["final_test"]["images"]:
+        caption += f"; learning curves on a fixed subset of {identity['test_size']:,} test images"
+    return caption
 
 
 def seed_table(runs: Runs, dataset_key: str, order: list[str] | None = None) -> Table:
@@ -114,9 +139,10 @@ def seed_table(runs: Runs, dataset_key: str, order: list[str] | None = None) -> 
         row["published"] = published[model].top1_error if model in published else None
         rows.append(row)
     table = Table(("model", "seeds", "error", "sd", "95% interval", "interval over", "published"), rows,
-                  title="Final top-1 error on the whole test split: the mean over seeds")
+                  title="Final top-1 test error: the mean over seeds")
+    table.notes.append(protocol_caption(runs))
     table.notes.append("an interval over seeds is measured on one fixed test set; the test images add their own "
-                       "uncertainty, shared by every variant, which cancels in the paired differences below. A run "
+                       "uncertainty, shared by every variant, which cancels in paired differences. A run "
                        "with one seed gets only its test images' interval (Wilson's), which says nothing about seeds.")
     if published:
         table.notes.append("published: source 000, one run per variant, printed with two decimals")
@@ -198,6 +224,7 @@ def paired_table(runs: Runs, reference: str = "googlenet", order: list[str] | No
     table = Table(("model", "seeds", "difference", "95% CI (seeds and images)", "bootstrap 95% CI", "McNemar p", "verdict"),
                   rows, title=f"Top-1 error minus {reference}'s, paired on the same seeds and test images")
     table.notes += [
+        protocol_caption(runs),
         "difference: error(model) - error(reference), averaged over the shared seeds.",
         ("95% CI (seeds and images): what other seeds and other test images would give (Student's t on the seeds, "
         "the normal on the images); the verdict is read from it, and only with 2 or more seeds."),
@@ -228,15 +255,8 @@ def error_point(model: str, results: dict[int, dict[str, Any]]) -> ErrorPoint:
     if not results:
         raise UsageError(f"no runs of {model} to summarise")
     first = next(iter(results.values()))
-
-    def error_and_images(r: dict[str, Any]) -> tuple[float, int]:
-        if r.get("final_test"):
-            return float(r["final_test"]["test_top1_err"]), int(r["final_test"]["images"])
-        return float(r["final"]["test_top1_err"]), int(r["data"]["test_size"])
-
     if len(results) >= 2:
-        s = seed_summary({seed: error_and_images(r)[0] for seed, r in results.items()})
+        s = seed_summary({seed: run_error(r)[0] for seed, r in results.items()})
         return ErrorPoint(model, int(first["model"]["params"]), s.mean, s.low, s.high, s.n, "seeds")
-    error, images = error_and_images(first)
-    one = binomial_interval(round(error * images), images)
-    return ErrorPoint(model, int(first["model"]["params"]), error, one.low, one.high, 1, "test images")
+    one = single_run_interval(first)
+    return ErrorPoint(model, int(first["model"]["params"]), one.rate, one.low, one.high, 1, "test images")

@@ -163,3 +163,29 @@ def test_an_error_point_is_a_seed_interval_or_one_runs_test_image_interval(store
     assert (point.error, point.high) == (early["final"]["test_top1_err"], expected.high)
     with pytest.raises(UsageError, match="no runs of long"):
         error_point("long", {})
+
+
+def test_the_caption_names_the_protocol_its_seeds_and_counts_its_setups(stored):
+    from gnet_lib.training.seed_comparison import protocol_caption
+
+    runs = runs_by_seed(stored, "cifar10-jpeg", "seed", FAMILY.format(1))
+    caption = protocol_caption(runs)
+    template = json.loads(TEMPLATE.read_text())
+    assert caption.startswith("ours: CIFAR-10 (JPEG mirror), class-balanced subset, 5,000 training / 1,000 test images; "
+                              "4 epochs of recipe seed (batch 64); ")
+    assert template["environment"]["device_name"] in caption
+    # these runs' final tests cover 2,000 images and their curves the identity's 1,000
+    assert caption.endswith("; seeds 1, 2, 3; learning curves on a fixed subset of 1,000 test images")
+    runs["googlenet"][2] = json.loads(json.dumps(runs["googlenet"][2]))
+    runs["googlenet"][2]["environment"]["device_name"] = "Another CPU (1 thread)"
+    assert "on Another CPU (1 thread) for 1 run (googlenet s2)" in protocol_caption(runs)
+    assert seed_table(runs, "cifar10-jpeg").notes[0] == protocol_caption(runs)
+
+
+def test_runs_without_a_final_test_are_gathered_on_request_and_use_their_last_epoch(stored):
+    runs = runs_by_seed(stored, "cifar10-jpeg", "seed", FAMILY.format(1), final_test=False)
+    assert sorted(runs["long"]) == [2]
+    row = seed_table(runs, "cifar10-jpeg").where(model="long")[0]
+    template = json.loads(TEMPLATE.read_text())
+    assert row["error"] == round(template["final"]["test_top1_err"], 4)
+    assert row["interval over"] == f"one run: its {template['data']['test_size']:,} test images only"
