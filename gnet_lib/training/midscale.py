@@ -22,7 +22,7 @@ from typing import Any
 from ..core.architectures import get_spec
 from ..core.tables import Table
 from .recipes import get_recipe
-from .results import protocol_name
+from .results import load_result, protocol_name
 
 TRAIN_IMAGES = 10_000
 CURVE_IMAGES = 2_000
@@ -120,12 +120,17 @@ def pending_runs(results_dir: str | Path) -> list[MidscaleRun]:
 
 def runs_table(results_dir: str | Path) -> Table:
     """Every run of the protocol, in the order they are made: what it changes, why it is made,
-    and whether its result file is stored yet (read from ``results_dir``, not typed in)."""
-    rows = [{"#": i, "run": run.label, "changes": run.changes or "(plain)", "purpose": run.purpose,
-             "status": "stored" if run.result_file(results_dir).is_file() else "pending"}
-            for i, run in enumerate(RUNS, 1)]
+    whether its result file is stored (read from ``results_dir``, not typed in) and, if so, how
+    long the run took."""
+    rows = []
+    for i, run in enumerate(RUNS, 1):
+        path = run.result_file(results_dir)
+        hours = load_result(path)["wall_time_s"] / 3600 if path.is_file() else None
+        rows.append({"#": i, "run": run.label, "changes": run.changes or "(plain)", "purpose": run.purpose,
+                     "status": "stored" if hours is not None else "pending",
+                     "hours": round(hours, 1) if hours is not None else None})
     stored = sum(r["status"] == "stored" for r in rows)
-    return Table(("#", "run", "changes", "purpose", "status"), rows,
+    return Table(("#", "run", "changes", "purpose", "status", "hours"), rows,
                  title=f"The mid-scale runs: {stored} of {len(rows)} stored",
                  notes=[("a pending run's result appears here, and in every table below, once its file is committed "
                         "and the chapter is run again")])

@@ -117,11 +117,12 @@ def protocol_caption(runs: Runs) -> str:
     return caption
 
 
-def seed_table(runs: Runs, dataset_key: str, order: list[str] | None = None) -> Table:
+def seed_table(runs: Runs, dataset_key: str, order: list[str] | None = None, with_published: bool = True) -> Table:
     """Per variant: the seeds stored, the mean final top-1 error, and its 95% interval: over seeds
     (Student's t, with the standard deviation) where there are 2 or more, else the one run's
-    interval over its test images, labelled as such; beside source 000's published error."""
-    published = SOURCE_000.get(published_key(dataset_key) or "", {})
+    interval over its test images, labelled as such; beside source 000's published error (unless
+    ``with_published`` is False, e.g. for runs far from the published protocol)."""
+    published = SOURCE_000.get(published_key(dataset_key) or "", {}) if with_published else {}
     rows = []
     for model in order or list(runs):
         if model not in runs:
@@ -138,7 +139,8 @@ def seed_table(runs: Runs, dataset_key: str, order: list[str] | None = None) -> 
                         "interval over": f"one run: its {one.n:,} test images only"})
         row["published"] = published[model].top1_error if model in published else None
         rows.append(row)
-    table = Table(("model", "seeds", "error", "sd", "95% interval", "interval over", "published"), rows,
+    columns = ("model", "seeds", "error", "sd", "95% interval", "interval over") + (("published",) if published else ())
+    table = Table(columns, rows,
                   title="Final top-1 test error: the mean over seeds")
     table.notes.append(protocol_caption(runs))
     table.notes.append("an interval over seeds is measured on one fixed test set; the test images add their own "

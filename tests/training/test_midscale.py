@@ -1,5 +1,6 @@
 """The mid-scale protocol's runs: valid command lines, one protocol, the order the issue asks."""
 
+import json
 from pathlib import Path
 
 from gnet_lib.cli import build_parser
@@ -58,11 +59,14 @@ def test_stored_and_pending_runs_are_read_from_the_results_folder(tmp_path):
     from gnet_lib.training.midscale import pending_runs, runs_table, stored_runs
 
     assert stored_runs(tmp_path) == [] and pending_runs(tmp_path) == list(RUNS)
+    result = json.loads((ROOT / "results" / "cifar10-jpeg" / "seed" / "5000x1000-e4-s1" / "short3.json").read_text())
+    result["wall_time_s"] = 7200.0
     for run in (RUNS[0], RUNS[-1]):
         path = run.result_file(tmp_path)
         path.parent.mkdir(parents=True)
-        path.write_text("{}")
+        path.write_text(json.dumps(result))
     assert stored_runs(tmp_path) == [RUNS[0], RUNS[-1]] and len(pending_runs(tmp_path)) == len(RUNS) - 2
     table = runs_table(tmp_path)
     assert table.title == f"The mid-scale runs: 2 of {len(RUNS)} stored"
     assert table.column("status")[0] == table.column("status")[-1] == "stored" and table.column("status")[1] == "pending"
+    assert table.column("hours")[0] == 2.0 and table.column("hours")[1] is None

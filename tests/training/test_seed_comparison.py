@@ -189,3 +189,9 @@ def test_runs_without_a_final_test_are_gathered_on_request_and_use_their_last_ep
     template = json.loads(TEMPLATE.read_text())
     assert row["error"] == round(template["final"]["test_top1_err"], 4)
     assert row["interval over"] == f"one run: its {template['data']['test_size']:,} test images only"
+
+
+def test_the_published_column_can_be_left_out(stored):
+    runs = runs_by_seed(stored, "cifar10-jpeg", "seed", FAMILY.format(1))
+    table = seed_table(runs, "cifar10-jpeg", with_published=False)
+    assert "published" not in table.columns and not any("source 000" in n for n in table.notes)
