@@ -56,6 +56,7 @@ def test_nothing_stored_leaves_every_cause_pending(tmp_path):
     assert full_scale_gap(tmp_path) is None
     assert [c.status for c in causes.values()] == ["pending"] * 6
     assert causes["precision"].finding == "waiting for run googlenet-s1-fp32, googlenet-s1"
+    assert causes["source 000's batch-norm eps"].finding.startswith("0 of our 0 stored runs")
     assert "not known yet (0 seed stored)" in causes["seed variation"].finding
     assert causes_table(list(causes.values())).columns[-1] == "what the stored files show"
 
@@ -137,3 +138,16 @@ def test_ways_of_testing_are_compared_with_plain_on_the_same_images(tmp_path):
     evaluation["trained"]["model"] = "googlenet"
     (folder / "googlenet.json").write_text(json.dumps(evaluation))
     assert next(c for c in gap_causes(tmp_path, resamples=300) if c.cause == "how the test is run").status == "stored"
+
+
+def test_the_eps_row_counts_the_stored_runs_that_reproduce_the_quirk(tmp_path):
+    _store(tmp_path, "googlenet-s1", _wrong(250))
+    _store(tmp_path, "short4-s1", _wrong(300))
+    corrected = next(r for r in RUNS if r.label == "googlenet-s1-fixed-eps").result_file(tmp_path)
+    _write(corrected, _wrong(240))
+    data = json.loads(corrected.read_text())
+    data["identity"]["model_options"]["source_bn_eps"] = False
+    corrected.write_text(json.dumps(data))
+    eps = next(c for c in gap_causes(tmp_path, resamples=200) if c.cause == "source 000's batch-norm eps")
+    assert eps.status == "stored" and eps.finding.startswith("2 of our 3 stored runs of variants that have the quirk")
+    assert "eps 1e-5 minus the quirk: -0.0100 (one seed" in eps.finding
