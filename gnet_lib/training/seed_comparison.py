@@ -110,7 +110,8 @@ def protocol_caption(runs: Runs) -> str:
         return "ours: no runs stored yet"
     first = next(iter(flat.values()))
     seeds = sorted({seed for seeds in runs.values() for seed in seeds})
-    caption = f"ours: {describe_protocol(first, with_seed=False, setup=setups(flat))}; seeds {', '.join(map(str, seeds))}"
+    caption = (f"ours: {describe_protocol(first, with_seed=False, setup=setups(flat))}; seed{'s' if len(seeds) > 1 else ''} "
+               f"{', '.join(map(str, seeds))}")
     identity = first.get("identity") or {}
     if first.get("final_test") and identity.get("test_size") and identity["test_size"] != first["final_test"]["images"]:
         caption += f"; learning curves on a fixed subset of {identity['test_size']:,} test images"
@@ -137,7 +138,7 @@ def seed_table(runs: Runs, dataset_key: str, order: list[str] | None = None, wit
             one = single_run_interval(next(iter(runs[model].values())))
             row.update({"error": round(one.rate, 4), "sd": None, "95% interval": f"{one.low:.4f} to {one.high:.4f}",
                         "interval over": f"one run: its {one.n:,} test images only"})
-        row["published"] = published[model].top1_error if model in published else None
+        row["published"] = f"{published[model].top1_error:.2f}" if model in published else None  # as printed: 0.10
         rows.append(row)
     columns = ("model", "seeds", "error", "sd", "95% interval", "interval over") + (("published",) if published else ())
     table = Table(columns, rows,

@@ -87,7 +87,7 @@ def test_the_seed_table_gives_the_t_interval_over_seeds(stored):
     assert rows["googlenet"]["sd"] == pytest.approx(sd, abs=1e-4)
     assert rows["googlenet"]["95% interval"] == f"{mean - half:.4f} to {mean + half:.4f}"
     assert rows["googlenet"]["interval over"] == "3 seeds (t, 2 df)"
-    assert rows["googlenet"]["published"] == 0.10 and rows["short4"]["published"] == 0.15
+    assert rows["googlenet"]["published"] == "0.10" and rows["short4"]["published"] == "0.15"
 
 
 def test_one_run_gets_its_test_images_interval_labelled_as_such(stored):
