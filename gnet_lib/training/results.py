@@ -444,14 +444,6 @@ def ablation_table(results: dict[str, dict[str, Any]], dataset_key: str, recipe:
     return Table(tuple(rows[0]), rows, title=f"CIFAR ablation on {dataset_key}, recipe {recipe}", notes=notes)
 
 
-def results_by_seed(results_dir: str | Path, dataset_key: str, recipe: str, protocol: str,
-                    seeds: list[int]) -> dict[int, dict[str, dict[str, Any]]]:
-    """The stored runs of one protocol for several seeds: ``protocol`` names the seed as
-    ``{seed}``, e.g. ``"5000x1000-e4-s{seed}"``. Seeds without results are left out."""
-    found = {seed: load_results(results_dir, dataset_key, recipe, protocol.format(seed=seed)) for seed in seeds}
-    return {seed: runs for seed, runs in found.items() if runs}
-
-
 def cumulative_seconds(history: list[dict[str, Any]]) -> list[float]:
     """Seconds of training plus evaluation from the start of the run to the end of each epoch."""
     total, out = 0.0, []

@@ -4,11 +4,9 @@ from gnet_lib.training.results import (
     cumulative_seconds,
     describe_protocol,
     migrate,
-    results_by_seed,
     setups,
     time_to_error,
 )
-from gnet_lib.training.storage import write_json
 
 
 def _history(*errors, seconds=10.0, eval_seconds=1.0):
@@ -51,13 +49,6 @@ def test_an_older_files_plural_thread_is_read_as_the_singular():
     old["schema"] = 1
     assert migrate(old)["environment"]["device_name"] == "AMD EPYC (1 thread)"
     assert migrate(_run("short3", 0.5, 1))["environment"]["device_name"] == "cpu"
-
-
-def test_results_by_seed_reads_one_folder_per_seed(tmp_path):
-    for seed in (1, 3):
-        write_json(tmp_path / "cifar10-jpeg" / "seed" / f"5000x1000-e4-s{seed}" / "short3.json", _run("short3", 0.5, seed))
-    found = results_by_seed(tmp_path, "cifar10-jpeg", "seed", "5000x1000-e4-s{seed}", [1, 2, 3])
-    assert sorted(found) == [1, 3] and list(found[3]) == ["short3"]
 
 
 def test_identities_of_older_files_take_the_declared_defaults():
