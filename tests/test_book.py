@@ -162,7 +162,7 @@ def test_chapter_page_dropdowns_links_and_screenshot(site, browser, path):
     hrefs = page.eval_on_selector_all("a", "els => els.map(e => e.href)")
     assert hrefs.count(expected) >= 2, "the launch button and the badge must open this notebook on Colab"
     solutions = page.locator(".solution.dropdown")
-    assert solutions.count() >= 2
+    assert solutions.count() >= (0 if path.stem.startswith("a") else 2)  # an appendix (aN_name) has no exercises
     for i in range(solutions.count()):
         box = solutions.nth(i)
         body = box.locator("section").first

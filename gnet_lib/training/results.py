@@ -67,11 +67,13 @@ def schema_of(result: dict[str, Any]) -> int:
 
 def _from_schema_1(out: dict[str, Any]) -> None:
     """Schema 1 to 2, in place: each epoch its ``train_images`` (rate times time, as the oldest
-    files give it) and an environment that recorded the precision only as the old ``amp_bf16``
-    switch its ``precision``."""
+    files give it), an environment that recorded the precision only as the old ``amp_bf16``
+    switch its ``precision``, and a device name with the old "(1 threads)" the singular."""
     out["history"] = [h if "train_images" in h or "images_per_s" not in h
                       else {**h, "train_images": round(h["images_per_s"] * h["epoch_time_s"])} for h in out["history"]]
     env = dict(out["environment"])
+    if isinstance(env.get("device_name"), str):
+        env["device_name"] = env["device_name"].replace("(1 threads)", "(1 thread)")  # files before the plural was fixed
     if "precision" not in env and "amp_bf16" in env:
         if env["amp_bf16"]:
             env["precision"] = "bf16 autocast"
@@ -377,9 +379,10 @@ def available(results_dir: str | Path) -> list[tuple[str, str, str]]:
     )
 
 
-def describe_protocol(result: dict[str, Any], with_seed: bool = True) -> str:
-    """A caption naming what a result is: data and subset, epochs, recipe, seed, precision, device."""
-    ident, data, env = result.get("identity") or {}, result["data"], result["environment"]
+def describe_protocol(result: dict[str, Any], with_seed: bool = True, setup: str | None = None) -> str:
+    """A caption naming what a result is: data and subset, epochs, recipe, seed, precision, device
+    (``setup`` replaces the last two where a caption covers runs of several setups: :func:`setups`)."""
+    ident, data = result.get("identity") or {}, result["data"]
     recipe = result["recipe"]
     evaluated_on = "validation images held out from the training images" if ident.get("validation") is not None else "test images"
     sizes = f"{data['train_size']:,} training / {data['test_size']:,} {evaluated_on}"
@@ -388,8 +391,26 @@ def describe_protocol(result: dict[str, Any], with_seed: bool = True) -> str:
     return (
         f"{data['name']}, {subset}{sizes}; {recipe['epochs']} epochs of recipe {recipe['name']} "
         f"(batch {recipe['batch_size']}){seed}; "
-        f"{precision(env)} on {env['device_name']}"
+        f"{setup or _setup(result)}"
     )
+
+
+def _setup(result: dict[str, Any]) -> str:
+    env = result["environment"]
+    return f"{precision(env)} on {env['device_name']}"
+
+
+def setups(results: dict[str, dict[str, Any]]) -> str:
+    """The precision and device of a set of runs, counted: ``bf16 on AMD EPYC (2 threads)`` where
+    they share one, else each setup with how many runs and which (the most common first)."""
+    groups: dict[str, list[str]] = {}
+    for name, result in results.items():
+        groups.setdefault(_setup(result), []).append(name)
+    if len(groups) == 1:
+        return next(iter(groups))
+    ordered = sorted(groups.items(), key=lambda item: -len(item[1]))
+    return "; ".join(f"{setup} for {len(names)} run{'s' if len(names) > 1 else ''} ({', '.join(names)})"
+                     for setup, names in ordered)
 
 
 def format_time(seconds: float) -> str:
@@ -435,12 +456,7 @@ def ablation_table(results: dict[str, dict[str, Any]], dataset_key: str, recipe:
     notes = []
     done = [n for n in CIFAR_MODEL_NAMES if n in results]
     if done:
-        notes.append(f"ours: {describe_protocol(results[done[0]])}")
-        devices: dict[str, list[str]] = {}
-        for name in done:
-            devices.setdefault(results[name]["environment"]["device_name"], []).append(name)
-        if len(devices) > 1:
-            notes.append("devices differ: " + "; ".join(f"{', '.join(names)} on {d}" for d, names in devices.items()))
+        notes.append(f"ours: {describe_protocol(results[done[0]], setup=setups({n: results[n] for n in done}))}")
         notes.append("train img/s: steady-state training throughput (epochs 2 on; total images over total seconds)")
     else:
         notes.append(f"no run of ours exists yet for dataset '{dataset_key}' with recipe '{recipe}'.")
@@ -451,33 +467,6 @@ def ablation_table(results: dict[str, dict[str, Any]], dataset_key: str, recipe:
         notes.append("published: source 000, full training and test sets, 14 epochs, errors printed with two "
                      "decimals, times on its own (unnamed) GPU")
     return Table(tuple(rows[0]), rows, title=f"CIFAR ablation on {dataset_key}, recipe {recipe}", notes=notes)
-
-
-def results_by_seed(results_dir: str | Path, dataset_key: str, recipe: str, protocol: str,
-                    seeds: list[int]) -> dict[int, dict[str, dict[str, Any]]]:
-    """The stored runs of one protocol for several seeds: ``protocol`` names the seed as
-    ``{seed}``, e.g. ``"5000x1000-e4-s{seed}"``. Seeds without results are left out."""
-    found = {seed: load_results(results_dir, dataset_key, recipe, protocol.format(seed=seed)) for seed in seeds}
-    return {seed: runs for seed, runs in found.items() if runs}
-
-
-def noise_floor_table(by_seed: dict[int, dict[str, dict[str, Any]]]) -> Table:
-    """Each model's final top-1 test error under every seed, their mean and their spread (largest
-    minus smallest): how far one run's error moves when only the random seed changes. Models run
-    under fewer than two seeds have no spread and are left out; a seed a model lacks stays empty."""
-    seeds = sorted(by_seed)
-    rows = []
-    for model in CIFAR_MODEL_NAMES:
-        errors = {s: by_seed[s][model]["final"]["test_top1_err"] for s in seeds if model in by_seed[s]}
-        if len(errors) < 2:
-            continue
-        values = list(errors.values())
-        rows.append({"model": model, **{f"seed {s}": round(errors[s], 4) if s in errors else None for s in seeds},
-                     "mean": round(sum(values) / len(values), 4), "spread": round(max(values) - min(values), 4)})
-    columns = ("model", *(f"seed {s}" for s in seeds), "mean", "spread")
-    first = next(iter(by_seed[seeds[0]].values())) if seeds else None
-    notes = [f"protocol: {describe_protocol(first, with_seed=False)}; only the seed changes"] if first else []
-    return Table(columns, rows, title="Seed-to-seed spread of the final top-1 test error", notes=notes)
 
 
 def cumulative_seconds(history: list[dict[str, Any]]) -> list[float]:

@@ -3,13 +3,18 @@
 Chapter 6 compares CIFAR-10 variants trained under a few seeds. This module gives
 
 * per variant, the mean error over seeds with its sample standard deviation and a Student-t
-  interval (:func:`seed_summary`);
+  interval (:func:`seed_summary`); for a single run, the interval its test images alone give
+  (:func:`binomial_interval`, Wilson's score interval);
 * per pair of variants, the difference paired by seed (:func:`paired_difference`), and the
   difference paired on the same test images, with a bootstrap interval that resamples images
-  (and seeds, when there are several) (:func:`paired_bootstrap`) and McNemar's exact test
+  (and seeds, when there are several) (:func:`paired_bootstrap`), an interval that counts the
+  seeds' and the images' noise each with its own degrees of freedom (:func:`seed_image_difference`),
+  and McNemar's exact test
   (:func:`mcnemar_exact`);
 * the rank agreement of two orderings, e.g. ours and a published one (:func:`spearman_with_ties`,
-  :func:`spearman_permutation_p`).
+  :func:`spearman_permutation_p`);
+* how one quantity grows with another across variants, e.g. training time with MACs
+  (:func:`log_log_slope`).
 
 Everything is pure Python and the standard library (no numpy, scipy or torch), so that it also
 runs where torch does not, e.g. in a browser. Predictions and labels are lists of class indices
@@ -223,6 +228,46 @@ def seed_summary(errors: Mapping[int, float] | Sequence[float], confidence: floa
     values = _finite_values(errors, "the errors")
     mean, sd, low, high = _summary(values, confidence, "the errors")
     return SeedSummary(len(values), mean, sd, low, high, confidence)
+
+
+@dataclass(frozen=True)
+class BinomialInterval:
+    """An error rate measured on ``n`` test images, with Wilson's score interval: what the test
+    images alone say about one run's error (nothing about other seeds)."""
+
+    errors: int
+    n: int
+    low: float
+    high: float
+    confidence: float = 0.95
+
+    @property
+    def rate(self) -> float:
+        """The measured error rate, errors / n."""
+        return self.errors / self.n
+
+    def __str__(self) -> str:
+        return (f"{self.rate:.4f} ({self.confidence:.0%} interval over {self.n:,} test images {self.low:.4f} to "
+                f"{self.high:.4f})")
+
+
+def binomial_interval(errors: int, n: int, confidence: float = 0.95) -> BinomialInterval:
+    """Wilson's score interval for an error rate of ``errors`` out of ``n`` test images: the rates p
+    for which the measured rate lies within z standard errors, (errors/n - p)² ≤ z² p (1 - p) / n.
+    Unlike the textbook p ± z·se it stays inside [0, 1] and keeps its coverage near 0 and 1."""
+    _check_confidence(confidence)
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise UsageError(f"n must be a positive whole number of test images, got {n!r}")
+    if isinstance(errors, bool) or not isinstance(errors, int) or not 0 <= errors <= n:
+        raise UsageError(f"errors must be a whole number of misclassified images from 0 to n={n}, got {errors!r}; "
+                         "from an error rate, pass round(rate * n)")
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    p, z2 = errors / n, z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    low = 0.0 if errors == 0 else max(0.0, centre - half)  # exactly 0 (and 1), not a rounding error away
+    high = 1.0 if errors == n else min(1.0, centre + half)
+    return BinomialInterval(errors, n, low, high, confidence)
 
 
 def _same_seeds(a: Mapping[int, Any], b: Mapping[int, Any]) -> tuple[int, ...]:
@@ -486,6 +531,69 @@ def paired_bootstrap(preds_a: Classes | Mapping[int, Classes], preds_b: Classes 
     )
 
 
+# -- seeds and images together -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeedImageDifference:
+    """Error of A minus error of B over several seeds and the same test images, with an interval
+    that counts both sources of noise (see :func:`seed_image_difference`)."""
+
+    difference: float
+    low: float
+    high: float
+    se_seeds: float
+    se_images: float
+    confidence: float
+    images: int
+    seeds: tuple[int, ...]
+    per_seed: tuple[float, ...]
+
+    def __str__(self) -> str:
+        return (f"A − B {self.difference:+.4f} ({self.confidence:.0%} CI {self.low:+.4f} to {self.high:+.4f}; "
+                f"over {len(self.seeds)} seeds and {self.images:,} test images)")
+
+
+def seed_image_difference(preds_a: Mapping[int, Classes], preds_b: Mapping[int, Classes], labels: Classes,
+                          confidence: float = 0.95, num_classes: int = 10) -> SeedImageDifference:
+    """Error of A minus error of B, paired by seed number and on the same test images, with an
+    interval for what other seeds *and* other test images would give.
+
+    Per seed s and image i let d = (A wrong) − (B wrong), over k seeds and n images. The mean
+    varies through the seeds and through the images:
+
+    * the seeds' part: the standard error of the k per-seed means, sd / √k, known from k − 1
+      degrees of freedom, so it is multiplied by Student's t with k − 1 (12.7 for 2 seeds, 4.3
+      for 3 at 95%);
+    * the images' part: the standard error of the n per-image means (each averaged over the
+      seeds), with thousands of degrees of freedom, multiplied by the normal quantile (1.96).
+
+    The half-width adds the two products in quadrature. Each part keeps the multiplier its own
+    evidence justifies, so two seeds give the wide interval two seeds deserve; a single t with
+    Welch-Satterthwaite degrees of freedom covered only about 88% in simulations with 2 seeds
+    (when the 2 seeds happen to agree, it trusts them), and a percentile bootstrap over 2 or 3
+    seeds less still (:func:`paired_bootstrap` resamples only the seeds it has). The seed-by-image
+    part of the noise is in both terms, so the interval errs on the wide side.
+    """
+    _check_confidence(confidence)
+    seeds = _same_seeds(preds_a, preds_b)
+    if len(seeds) < 2:
+        raise UsageError(f"an interval over seeds and images needs at least 2 seeds of both models, got {len(seeds)} "
+                         "shared; with one seed use paired_bootstrap (test images only) or mcnemar_exact, and say that "
+                         "it is one seed")
+    truth = decode_classes(labels, num_classes)
+    per_seed = [_correctness_differences(preds_a[s], preds_b[s], truth, num_classes, f" (seed {s})") for s in seeds]
+    k, n = len(seeds), len(truth)
+    seed_means = [sum(d) / n for d in per_seed]
+    image_means = [sum(column) / k for column in zip(*per_seed)]
+    mean = fmean(seed_means)
+    se_seeds = stdev(seed_means) / math.sqrt(k)
+    se_images = (stdev(image_means) if n > 1 else 0.0) / math.sqrt(n)
+    half = math.hypot(_t_factor(confidence, k - 1) * se_seeds, _t_factor(confidence, math.inf) * se_images)
+    return SeedImageDifference(mean, mean - half, mean + half, se_seeds, se_images, confidence, n, seeds,
+                               tuple(seed_means))
+
+
 # -- McNemar's exact test ------------------------------------------------------------------
 
 
@@ -585,3 +693,46 @@ def spearman_permutation_p(x: Sequence[float], y: Sequence[float], permutations:
         rng.shuffle(shuffled)
         hits += abs(_pearson(rx, shuffled)) >= observed - tolerance
     return (hits + 1) / (permutations + 1)
+
+
+# -- growth of one quantity with another ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slope:
+    """The least-squares slope b of log y on log x (y grows as x to the power b) with its
+    Student-t interval on n - 2 degrees of freedom."""
+
+    slope: float
+    se: float
+    low: float
+    high: float
+    n: int
+    confidence: float = 0.95
+
+    def __str__(self) -> str:
+        return f"slope {self.slope:.3f} ({self.confidence:.0%} CI {self.low:.3f} to {self.high:.3f}, n={self.n})"
+
+
+def log_log_slope(x: Sequence[float], y: Sequence[float], confidence: float = 0.95) -> Slope:
+    """How y grows with x across items: the slope of log y against log x by least squares, its
+    standard error s / sqrt(Σ(log x - mean)²) and the t-interval (n - 2 degrees of freedom). A
+    slope of 1 means y proportional to x; 0, y unrelated to x."""
+    _check_confidence(confidence)
+    if len(x) != len(y):
+        raise UsageError(f"log_log_slope needs one y per x, got {len(x)} and {len(y)} values")
+    if len(x) < 3:
+        raise UsageError(f"a slope with an interval needs at least 3 items, got {len(x)}")
+    values = _finite_values(list(x) + list(y), "x and y")
+    if any(v <= 0 for v in values):
+        raise UsageError("log_log_slope needs positive x and y (it fits their logarithms)")
+    lx, ly = [math.log(v) for v in x], [math.log(v) for v in y]
+    mx, my = fmean(lx), fmean(ly)
+    sxx = sum((a - mx) ** 2 for a in lx)
+    if sxx == 0:
+        raise UsageError("every x is the same, so there is no slope to fit; compare items that differ in x")
+    b = sum((a - mx) * (c - my) for a, c in zip(lx, ly)) / sxx
+    residual = sum((c - my - b * (a - mx)) ** 2 for a, c in zip(lx, ly))
+    se = math.sqrt(residual / (len(x) - 2) / sxx)
+    half = _t_factor(confidence, len(x) - 2) * se
+    return Slope(b, se, b - half, b + half, len(x), confidence)

@@ -17,6 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 #: the chapters that need no training and no PyTorch model: their student editions are executed too
 ANALYTIC_CHAPTERS = ("01_inception_idea.ipynb", "02_shapes_and_padding.ipynb", "03_counting_cost.ipynb")
+#: the chapters (``NN_name``), which end with exercises, and the appendices (``aN_name``), which have none
+CHAPTERS = sorted(p.name for p in NOTEBOOKS.glob("[0-9]*.ipynb"))
+APPENDICES = sorted(p.name for p in NOTEBOOKS.glob("a[0-9]*.ipynb"))
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +46,7 @@ def test_no_solution_code_in_the_student_edition(edition):
         assert "BEGIN SOLUTION" not in student_text and "solution-start" not in student_text
         lines = [line.strip() for cell in nb.cells if cell.cell_type == "code"
                  for body in solution_bodies(cell.source) for line in body.splitlines()]
-        assert lines, name
+        assert lines or name in APPENDICES, name
         for line in lines:
             if len(line) >= 20:
                 assert json.dumps(line)[1:-1] not in student_text, (name, line)
@@ -152,7 +155,20 @@ def test_the_static_check_finds_a_cell_that_reads_an_unanswered_name():
     assert "does not pass an unanswered name" in not_answered_problems(student, instructor)[0]
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")))
+def test_every_notebook_is_a_chapter_or_an_appendix():
+    assert CHAPTERS and sorted(CHAPTERS + APPENDICES) == sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("name", APPENDICES)
+def test_an_appendix_has_no_exercises_and_its_student_edition_is_its_text(edition, name):
+    instructor = nbformat.read(NOTEBOOKS / name, as_version=4)
+    student = nbformat.read(edition / name, as_version=4)
+    assert not _checks(instructor) and not any("solution" in c.metadata.get("tags", []) for c in instructor.cells)
+    assert [c.source for c in student.cells[1:]] == [c.source for c in instructor.cells[1:]]
+    assert all(not c.get("outputs") for c in student.cells if c.cell_type == "code")
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
 def test_the_student_edition_can_fail_only_where_an_answer_is_missing(edition, name):
     """Read from the code: the student edition's only errors are its unanswered checks."""
     student = nbformat.read(edition / name, as_version=4)
@@ -171,7 +187,7 @@ def test_student_edition_runs_with_only_not_answered_errors(edition, name):
     assert len(errors) == len(_checks(nb))
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")))
+@pytest.mark.parametrize("name", CHAPTERS)
 def test_putting_the_solutions_back_gives_the_instructor_notebook_again(edition, name):
     """With its solution cells restored, a student notebook's code is the instructor's, cell for
     cell; nbval and the Colab-like test execute that notebook and require every check to pass,

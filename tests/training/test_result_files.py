@@ -14,7 +14,6 @@ from gnet_lib.training.results import (
     load_folder,
     load_result,
     load_results,
-    results_by_seed,
     reusable_result,
 )
 
@@ -98,7 +97,6 @@ def test_a_damaged_result_is_a_usage_error_naming_it_in_every_loader(kind, tmp_p
     path = _store(tmp_path, content)
     for load in (lambda: load_result(path), lambda: load_folder(path.parent),
                  lambda: load_results(tmp_path, "synthetic", "seed", PROTOCOL),
-                 lambda: results_by_seed(tmp_path, "synthetic", "seed", "5000x1000-e4-s{seed}", [1]),
                  lambda: reusable_result(path, {"model": "googlenet"})):
         with pytest.raises(UsageError) as caught:
             load()

@@ -2,11 +2,11 @@
 
 from gnet_lib.training.results import (
     cumulative_seconds,
-    noise_floor_table,
-    results_by_seed,
+    describe_protocol,
+    migrate,
+    setups,
     time_to_error,
 )
-from gnet_lib.training.storage import write_json
 
 
 def _history(*errors, seconds=10.0, eval_seconds=1.0):
@@ -31,28 +31,24 @@ def _run(model, error, seed):
             "started": "", "finished": ""}
 
 
-def test_noise_floor_gives_every_seed_the_mean_and_the_spread():
-    by_seed = {s: {"short3": _run("short3", e, s), "short4": _run("short4", e + 0.1, s)}
-               for s, e in ((1, 0.50), (2, 0.56), (3, 0.53))}
-    del by_seed[3]["short4"]  # a seed a model lacks stays empty
-    del by_seed[2]["short3"], by_seed[3]["short3"]  # one seed: no spread, left out
-    by_seed[2]["short2"], by_seed[3]["short2"] = _run("short2", 0.5, 2), _run("short2", 0.56, 3)
-    table = noise_floor_table(by_seed)
-    assert table.columns == ("model", "seed 1", "seed 2", "seed 3", "mean", "spread")
-    assert table.column("model") == ["short2", "short4"]
-    assert table.where(model="short4")[0]["seed 3"] is None
-    assert table.where(model="short4")[0]["spread"] == 0.06
-    row = table.where(model="short2")[0]
-    assert (row["seed 1"], row["mean"], row["spread"]) == (None, 0.53, 0.06)
-    assert "only the seed changes" in table.notes[0] and "seed 1" not in table.notes[0]
-    assert len(noise_floor_table({1: by_seed[1]})) == 0  # one seed has no spread to show
+def test_setups_are_counted_over_the_runs_a_caption_covers():
+    """Six runs on two threads and one on one: the caption says so, not the first run's setup."""
+    runs = {m: _run(m, 0.5, 1) for m in ("naive", "googlenet", "long", "short", "short2", "short3", "short4")}
+    for m in runs:
+        runs[m]["environment"]["device_name"] = "AMD EPYC (1 thread)" if m == "naive" else "AMD EPYC (2 threads)"
+    assert setups(runs) == ("bf16 on AMD EPYC (2 threads) for 6 runs (googlenet, long, short, short2, short3, short4); "
+                            "bf16 on AMD EPYC (1 thread) for 1 run (naive)")
+    assert setups({"short3": runs["short3"]}) == "bf16 on AMD EPYC (2 threads)"
+    caption = describe_protocol(runs["naive"], setup=setups(runs))
+    assert caption.endswith("seed 1; " + setups(runs)) and "(1 thread) for 1 run (naive)" in caption
 
 
-def test_results_by_seed_reads_one_folder_per_seed(tmp_path):
-    for seed in (1, 3):
-        write_json(tmp_path / "cifar10-jpeg" / "seed" / f"5000x1000-e4-s{seed}" / "short3.json", _run("short3", 0.5, seed))
-    found = results_by_seed(tmp_path, "cifar10-jpeg", "seed", "5000x1000-e4-s{seed}", [1, 2, 3])
-    assert sorted(found) == [1, 3] and list(found[3]) == ["short3"]
+def test_an_older_files_plural_thread_is_read_as_the_singular():
+    old = _run("naive", 0.5, 1)
+    old["environment"]["device_name"] = "AMD EPYC (1 threads)"
+    old["schema"] = 1
+    assert migrate(old)["environment"]["device_name"] == "AMD EPYC (1 thread)"
+    assert migrate(_run("short3", 0.5, 1))["environment"]["device_name"] == "cpu"
 
 
 def test_identities_of_older_files_take_the_declared_defaults():

@@ -10,6 +10,7 @@ import pytest
 from gnet_lib.core.errors import UsageError
 from gnet_lib.training.class_strings import encode_labels
 from gnet_lib.training.seed_comparison import (
+    compare,
     paired_table,
     protocol_seed,
     runs_by_seed,
@@ -82,25 +83,58 @@ def test_the_seed_table_gives_the_t_interval_over_seeds(stored):
     mean = sum(errors) / 3
     sd = math.sqrt(sum((e - mean) ** 2 for e in errors) / 2)
     half = 4.302652729911275 * sd / math.sqrt(3)  # t(0.975, 2)
-    assert rows["googlenet"]["mean error"] == pytest.approx(mean, abs=1e-4)
+    assert rows["googlenet"]["error"] == pytest.approx(mean, abs=1e-4)
     assert rows["googlenet"]["sd"] == pytest.approx(sd, abs=1e-4)
-    assert rows["googlenet"]["95% CI"] == f"{mean - half:.4f} to {mean + half:.4f}"
-    assert rows["googlenet"]["published"] == 0.10 and rows["short4"]["published"] == 0.15
-    assert rows["short3"]["seeds"] == "1" and rows["short3"]["95% CI"] == "needs 2+ seeds"
+    assert rows["googlenet"]["95% interval"] == f"{mean - half:.4f} to {mean + half:.4f}"
+    assert rows["googlenet"]["interval over"] == "3 seeds (t, 2 df)"
+    assert rows["googlenet"]["published"] == "0.10" and rows["short4"]["published"] == "0.15"
+
+
+def test_one_run_gets_its_test_images_interval_labelled_as_such(stored):
+    """short3 has seed 1 only: 500 wrong of 2,000. Its interval is Wilson's, by hand here."""
+    runs = runs_by_seed(stored, "cifar10-jpeg", "seed", FAMILY.format(1))
+    row = seed_table(runs, "cifar10-jpeg").where(model="short3")[0]
+    z, n, p = 1.959963984540054, IMAGES, 0.25
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    assert (row["seeds"], row["error"], row["sd"]) == ("1", 0.25, None)
+    assert row["95% interval"] == f"{centre - half:.4f} to {centre + half:.4f}"
+    assert row["interval over"] == "one run: its 2,000 test images only"
 
 
 def test_a_consistent_gap_is_found_and_no_gap_is_not_claimed(stored):
     runs = runs_by_seed(stored, "cifar10-jpeg", "seed", FAMILY.format(1))
     rows = {r["model"]: r for r in paired_table(runs, resamples=500).rows}
     assert rows["short4"]["difference"] == pytest.approx(200 / IMAGES, abs=1e-4)
-    low, high = (float(x) for x in rows["short4"]["95% CI"].split(" to "))
+    low, high = (float(x) for x in rows["short4"]["95% CI (seeds and images)"].split(" to "))
     assert 0 < low < 0.1 < high
     assert rows["short4"]["verdict"] == "higher than googlenet"
-    assert rows["short4"]["McNemar"].startswith("s1 p=") and rows["short4"]["McNemar"].count("p=") == 3
-    assert rows["short3"]["seeds"] == "1"
+    assert rows["short4"]["McNemar p"].startswith("s1 ") and rows["short4"]["McNemar p"].count("; ") == 2
     same = {"googlenet": runs["googlenet"], "copy": runs["googlenet"]}
     copy = paired_table(same, resamples=200).rows[0]
     assert copy["difference"] == 0 and copy["verdict"] == "not distinguishable"
+
+
+def test_one_shared_seed_gives_intervals_over_images_and_no_verdict(stored):
+    """short3 errs on 500 random images at seed 1, googlenet on 400 others: a clear gap on the
+    images, but one seed, so no verdict; McNemar's counts are the discordant images."""
+    runs = runs_by_seed(stored, "cifar10-jpeg", "seed", FAMILY.format(1))
+    c = compare(runs, "short3", resamples=300)
+    short3_wrong = {i for i, (p, y) in enumerate(zip(*_decoded(runs["short3"][1]))) if p != y}
+    google_wrong = {i for i, (p, y) in enumerate(zip(*_decoded(runs["googlenet"][1]))) if p != y}
+    assert c.seeds == (1,) and c.interval is None and c.verdict == "one seed: no verdict"
+    assert (c.mcnemar[1].b, c.mcnemar[1].c) == (len(google_wrong - short3_wrong), len(short3_wrong - google_wrong))
+    assert c.difference == pytest.approx((len(short3_wrong) - len(google_wrong)) / IMAGES)
+    row = paired_table(runs, resamples=300).where(model="short3")[0]
+    assert row["95% CI (seeds and images)"] == "needs 2+ seeds" and row["bootstrap 95% CI"].endswith("(images)")
+    with pytest.raises(UsageError, match="share no seed"):
+        compare({"a": {1: runs["short3"][1]}, "googlenet": {2: runs["googlenet"][2]}}, "a")
+
+
+def _decoded(result):
+    from gnet_lib.training.statistics import final_test_predictions
+
+    return final_test_predictions(result)
 
 
 def test_runs_on_other_test_images_are_refused(stored):
@@ -110,3 +144,54 @@ def test_runs_on_other_test_images_are_refused(stored):
         paired_table(runs, resamples=100)
     with pytest.raises(UsageError, match="no runs of the reference 'inception-v1'"):
         paired_table(runs, reference="inception-v1")
+
+
+def test_an_error_point_is_a_seed_interval_or_one_runs_test_image_interval(stored):
+    from gnet_lib.training.seed_comparison import error_point
+    from gnet_lib.training.statistics import binomial_interval, seed_summary
+
+    runs = runs_by_seed(stored, "cifar10-jpeg", "seed", FAMILY.format(1))
+    many = error_point("googlenet", runs["googlenet"])
+    summary = seed_summary([0.2, 0.21, 0.19])
+    assert (many.error, many.low, many.high, many.seeds, many.over) == (
+        pytest.approx(summary.mean), pytest.approx(summary.low), pytest.approx(summary.high), 3, "seeds")
+    one = error_point("short3", runs["short3"])
+    assert (one.error, one.low, one.seeds, one.over) == (0.25, binomial_interval(500, IMAGES).low, 1, "test images")
+    early = json.loads(TEMPLATE.read_text())  # a 4-epoch run: no final test, its last epoch on 1,000 images
+    point = error_point("short3", {1: early})
+    expected = binomial_interval(round(early["final"]["test_top1_err"] * 1000), 1000)
+    assert (point.error, point.high) == (early["final"]["test_top1_err"], expected.high)
+    with pytest.raises(UsageError, match="no runs of long"):
+        error_point("long", {})
+
+
+def test_the_caption_names_the_protocol_its_seeds_and_counts_its_setups(stored):
+    from gnet_lib.training.seed_comparison import protocol_caption
+
+    runs = runs_by_seed(stored, "cifar10-jpeg", "seed", FAMILY.format(1))
+    caption = protocol_caption(runs)
+    template = json.loads(TEMPLATE.read_text())
+    assert caption.startswith("ours: CIFAR-10 (JPEG mirror), class-balanced subset, 5,000 training / 1,000 test images; "
+                              "4 epochs of recipe seed (batch 64); ")
+    assert template["environment"]["device_name"] in caption
+    # these runs' final tests cover 2,000 images and their curves the identity's 1,000
+    assert caption.endswith("; seeds 1, 2, 3; learning curves on a fixed subset of 1,000 test images")
+    runs["googlenet"][2] = json.loads(json.dumps(runs["googlenet"][2]))
+    runs["googlenet"][2]["environment"]["device_name"] = "Another CPU (1 thread)"
+    assert "on Another CPU (1 thread) for 1 run (googlenet s2)" in protocol_caption(runs)
+    assert seed_table(runs, "cifar10-jpeg").notes[0] == protocol_caption(runs)
+
+
+def test_runs_without_a_final_test_are_gathered_on_request_and_use_their_last_epoch(stored):
+    runs = runs_by_seed(stored, "cifar10-jpeg", "seed", FAMILY.format(1), final_test=False)
+    assert sorted(runs["long"]) == [2]
+    row = seed_table(runs, "cifar10-jpeg").where(model="long")[0]
+    template = json.loads(TEMPLATE.read_text())
+    assert row["error"] == round(template["final"]["test_top1_err"], 4)
+    assert row["interval over"] == f"one run: its {template['data']['test_size']:,} test images only"
+
+
+def test_the_published_column_can_be_left_out(stored):
+    runs = runs_by_seed(stored, "cifar10-jpeg", "seed", FAMILY.format(1))
+    table = seed_table(runs, "cifar10-jpeg", with_published=False)
+    assert "published" not in table.columns and not any("source 000" in n for n in table.notes)

@@ -10,6 +10,7 @@ import time
 from fractions import Fraction
 from itertools import product
 from pathlib import Path
+from statistics import NormalDist
 
 import pytest
 
@@ -19,12 +20,15 @@ from gnet_lib.training.class_strings import encode_labels
 from gnet_lib.training.statistics import (
     McNemarResult,
     average_ranks,
+    binomial_interval,
     decode_classes,
     final_test_predictions,
+    log_log_slope,
     mcnemar_exact,
     paired_bootstrap,
     paired_difference,
     same_test_set,
+    seed_image_difference,
     seed_summary,
     spearman_permutation_p,
     spearman_with_ties,
@@ -148,6 +152,46 @@ def test_paired_difference_needs_the_same_seeds_for_both():
         paired_difference([0.2, 0.3], [0.2, 0.3])
     with pytest.raises(UsageError, match="at least 2 seeds, got 1 for this pair"):
         paired_difference({1: 0.2}, {1: 0.3})
+
+
+# -- one run: the test images' interval ----------------------------------------------------
+
+
+@pytest.mark.parametrize("errors, n", [(2593, 10_000), (0, 10), (10, 10), (3, 40), (1418, 10_000)])
+def test_binomial_interval_bounds_are_where_the_score_test_just_fails(errors, n):
+    """Wilson's bounds solve (k/n - p)² = z² p (1 - p) / n: check each bound against that
+    equation, not against the formula the module uses."""
+    z = 1.959963984540054
+    r = binomial_interval(errors, n)
+    for bound in (r.low, r.high):
+        if 0 < bound < 1:
+            assert (errors / n - bound) ** 2 == pytest.approx(z * z * bound * (1 - bound) / n, rel=1e-9)
+    assert r.low <= errors / n <= r.high and r.rate == errors / n
+
+
+def test_binomial_interval_of_no_errors_and_its_textbook_values():
+    z2 = 1.959963984540054 ** 2
+    assert binomial_interval(0, 10).low == 0 and binomial_interval(0, 10).high == pytest.approx(z2 / (10 + z2))
+    r = binomial_interval(2593, 10_000)  # near the normal approximation for large n
+    se = math.sqrt(0.2593 * 0.7407 / 10_000)
+    assert r.high - r.low == pytest.approx(2 * 1.96 * se, rel=1e-3)
+    assert str(r) == "0.2593 (95% interval over 10,000 test images 0.2508 to 0.2680)"
+
+
+def test_binomial_interval_covers_at_about_its_nominal_rate():
+    rng, p, n, trials = random.Random(4), 0.26, 400, 2000
+    hits = 0
+    for _ in range(trials):
+        r = binomial_interval(sum(rng.random() < p for _ in range(n)), n)
+        hits += r.low <= p <= r.high
+    assert 0.93 <= hits / trials <= 0.97
+
+
+@pytest.mark.parametrize("errors, n, message", [(5, 0, "positive whole number"), (11, 10, "from 0 to n=10"),
+                                                (0.2, 10, "round"), (True, 10, "whole number")])
+def test_binomial_interval_refuses_what_is_not_a_count(errors, n, message):
+    with pytest.raises(UsageError, match=message):
+        binomial_interval(errors, n)
 
 
 # -- test images ---------------------------------------------------------------------------
@@ -300,6 +344,89 @@ def test_the_binomial_sampler_has_the_binomial_distribution():
     chi2 = sum((counts[k] - draws * math.comb(n, k) * p ** k * (1 - p) ** (n - k)) ** 2
                / (draws * math.comb(n, k) * p ** k * (1 - p) ** (n - k)) for k in range(8, 25))
     assert chi2 < 45  # 16 degrees of freedom: the 99.99th percentile is about 43
+
+
+# -- seeds and images together -------------------------------------------------------------
+
+
+def _crossed(rng, k, n, sigma_seed, threshold_a=0.65, threshold_b=0.55, rho=0.8):
+    """k seeds of two models on the same n images: image difficulty shared by every model and
+    seed (correlation rho), a seed shifts a model's threshold by N(0, sigma_seed). Returns
+    {seed: predictions} for A and B, the labels, and the true population difference of errors,
+    Φ(t_B / √(1 + σ²)) − Φ(t_A / √(1 + σ²))."""
+    import numpy as np
+
+    gen = np.random.default_rng(rng.randrange(2 ** 32))
+    difficulty = gen.standard_normal(n)
+    labels = [0] * n
+    preds = []
+    for threshold in (threshold_a, threshold_b):
+        runs = {}
+        for s in range(1, k + 1):
+            shift = threshold + sigma_seed * gen.standard_normal()
+            wrong = rho * difficulty + math.sqrt(1 - rho * rho) * gen.standard_normal(n) > shift
+            runs[s] = [int(w) for w in wrong]
+        preds.append(runs)
+    phi = NormalDist().cdf
+    scale = math.sqrt(1 + sigma_seed ** 2)
+    return preds[0], preds[1], labels, phi(threshold_b / scale) - phi(threshold_a / scale)
+
+
+@pytest.mark.parametrize("k, sigma_seed", [(2, 0.0), (2, 0.1), (3, 0.05), (3, 0.1)])
+def test_the_seed_image_interval_covers_the_population_difference(k, sigma_seed):
+    """From no seed effect to one that dominates the images' noise: covered at least 95% of the
+    time (less than 93% in 250 trials would be a 1-in-100 event for a true 95%)."""
+    rng, hits, trials = random.Random(k), 0, 250
+    for _ in range(trials):
+        a, b, labels, truth = _crossed(rng, k, 1500, sigma_seed=sigma_seed)
+        r = seed_image_difference(a, b, labels)
+        hits += r.low <= truth <= r.high
+    assert hits / trials >= 0.93
+
+
+def test_a_bootstrap_over_two_seeds_covers_less_often_than_it_claims():
+    """The reason the chapter's verdicts use seed_image_difference: resampling 2 seeds cannot see
+    how far a third would fall, and its interval misses the population difference far more than 5%."""
+    rng, trials = random.Random(11), 150
+    hits_t = hits_boot = 0
+    for i in range(trials):
+        a, b, labels, truth = _crossed(rng, 2, 1000, sigma_seed=0.08)
+        t = seed_image_difference(a, b, labels)
+        boot = paired_bootstrap(a, b, labels, resamples=300, seed=i)
+        hits_t += t.low <= truth <= t.high
+        hits_boot += boot.low <= truth <= boot.high
+    assert hits_boot / trials < 0.85
+    assert hits_t / trials >= 0.93
+
+
+def test_the_seed_image_interval_adds_the_seed_and_image_parts_by_hand():
+    labels = [0] * 4
+    a = {1: [1, 1, 0, 0], 2: [1, 0, 0, 0]}
+    b = {1: [0, 1, 0, 0], 2: [0, 0, 1, 0]}
+    # d per seed: seed 1 (1, 0, 0, 0), seed 2 (1, 0, -1, 0); seed means 1/4 and 0; image means (1, 0, -1/2, 0)
+    r = seed_image_difference(a, b, labels)
+    se_seeds = math.sqrt(stdev_squared([0.25, 0.0]) / 2)
+    se_images = math.sqrt(stdev_squared([1, 0, -0.5, 0]) / 4)
+    assert r.difference == pytest.approx(0.125) and r.per_seed == (0.25, 0.0)
+    assert (r.se_seeds, r.se_images) == (pytest.approx(se_seeds), pytest.approx(se_images))
+    half = math.sqrt((12.706204736174707 * se_seeds) ** 2 + (1.959963984540054 * se_images) ** 2)  # t(0.975, 1), z
+    assert (r.low, r.high) == (pytest.approx(0.125 - half), pytest.approx(0.125 + half))
+    assert str(r).startswith("A − B +0.1250 (95% CI") and "over 2 seeds and 4 test images" in str(r)
+
+
+def stdev_squared(values):
+    mean = sum(values) / len(values)
+    return sum((v - mean) ** 2 for v in values) / (len(values) - 1)
+
+
+def test_the_seed_image_interval_of_identical_models_is_a_point_and_one_seed_is_refused():
+    same = {1: [0, 1, 2], 2: [1, 1, 2]}
+    r = seed_image_difference(same, same, [0, 1, 2])
+    assert (r.difference, r.low, r.high, r.se_seeds, r.se_images) == (0, 0, 0, 0, 0)
+    with pytest.raises(UsageError, match="at least 2 seeds of both models, got 1 shared; with one seed"):
+        seed_image_difference({1: [0]}, {1: [1]}, [0])
+    with pytest.raises(UsageError, match=r"seeds only in A \[2\]"):
+        seed_image_difference({1: [0], 2: [0]}, {1: [1], 3: [1]}, [0])
 
 
 # -- McNemar -------------------------------------------------------------------------------
@@ -459,3 +586,35 @@ def test_the_independent_interval_of_two_errors():
     assert narrow[1] > 0  # ten times the images: the same margin is clear of zero
     with pytest.raises(UsageError, match="errors must lie in"):
         st.independent_error_difference(1.2, 0.2, 100)
+
+
+
+# -- growth of one quantity with another ---------------------------------------------------
+
+
+def test_log_log_slope_of_an_exact_power_law_has_no_spread():
+    x = [1, 2, 4, 8, 16]
+    r = log_log_slope(x, [3 * v ** 0.8 for v in x])
+    assert r.slope == pytest.approx(0.8) and r.se == pytest.approx(0, abs=1e-12) and r.n == 5
+
+
+def test_log_log_slope_matches_numpys_least_squares_and_its_standard_error():
+    import numpy as np
+
+    x = [0.36, 0.61, 0.86, 1.27, 1.52, 1.73, 11.16]
+    y = [0.26, 0.45, 0.59, 0.87, 1.0, 1.2, 6.01]
+    lx, ly = np.log(x), np.log(y)
+    design = np.column_stack([np.ones_like(lx), lx])
+    coef, residual, *_ = np.linalg.lstsq(design, ly, rcond=None)
+    cov = residual[0] / (len(x) - 2) * np.linalg.inv(design.T @ design)
+    r = log_log_slope(x, y)
+    assert r.slope == pytest.approx(coef[1]) and r.se == pytest.approx(math.sqrt(cov[1, 1]))
+    assert r.high - r.slope == pytest.approx(t_quantile(0.975, 5) * r.se)
+    assert str(r).startswith(f"slope {r.slope:.3f} (95% CI")
+
+
+@pytest.mark.parametrize("x, y, message", [([1, 2], [1, 2], "at least 3"), ([1, 2, 3], [1, 2], "one y per x"),
+                                           ([1, 2, 0], [1, 2, 3], "positive"), ([2, 2, 2], [1, 2, 3], "every x is the same")])
+def test_log_log_slope_refuses_what_it_cannot_fit(x, y, message):
+    with pytest.raises(UsageError, match=message):
+        log_log_slope(x, y)

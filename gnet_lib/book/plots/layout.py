@@ -7,6 +7,7 @@ collide (or moves a legend onto the curves) fails a test instead of reaching a r
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import cast
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -37,10 +38,12 @@ def _axes_texts(ax: Axes) -> Iterator[Text]:
 
 
 def visible_texts(fig: Figure) -> list[Text]:
-    """Every text of ``fig`` a reader sees: titles, axis and tick labels, annotations, legends."""
+    """Every text of ``fig`` a reader sees: titles, axis and tick labels (of secondary axes too),
+    annotations, legends."""
     texts: list[Text] = []
     for ax in fig.axes:
-        texts.extend(_axes_texts(ax))
+        for axes in (ax, *ax.child_axes):  # a secondary axis (its tick labels) is a child of its axes
+            texts.extend(_axes_texts(cast(Axes, axes)))
     texts.extend(fig.texts)  # the suptitle among them
     return [t for t in texts if t.get_visible() and t.get_text().strip()]
 
@@ -70,7 +73,8 @@ def legend_covers_data(ax: Axes) -> bool:
     fig.canvas.draw()
     box = legend.get_window_extent()
     for line in ax.get_lines():
-        points = ax.transData.transform(np.column_stack([line.get_xdata(), line.get_ydata()]))
+        xy = [np.asarray(line.get_xdata(), dtype=float), np.asarray(line.get_ydata(), dtype=float)]  # errorbar: object arrays
+        points = ax.transData.transform(np.column_stack(xy))
         if box.count_contains(points[np.isfinite(points).all(axis=1)]):
             return True
     for collection in ax.collections:

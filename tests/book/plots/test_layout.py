@@ -80,3 +80,20 @@ def test_a_legend_over_a_scatter_is_found():
     ax.set_ylim(0, 1)
     ax.legend(loc="center")
     assert legend_covers_data(ax)
+
+
+def test_a_secondary_axis_tick_labels_are_counted():
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.set_xlim(0, 1)
+    top = ax.secondary_xaxis("top")
+    top.set_xticks([0.4, 0.45], ["one long name", "another long name"])
+    assert ("one long name", "another long name") in overlapping_texts(fig)
+
+
+def test_error_bars_are_data_a_legend_must_not_cover():
+    _fig, ax = plt.subplots()
+    ax.errorbar([0.5], [0.5], yerr=0.1, fmt="o", label="a point")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.legend(loc="center")
+    assert legend_covers_data(ax)

@@ -1,0 +1,133 @@
+"""The ablation's figures: error against parameters for several protocols at once, each point with
+its interval, and learning curves over seeds as a mean and a band, one panel per variant."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter, NullLocator
+
+from ...core.architectures import CIFAR_MODEL_NAMES
+from ...core.published import SOURCE_000
+from ...training.seed_comparison import ErrorPoint
+from ...training.source_claims import ROUNDING
+
+
+@dataclass(frozen=True)
+class Series:
+    """The points of one protocol, drawn with one marker."""
+
+    label: str
+    points: Sequence[ErrorPoint]
+    marker: str = "o"
+
+
+#: How far apart (in decades of parameters) the protocols of one variant are drawn, so that their
+#: intervals do not hide each other.
+DODGE = 0.018
+
+
+def error_against_params(series: Sequence[Series], published: str | None = "cifar10") -> Figure:
+    """Top-1 test error against parameters (log scale): each protocol's points with their 95%
+    intervals, source 000's published points with their rounding, and every variant named once
+    on the top axis (rotated, so that neighbours never collide). The legend sits outside the axes."""
+    fig, ax = plt.subplots(figsize=(8.6, 4.6))
+    drawn = [s for s in series if s.points]
+    offsets = [(i - (len(drawn) - 1) / 2) * DODGE for i in range(len(drawn) + (1 if published else 0))]
+    named: dict[str, float] = {}
+    for s, offset in zip(drawn, offsets):
+        xs = [p.params * 10 ** offset for p in s.points]
+        ys = [p.error for p in s.points]
+        errors = [[p.error - p.low for p in s.points], [p.high - p.error for p in s.points]]
+        ax.errorbar(xs, ys, yerr=errors, fmt=s.marker, ms=6, capsize=3, lw=1.2, label=s.label)
+        named.update({p.model: p.params for p in s.points})
+    if published:
+        pub = SOURCE_000[published]
+        offset = offsets[-1]
+        ax.errorbar([pub[n].params * 10 ** offset for n in CIFAR_MODEL_NAMES], [pub[n].top1_error for n in CIFAR_MODEL_NAMES],
+                    yerr=ROUNDING, fmt="x", ms=7, capsize=3, lw=1.2, color="black",
+                    label=f"source 000, published (bar: ±{ROUNDING:g}, its rounding)")
+        named.update({n: named.get(n, pub[n].params) for n in CIFAR_MODEL_NAMES})
+    ax.set_xscale("log")
+    ax.xaxis.set_major_locator(FixedLocator([m * 10 ** e for e in range(5, 10) for m in (1, 2, 5)]))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value / 1e6:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("parameters (millions, log scale)")
+    ax.set_ylabel("top-1 test error")
+    ax.set_ylim(bottom=0)
+    if named:
+        low, high = min(named.values()), max(named.values())
+        ax.set_xlim(low / 1.6, high * 1.6)
+        top = ax.secondary_xaxis("top")
+        order = sorted(named, key=named.get)  # type: ignore[arg-type]
+        top.xaxis.set_major_locator(FixedLocator([named[n] for n in order]))
+        top.xaxis.set_minor_locator(NullLocator())
+        top.set_xticklabels(order, rotation=90, fontsize=8)
+        ax.grid(axis="x", which="major", alpha=0.0)
+        for n in order:
+            ax.axvline(named[n], color="0.9", lw=0.8, zorder=0)
+    if drawn or published:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, frameon=False, title_fontsize=8,
+                  title="bars: 95% intervals over seeds (2 or more),\nelse over one run's test images")
+    fig.tight_layout()
+    return fig
+
+
+def _mean(values: Sequence[Sequence[float]]) -> list[float]:
+    return [sum(column) / len(column) for column in zip(*values)]
+
+
+def seed_curves(runs: dict[str, dict[int, dict[str, Any]]], reference: str | None = "googlenet",
+                key: str = "test_top1_err") -> Figure:
+    """One panel per variant: the test error per epoch as the mean over its seeds, shaded from the
+    lowest to the highest seed, the training error's mean dashed, and the reference's mean test
+    error dotted in every other panel. The legend sits below the panels."""
+    names = [n for n in CIFAR_MODEL_NAMES if n in runs] + [n for n in runs if n not in CIFAR_MODEL_NAMES]
+    columns = min(4, max(1, len(names)))
+    rows = max(1, -(-len(names) // columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(2.9 * columns + 0.6, 2.5 * rows + 0.9), sharex=True, sharey=True,
+                             squeeze=False)
+    reference_mean = None
+    if reference in runs:
+        histories = [r["history"] for r in runs[reference].values()]
+        reference_mean = ([h["epoch"] for h in histories[0]], _mean([[h[key] for h in hist] for hist in histories]))
+    for ax, name in zip(axes.flat, names):
+        histories = [r["history"] for r in runs[name].values()]
+        length = min(len(h) for h in histories)
+        epochs = [h["epoch"] for h in histories[0][:length]]
+        test = [[h[key] for h in hist[:length]] for hist in histories]
+        ax.plot(epochs, _mean(test), color="tab:blue", lw=1.8)
+        if len(test) > 1:
+            ax.fill_between(epochs, [min(c) for c in zip(*test)], [max(c) for c in zip(*test)], color="tab:blue", alpha=0.25, lw=0)
+        train = [[h["train_top1_err"] for h in hist[:length]] for hist in histories if "train_top1_err" in hist[0]]
+        if train:
+            ax.plot(epochs, _mean(train), color="tab:blue", ls="--", lw=1)
+        if reference_mean and name != reference:
+            ax.plot(*reference_mean, color="0.35", ls=":", lw=1.5)
+        ax.set_title(f"{name} ({len(test)} seed{'s' if len(test) > 1 else ''})", fontsize=9)
+        ax.grid(alpha=0.3)
+    last = max((len(r["history"]) for variant in runs.values() for r in variant.values()), default=1)
+    step = 1 if last <= 6 else 2
+    for ax in axes.flat:
+        ax.set_xticks(range(step, last + 1, step))
+        ax.set_xlim(0.5, last + 0.5)
+    for ax in axes.flat[len(names):]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("epoch")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("top-1 error")
+    handles = [Line2D([], [], color="tab:blue", lw=1.8, label="test error, mean over seeds"),
+               Patch(color="tab:blue", alpha=0.25, label="lowest to highest seed"),
+               Line2D([], [], color="tab:blue", ls="--", lw=1, label="training error, mean")]
+    if reference_mean:
+        handles.append(Line2D([], [], color="0.35", ls=":", lw=1.5, label=f"{reference}'s test error, mean"))
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.1 if rows == 1 else 0.06, 1, 1))
+    return fig
