@@ -116,6 +116,8 @@ def test_a_file_of_a_newer_schema_is_refused_with_what_to_do(tmp_path):
     newer = {**_schema_1_file(), "schema": RESULT_SCHEMA + 1}
     with pytest.raises(UsageError, match="upgrade gnet_lib"):
         migrate(newer)
+    from gnet_lib.training.storage import write_json
+
     write_json(tmp_path / "newer.json", newer)
     with pytest.raises(UsageError, match=f"result schema {RESULT_SCHEMA + 1}"):
         load_result(tmp_path / "newer.json")
