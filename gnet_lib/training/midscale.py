@@ -154,4 +154,6 @@ RUNS: tuple[MidscaleRun, ...] = (
     *_seeds("short", (1,), "4b and 4c removed"),
     *_seeds("short2", (1,), "one module in stage 4"),
     MidscaleRun("googlenet", 1, "precision: fp32 against bf16", precision="fp32"),
+    *(MidscaleRun(m, 2, "a second seed, so that a claim about this variant can get a verdict")
+      for m in ("short", "short2", "long", "naive")),
 )
