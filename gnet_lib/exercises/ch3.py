@@ -247,6 +247,6 @@ EXERCISES: dict[str, Exercise] = {
     "3.1": Exercise("LRN the way Caffe computes it", _ex_3_1),
     "3.2": Exercise("The whole network with a separable stem", _ex_3_2),
     "3.3": Exercise("Which reductions save the most?", _ex_3_3),
-    "3.4": Exercise("The widest middle layer that still saves", _ex_3_4),
+    "3.4": Exercise("The widest middle layer, and when the rule of thumb is right", _ex_3_4),
     "3.5": Exercise("An Inception module under a MAC budget", _ex_3_5),
 }
