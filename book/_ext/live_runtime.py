@@ -21,7 +21,7 @@ PYODIDE = BOOK / "live" / "node_modules" / "pyodide"
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 PACKAGE = BOOK.parent / "gnet_lib"
 #: What the live cells import: the package root, the core, the checkers of chapters 1-3 and the runner.
-LIVE_MODULES = ("__init__.py", "version.py", "core", "exercises/__init__.py", "exercises/checks.py",
+LIVE_MODULES = ("__init__.py", "core", "exercises/__init__.py", "exercises/checks.py",
                 "exercises/ch1.py", "exercises/ch2.py", "exercises/ch3.py", "book/__init__.py", "book/live.py")
 
 

@@ -106,7 +106,8 @@ def bottleneck_table(name: str = "inception-v1", count: Count = "MACs") -> Table
             direct, reduced = (c.macs if count == "MACs" else c.weights for c in costs)
             rows.append({"module": m.name, "branch": branch, "input": (c_in, h, w), "reduce to": reduce,
                          f"{count} without": direct, f"{count} with": reduced, "ratio": round(direct / reduced, 2)})
-    return Table(tuple(rows[0]), rows, title=f"{spec.title}: {count} of each branch without / with its 1x1 reduction")
+    return Table(tuple(rows[0]), rows, title=f"{spec.title}: {count} of each branch without / with its 1x1 reduction",
+                 formats={"ratio": ".2f"})
 
 
 def whole_network_comparison(name: str = "inception-v1") -> Table:
@@ -124,4 +125,5 @@ def whole_network_comparison(name: str = "inception-v1") -> Table:
             "MACs": round(rows[1]["MACs"] / rows[0]["MACs"], 2),
         }
     )
-    return Table(("network", "output channels", "params", "MACs"), rows, title=f"{spec.title}: naive against bottleneck")
+    return Table(("network", "output channels", "params", "MACs"), rows, title=f"{spec.title}: naive against bottleneck",
+                 formats={"params": ".2f", "MACs": ".2f"})

@@ -73,7 +73,8 @@ def factorisations(c_in: int, c_out: int, c_mid: int | None = None, h: int = 1, 
         rows.append({"factorisation": f.name, "weights before": before.weights, "weights after": after.weights,
                      "MACs before": before.macs, "MACs after": after.macs,
                      "saving": round(1 - after.weights / before.weights, 4)})
-    return Table(tuple(rows[0]), rows, title=f"factorising a convolution {c_in} -> {mid} -> {c_out} channels at {h}x{w}")
+    return Table(tuple(rows[0]), rows, title=f"factorising a convolution {c_in} -> {mid} -> {c_out} channels at {h}x{w}",
+                 formats={"saving": ".3f"})
 
 
 def verdicts(f: Factorisation, widths: Iterable[tuple[int, int, int]]) -> Table:
@@ -122,4 +123,5 @@ def grid_reduction_options(d: int, k: int, kernel: int = 3) -> Table:
     rows = [{"option": name, "MACs": cost.macs, "MACs / first": round(cost.macs / conv_then_pool.macs, 3),
              "weights": cost.weights, "narrowest (values)": narrowest}
             for name, (cost, narrowest) in options.items()]
-    return Table(tuple(rows[0]), rows, title=f"{d}x{d}x{k} -> {half}x{half}x{2 * k} with {kernel}x{kernel} convolutions")
+    return Table(tuple(rows[0]), rows, title=f"{d}x{d}x{k} -> {half}x{half}x{2 * k} with {kernel}x{kernel} convolutions",
+                 formats={"MACs / first": ".3f"})

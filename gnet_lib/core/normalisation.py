@@ -140,4 +140,5 @@ def stem_arithmetic(name: str = "inception-v1", **options: Any) -> Table:
     return Table(("layer", "kind", "output", "weights", "MACs", "share of MACs", "powers", "multiplies"), rows,
                  title=f"{spec.title}: the stem's arithmetic per image, LRN counted as its formula reads",
                  notes=[("LRN MACs: one per channel in each value's window (a square added to the sum), plus one "
-                         "for k + alpha/size * sum; powers: scale ** -beta, one per value; multiplies: a * that power")])
+                         "for k + alpha/size * sum; powers: scale ** -beta, one per value; multiplies: a * that power")],
+                 formats={"share of MACs": ".4f"})

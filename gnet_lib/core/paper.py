@@ -15,8 +15,10 @@ from .tables import Table
 PARTS: dict[str, tuple[str, ...]] = {
     "outputs": ("type", "paper output", "our output", "output matches"),
     "params": ("type", "paper params", "our weights", "weights - printed", "weights / printed"),
-    "ops": ("type", "paper ops", "our MACs", "MACs - printed", "MACs / printed"),
+    "ops": ("type", "paper ops", "our MACs", "our MACs, rounded", "MACs / printed"),
 }
+#: Every ratio column shows three decimals (``1.000``, not ``1``).
+RATIO_FORMATS = {"weights / printed": ".3f", "MACs / printed": ".3f"}
 
 #: Source 000's figure for the whole network: "about 6.8 million" parameters.
 SOURCE_000_PARAMS = 6.8e6
@@ -53,6 +55,7 @@ def _comparison_row(paper_row: PaperRow, ours: list[LayerRow], output: str) -> d
     weights, macs = sum(r.weights for r in ours), sum(r.macs for r in ours)
     weights_diff, weights_ratio = _against(weights, parse_count(paper_row.params))
     macs_diff, macs_ratio = _against(macs, parse_count(paper_row.ops))
+    macs_rounded = written_like(macs, paper_row.ops) if paper_row.ops and ours else None
     return {
         "type": paper_row.type,
         "paper output": paper_row.output,
@@ -65,6 +68,7 @@ def _comparison_row(paper_row: PaperRow, ours: list[LayerRow], output: str) -> d
         "paper ops": paper_row.ops,
         "our MACs": macs if ours else None,
         "MACs - printed": macs_diff,
+        "our MACs, rounded": macs_rounded,
         "MACs / printed": macs_ratio,
     }
 
@@ -82,8 +86,11 @@ def compare_with_paper() -> Table:
 
     ``weights`` are the convolution/linear weights only (no biases, no auxiliary heads);
     ``MACs`` are exact multiply-accumulates per image. The difference columns are exact minus
-    printed (K read as 1,000, M as 1,000,000), the ratio columns exact / printed. Whether the
-    paper's params include biases is not stated: :func:`unit_readings` weighs the evidence.
+    printed (K read as 1,000, M as 1,000,000), the ratio columns exact / printed, and
+    ``our MACs, rounded`` the exact MACs written as the ops cell is (to its last digit, a half
+    rounded up): where it equals the printed cell, rounding explains the whole difference.
+    Whether the paper's params include biases is not stated: :func:`unit_readings` weighs the
+    evidence.
     """
     table = _paper_table()
     rows, shape = [], table.input_size
@@ -97,6 +104,7 @@ def compare_with_paper() -> Table:
         rows,
         title="Table 1 of the paper beside exact values (inception-v1, 224x224, no auxiliary heads)",
         notes=[_totals_note(table)],
+        formats=RATIO_FORMATS,
     )
 
 
@@ -106,7 +114,7 @@ def comparison_part(part: str, comparison: Table | None = None) -> Table:
     comparison = compare_with_paper() if comparison is None else comparison
     columns = PARTS[part]
     rows = comparison.rows if part == "outputs" else [r for r in comparison if r[f"paper {part}"]]
-    return Table(columns, rows, title=f"Table 1 beside exact values: {part}")
+    return Table(columns, rows, title=f"Table 1 beside exact values: {part}", formats=RATIO_FORMATS)
 
 
 def printed_self_consistency(tolerance: float = 0.05) -> Table:
@@ -146,24 +154,42 @@ def params_rows(separable: bool = True) -> list[dict]:
     return out
 
 
+#: The units of a printed count: Table 1 writes params in K and ops in M.
+PRINTED_UNITS = {"K": 1000, "M": 1_000_000}
+
+
 def _printed_number(cell: str) -> tuple[Fraction, Fraction]:
-    """``"2.7K"`` -> (27/10, 1/10): the number in thousands and the step of its last digit."""
-    if not cell.endswith("K"):
-        raise ValueError(f"expected a count in K, got {cell!r}")
+    """``"2.7K"`` -> (27/10, 1/10): the number in the cell's unit (K or M) and the step of its
+    last digit."""
+    if not cell or cell[-1] not in PRINTED_UNITS:
+        raise ValueError(f"expected a count in K or M, such as '2.7K' or '34M', got {cell!r}")
     number = cell[:-1]
     return Fraction(number), Fraction(1, 10 ** len(number.partition(".")[2]))
 
 
-def prints_as(exact: int, cell: str, unit: int, rounding: Rounding = "nearest") -> bool:
-    """Whether ``exact / unit``, written to the precision of ``cell``, gives ``cell``.
+def _rounded(x: Fraction, step: Fraction, rounding: Rounding) -> Fraction:
+    """``x`` rounded to a multiple of ``step``: to the nearest (a half up) or down."""
+    steps = x / step + (Fraction(1, 2) if rounding == "nearest" else 0)
+    return (steps.numerator // steps.denominator) * step
 
-    ``"nearest"`` counts a tie as a match (either way of rounding it gives the cell).
+
+def prints_as(exact: int, cell: str, unit: int, rounding: Rounding = "nearest") -> bool:
+    """Whether ``exact / unit``, rounded to the precision of ``cell``, gives ``cell``.
+
+    ``"nearest"`` rounds a half up, as is usual: 163,328 / 1024 = 159.5 exactly prints as 160K,
+    not 159K (it gives 159K only rounded ``"down"``).
     """
     value, step = _printed_number(cell)
-    x = Fraction(exact, unit)
-    if rounding == "nearest":
-        return abs(x - value) <= step / 2
-    return value <= x < value + step
+    return _rounded(Fraction(exact, unit), step, rounding) == value
+
+
+def written_like(exact: int, cell: str) -> str:
+    """``exact`` written as ``cell`` is written: in its unit (K or M), to its last digit, a half
+    rounded up. ``written_like(73_608_192, "73M")`` is ``"74M"``."""
+    step = _printed_number(cell)[1]
+    rounded = _rounded(Fraction(exact, PRINTED_UNITS[cell[-1]]), step, "nearest")
+    decimals = len(cell[:-1].partition(".")[2])
+    return f"{float(rounded):.{decimals}f}{cell[-1]}"
 
 
 def _distance(exact: int, cell: str, unit: int) -> Fraction:

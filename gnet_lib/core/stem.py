@@ -54,7 +54,8 @@ def stem_comparison(multiplier: int | None = None) -> Table:
              "MACs": c.macs, f"MACs / {printed.ops}": round(c.macs / ops, 3)}
             for name, c in stem_costs(multiplier).items()]
     title = f"Table 1's conv1 row: which convolution has {printed.params} weights and {printed.ops} MACs?"
-    return Table(tuple(rows[0]), rows, title=title)
+    ratios = (f"weights / {printed.params}", f"MACs / {printed.ops}")
+    return Table(tuple(rows[0]), rows, title=title, formats=dict.fromkeys(ratios, ".3f"))
 
 
 def multiplier_sweep(multipliers: range = range(1, 13)) -> Table:

@@ -7,17 +7,30 @@ and ordered explicitly, integers get thousands separators.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 
-def format_cell(value: Any) -> str:
-    """How one cell is shown: ``1234567`` -> ``1,234,567``; tuples as ``64x56x56``."""
+def half_up(value: float, digits: int = 3) -> str:
+    """``value`` written with ``digits`` decimals, a half rounded up: ``0.5625`` -> ``"0.563"``,
+    ``0.6`` -> ``"0.600"``. Python's own formatting rounds a half to even (``f"{0.5625:.3f}"`` is
+    ``"0.562"``); the book rounds every printed share the one way readers learnt at school. The
+    float is read as its shortest decimal form, so a share computed as ``0.6125`` rounds to 0.613."""
+    return str(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+
+
+def format_cell(value: Any, spec: str = "") -> str:
+    """How one cell is shown: ``1234567`` -> ``1,234,567``; tuples as ``64x56x56``. ``spec``, a
+    format specification such as ``".3f"``, overrides the default for a float (a ratio column
+    then shows ``1.000``, not ``1``; whole numbers in the same column keep their separators)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if spec and isinstance(value, float):
+        return format(value, spec)
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
@@ -35,12 +48,14 @@ def looks_numeric(text: str) -> bool:
 
 @dataclass
 class Table:
-    """Rows (dicts) shown through a fixed list of columns."""
+    """Rows (dicts) shown through a fixed list of columns; ``formats`` gives a column a format
+    specification of its own (``{"ratio": ".3f"}``), so that its numbers all show as many decimals."""
 
     columns: Sequence[str]
     rows: list[dict[str, Any]]
     title: str = ""
     notes: list[str] = field(default_factory=list)
+    formats: Mapping[str, str] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -60,7 +75,7 @@ class Table:
         return [row for row in self.rows if all(row.get(k) == v for k, v in conditions.items())]
 
     def _cells(self) -> list[list[str]]:
-        return [[format_cell(row.get(col)) for col in self.columns] for row in self.rows]
+        return [[format_cell(row.get(col), self.formats.get(col, "")) for col in self.columns] for row in self.rows]
 
     def to_text(self) -> str:
         cells = self._cells()

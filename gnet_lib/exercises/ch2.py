@@ -168,8 +168,10 @@ def _tf_sizes(size: int, step) -> list[int]:
 
 
 def _ex_2_2(answer: Any) -> tuple[bool, str]:
-    if not isinstance(answer, (tuple, list)) or len(answer) != 5 or any(len(p) != 2 for p in answer):
-        raise AnswerTypeError("expected five (before, after) pairs: conv1, pool1, pool2, pool3, pool4")
+    if (not isinstance(answer, (tuple, list)) or len(answer) != 5
+            or any(not isinstance(p, (tuple, list)) or len(p) != 2 for p in answer)):
+        raise AnswerTypeError("expected a list of five (before, after) pairs, one pair per layer: conv1, pool1, pool2, "
+                              "pool3, pool4")
     value = [tuple(whole_number(v) for v in pair) for pair in answer]
     expected = _tf_chain(_tf_sizes(TF_SIZE, lambda n: tf_same_output(n, 2)))
     if value == expected:

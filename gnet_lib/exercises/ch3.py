@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -13,15 +14,18 @@ from ..core.normalisation import GOOGLENET_LRN, lrn_cost
 from ..core.specs import Inception
 from ..core.stem import C_IN, KERNEL, OUT_SIZE, separable_stem, slim_multiplier
 from ..core.table1 import PAPER_TOTAL_OPS
-from .checks import AnswerTypeError, Exercise, integer, number
+from .checks import AnswerTypeError, Exercise, integer, number, whole_number
 
 #: Exercise 3.1: the map of lrn2 (conv2's output) whose arithmetic is counted.
 LRN_SHAPE = (192, 56, 56)
 #: Exercise 3.3: the branches whose 1x1 reductions are removed, one kind at a time.
 REDUCTIONS = ("3x3", "5x5")
 
-#: Exercise 3.4: the widths around the middle layer of two 3x3 convolutions replacing a 5x5.
+#: Exercise 3.4: the widths around the middle layer of two 3x3 convolutions replacing a 5x5; then
+#: the input width for which the output widths that make the rule of thumb exact are asked, and
+#: the output widths to search.
 FACTOR_IN, FACTOR_OUT = 160, 96
+RULE_INPUT, RULE_OUTPUTS = 100, range(1, 401)
 #: Exercise 3.5: the input, output width and MAC budget of the module to design.
 DESIGN_INPUT, DESIGN_OUTPUT, DESIGN_BUDGET = (192, 28, 28), 256, 100_000_000
 DESIGN_COLUMNS = ("#1x1", "#3x3 reduce", "#3x3", "#5x5 reduce", "#5x5", "pool proj")
@@ -37,6 +41,9 @@ def _ex_3_1(answer: Any) -> tuple[bool, str]:
                                                  "the previous channel's sum instead",
         pixels * 2 * (channels - 1): "the first channel's sum is built from scratch: count its additions too",
         pixels * 2 * channels: "the first channel's sum is built from the whole window, not updated with two",
+        pixels * (size // 2 + 1 + 2 * (channels - 1)): "the first channel's window holds zero padding before the "
+                                                        "first channel, and Caffe adds those squares like the others: "
+                                                        "count every square of the window, padding included",
         sliding.macs + sliding.values: "the squares are lone multiplications, not multiply-accumulates: leave them out of the MACs",
         size + 2 * (channels - 1): "that is one pixel; the map has H x W of them",
         (h // 2) * (w // 2) * (size + 2 * (channels - 1)): "the layer sits before pool2: lrn2 normalises conv2's 56x56 map",
@@ -110,7 +117,8 @@ def _ex_3_3(answer: Any) -> tuple[bool, str]:
     return False, "start from the network's total and, for every module, replace the branch's cost with its reduction by its cost without"
 
 
-def _ex_3_4(answer: Any) -> tuple[bool, str]:
+def _widest_middle(answer: Any) -> tuple[bool, str]:
+    """Exercise 3.4's first part: the widest middle width that still saves for FACTOR_IN -> FACTOR_OUT."""
     a, b = FACTOR_IN, FACTOR_OUT
     expected = FIVE_AS_TWO_THREES.widest_saving_middle(a, b)
     value = number(answer)
@@ -133,6 +141,53 @@ def _ex_3_4(answer: Any) -> tuple[bool, str]:
     if value > expected:
         return False, "at that width the two 3x3 convolutions hold more weights than the 5x5"
     return False, "that width saves, but a wider middle layer still saves too: find the widest"
+
+
+def _rule_right(a: int, outputs: Iterable[int], saves_at_a: bool = True, fails_above_a: bool = True) -> list[int]:
+    """The output widths ``b`` for which 'two 3x3 save against a 5x5 exactly when the middle is no
+    wider than the input' is right for input width ``a``: the pair saves at ``m = a`` and not at
+    ``m = a + 1``. Leaving out one of the two conditions gives a typical wrong answer."""
+    f = FIVE_AS_TWO_THREES
+    return [b for b in outputs
+            if (not saves_at_a or f.saves(a, a, b)) and (not fails_above_a or not f.saves(a, a + 1, b))]
+
+
+def _rule_widths(answer: Any) -> tuple[bool, str]:
+    """Exercise 3.4's second part: the output widths for which the rule of thumb is exactly right."""
+    if isinstance(answer, (str, bytes, dict)) or not isinstance(answer, Iterable):
+        raise AnswerTypeError("the second part is a list of output widths b (possibly empty)")
+    value = sorted(whole_number(b) for b in answer)
+    expected = _rule_right(RULE_INPUT, RULE_OUTPUTS)
+    if value == expected:
+        return True, ""
+    diagnoses = (
+        (_rule_right(RULE_INPUT, RULE_OUTPUTS, fails_above_a=False),
+         ("you kept every b for which a middle as wide as the input saves; the rule also says that one channel "
+          "wider must not save")),
+        (_rule_right(RULE_INPUT, RULE_OUTPUTS, saves_at_a=False),
+         ("you kept every b for which one channel wider than the input does not save; the rule also says that a "
+          "middle as wide as the input must save")),
+        (list(RULE_OUTPUTS), "the rule is not right for every output width: test each b"),
+    )
+    for wrong, message in diagnoses:
+        if value == wrong:
+            return False, message
+    if not value:
+        return False, "there is such an output width for this input width: test each b against 9m(a+b) < 25ab at m = a and m = a + 1"
+    return False, "for each b, test the pair at m = a (it must save) and at m = a + 1 (it must not); keep the b that pass both"
+
+
+def _ex_3_4(answer: Any) -> tuple[bool, str]:
+    if isinstance(answer, (str, bytes, dict)) or not isinstance(answer, (tuple, list)) or len(answer) != 2:
+        raise AnswerTypeError("expected a pair: (the widest middle width, the list of output widths b for which the "
+                              "rule of thumb is exactly right)")
+    widest_ok, widest_message = _widest_middle(answer[0])
+    if not widest_ok:
+        return False, f"the widest middle width: {widest_message}"
+    rule_ok, rule_message = _rule_widths(answer[1])
+    if not rule_ok:
+        return False, f"the first part is right; the output widths: {rule_message}"
+    return True, "the rule of thumb is exactly right only in a band of output widths narrower than one channel, just above 9a/16."
 
 
 def _design_macs(widths: tuple[int, ...]) -> dict[str, int]:
@@ -165,10 +220,11 @@ def _design_shape_problem(widths: tuple[int, ...]) -> str:
 
 
 def _ex_3_5(answer: Any) -> tuple[bool, str]:
-    if not (isinstance(answer, (tuple, list)) and len(answer) == 6
-            and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in answer)):
+    if not isinstance(answer, (tuple, list)) or len(answer) != 6:
+        raise AnswerTypeError(f"expected six widths, in Table 1's column order: {', '.join(DESIGN_COLUMNS)}")
+    widths = tuple(whole_number(v) for v in answer)
+    if min(widths) <= 0:
         return False, f"give six positive whole widths, in Table 1's column order: {', '.join(DESIGN_COLUMNS)}"
-    widths = tuple(answer)
     problem = _design_shape_problem(widths)
     if problem:
         return False, problem
@@ -191,6 +247,6 @@ EXERCISES: dict[str, Exercise] = {
     "3.1": Exercise("LRN the way Caffe computes it", _ex_3_1),
     "3.2": Exercise("The whole network with a separable stem", _ex_3_2),
     "3.3": Exercise("Which reductions save the most?", _ex_3_3),
-    "3.4": Exercise("The widest middle layer that still saves", _ex_3_4),
+    "3.4": Exercise("The widest middle layer, and when the rule of thumb is right", _ex_3_4),
     "3.5": Exercise("An Inception module under a MAC budget", _ex_3_5),
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -36,12 +37,17 @@ class Exercise:
 
 
 def number(answer: Any, kind: str = "whole number") -> float:
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
-        numel, item = getattr(answer, "numel", None), getattr(answer, "item", None)
-        if callable(numel) and callable(item) and numel() == 1:  # a one-element tensor or array
-            return item()
+    """``answer`` as a Python int or float: a plain number, a NumPy scalar (``np.int64(3)``, what
+    ``tuple(np.array(...))`` holds) or a one-element tensor or array; anything else (a bool, a
+    string, a list) is refused as the wrong form of answer."""
+    value = answer
+    if not isinstance(value, numbers.Real):  # a tensor or an array: one element is a number
+        count, item = getattr(value, "numel", getattr(value, "size", None)), getattr(value, "item", None)
+        if callable(item) and (count() if callable(count) else count) == 1:
+            value = item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise AnswerTypeError(f"expected a {kind}, got {type(answer).__name__} {answer!r}")
-    return answer
+    return int(value) if isinstance(value, numbers.Integral) else float(value)
 
 
 def whole_number(answer: Any) -> int:
@@ -63,5 +69,6 @@ def integer(answer: Any, diagnoses: dict[int, str], expected: int, what: str) ->
     if value in diagnoses:
         return False, diagnoses[value]
     if expected and value == 2 * expected:
-        return False, "twice too large: count a multiply-add once (MACs), not as two operations (FLOPs)"
+        return False, ("twice too large: did you count each multiply-add as two operations? Some tools report "
+                       "FLOPs as twice the MACs, others call the MAC count itself FLOPs; here count one per multiply-add")
     return False, f"that is not {what}; check your formula step by step"

@@ -88,3 +88,16 @@ def test_no_other_chapter_is_tagged_live():
         if path.name not in ANALYTIC:
             cells = json.loads(path.read_text())["cells"]
             assert all(LIVE_TAG not in c.get("metadata", {}).get("tags", []) for c in cells), path.name
+
+
+def test_every_module_the_live_runtime_ships_exists():
+    """The book's build zips these paths for the browser; a moved module (gnet_lib/version.py went
+    to gnet_lib/core/) must fail here, not at the end of a three-minute build."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("live_runtime", ROOT / "book" / "_ext" / "live_runtime.py")
+    runtime = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(runtime)
+    missing = [name for name in runtime.LIVE_MODULES if not (runtime.PACKAGE / name).exists()]
+    assert not missing, missing
+    assert "gnet_lib/core/version.py" in {p.relative_to(ROOT).as_posix() for p in runtime._package_files()}

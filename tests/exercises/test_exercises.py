@@ -25,6 +25,14 @@ def test_unanswered_and_unknown_exercises():
     assert "is not" in check("3.1", 112.5).message
 
 
+def test_numpy_scalars_and_one_element_arrays_are_numbers():
+    import numpy as np
+
+    assert check("2.3", np.int64(31)).ok and check("2.3", np.array([31])).ok and check("2.3", np.float64(31.0)).ok
+    assert "expected a whole number" in check("2.3", np.array([31, 32])).message
+    assert "expected a whole number" in check("2.3", np.bool_(True)).message
+
+
 def test_a_bug_inside_a_checker_is_not_reported_as_a_wrong_answer(monkeypatch):
     """Only a wrong form of answer becomes feedback; any other error in a checker is a library bug
     and keeps its traceback."""

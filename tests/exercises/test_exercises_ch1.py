@@ -58,7 +58,8 @@ CASES = {
         ((480, 480, 144, 480, 32, 480), "module before"),
     ]),
     # one more convolution on the longest path of each of the nine modules: 22 + 9, 27 + 9
-    "1.5": ((31, 36), [((22, 27), "paper's figures"), ((36, 31), "swapped"), ((31, 27), "pooling"), ((40, 45), "not two")]),
+    "1.5": ((31, 36), [((22, 27), "paper's figures"), ((36, 31), "swapped"), ((31, 27), "pooling"), ((40, 45), "not two"),
+                       ((31, 35), "average pool")]),   # four pools on the longest path, the head's average pool forgotten
     "1.6": (_lrn(LRN_PIXEL), [
         (list(LRN_PIXEL), "input values"),
         (_lrn(LRN_PIXEL, alpha=5e-4), "alpha / n"),          # alpha not divided by the window size
@@ -75,6 +76,22 @@ CASES = {
 @pytest.mark.parametrize("exercise", sorted(CASES))
 def test_right_answers_pass_and_mistakes_are_named(exercise):
     assert_checker(exercise, *CASES[exercise])
+
+
+def test_lrn_values_rounded_to_two_decimals_pass_and_coarser_ones_are_named():
+    exact = _lrn(LRN_PIXEL)
+    assert check("1.6", [round(v, 2) for v in exact]).ok and check("1.6", [round(v, 4) for v in exact]).ok
+    assert not check("1.6", [v + 0.011 for v in exact]).ok
+    feedback = check("1.6", [round(v, 1) for v in exact])
+    assert not feedback.ok and "rounded too coarsely" in feedback.message
+
+
+def test_every_named_lrn_mistake_is_far_outside_the_rounding_tolerance():
+    """The tolerance accepts two-decimal values (0.005 a channel); each anticipated mistake moves
+    some channel by more than 2, so rounding can neither pass it nor hide it."""
+    exact = _lrn(LRN_PIXEL)
+    for wrong, _ in CASES["1.6"][1]:
+        assert max(abs(a - b) for a, b in zip(wrong, exact)) > 2
 
 
 def test_the_naive_shares_fall_to_under_a_fifth():

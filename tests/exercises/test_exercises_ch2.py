@@ -63,6 +63,8 @@ def test_answers_in_the_wrong_form_are_explained():
     assert "pair of lists" in check("2.1", CEIL_227).message
     assert "five sizes" in check("2.1", (CEIL_227, [114])).message
     assert "five (before, after) pairs" in check("2.2", [(3, 3)]).message
+    assert "five (before, after) pairs" in check("2.2", [3, 0, 1, 0, 1]).message  # a flat list: no pairs
+    assert "five (before, after) pairs" in check("2.2", ["ab"] * 5).message
     assert "keys" in check("2.6", {"stem": 1}).message
 
 

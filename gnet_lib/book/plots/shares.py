@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from ...core.design import BranchShare
+from ...core.tables import half_up
 
 #: Bottom to top: the 3x3 and 5x5 branches first, so that their stack's top is their joint share.
 ORDER = (("b3x3", "3x3", "#9fd3ff"), ("b5x5", "5x5", "#b8e986"), ("b1x1", "1x1", "#ffd27f"), ("bpool", "pool proj", "#f5a3a3"))
@@ -23,7 +24,7 @@ def branch_share_chart(shares: list[BranchShare]) -> Figure:
     large = [s.large_share for s in shares]
     ax.plot(positions, large, "k-o", ms=4, lw=1, label="3x3 + 5x5")
     for x, value in zip(positions, large):
-        ax.annotate(f"{value:.3f}", (x, value), textcoords="offset points", xytext=(0, 5), ha="center", fontsize=7)
+        ax.annotate(half_up(value), (x, value), textcoords="offset points", xytext=(0, 5), ha="center", fontsize=7)
     ax.set_xticks(positions, [s.module for s in shares])
     ax.set_ylim(0, 1)
     ax.set_xlabel("Inception module (input side to output side)")

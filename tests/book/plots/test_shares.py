@@ -28,6 +28,15 @@ def test_bars_stack_to_one_and_the_line_marks_the_large_share(tmp_path):
     fig.savefig(tmp_path / "shares.png")
 
 
+def test_labels_round_a_half_up_like_the_chapters_tables():
+    shares = output_shares()
+    labels = [t.get_text() for t in branch_share_chart(shares).axes[0].texts]
+    assert len(labels) == len(shares)
+    four_b = [s.module for s in shares].index("4b")
+    assert labels[four_b] == "0.563"  # 288 / 512 = 0.5625 exactly; Python's format would give 0.562
+    assert labels[0] == "0.625" and labels[1] == "0.600"
+
+
 def test_no_label_overlaps_and_the_legend_leaves_the_bars_free():
     fig = branch_share_chart(output_shares())
     assert overlapping_texts(fig) == []
