@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 import torch
 import torch.nn.functional as F
@@ -29,7 +29,11 @@ LARGER_SIDE = 64
 MODULE_3A = (192, 64, 96, 128, 16, 32, 32)
 #: Exercise 4.1: the branches in the order the paper concatenates them (Table 1's columns).
 BRANCHES = ("1x1", "3x3", "5x5", "pool")
-_CLOSE = {"rtol": 1e-4, "atol": 1e-5}  # the same weights through other kernels (padding="same"...) differ by rounding
+
+
+def _close(a: Tensor, b: Tensor) -> bool:
+    """Equal up to rounding: the same weights through other kernels (``padding="same"``...) round differently."""
+    return torch.allclose(a, b, rtol=1e-4, atol=1e-5)
 
 
 def _reference_3a() -> Inception:
@@ -64,7 +68,7 @@ def _branch_outputs(reference: Inception, x: Tensor) -> dict[str, list[tuple[str
     the mistakes the checker recognises, each with what to tell the student."""
 
     def conv(unit: nn.Module, t: Tensor, relu: bool = True) -> Tensor:
-        out = unit.conv(t)
+        out = cast(nn.Conv2d, unit.conv)(t)
         return torch.relu(out) if relu else out
 
     def two_layers(branch: nn.Sequential, label: str) -> list[tuple[str | None, Tensor]]:
@@ -101,7 +105,7 @@ def _diagnose_outputs(reference: Inception, x: Tensor, y: Tensor) -> str:
             width = out.shape[1]
             first = (y - out[:, :1]).abs().amax(dim=(0, 2, 3))  # where the branch's first channel could sit
             starts = [o for o in range(y.shape[1] - width + 1) if first[o] <= 1e-3]
-            offset = next((o for o in starts if torch.allclose(y[:, o:o + width], out, **_CLOSE)), None)
+            offset = next((o for o in starts if _close(y[:, o:o + width], out)), None)
             if offset is not None:
                 found[branch] = (offset, message)
                 break
@@ -161,12 +165,12 @@ def _ex_4_1(answer: Any) -> tuple[bool, str]:
     with torch.no_grad():
         expected_y = reference(x.clone())
         y = module.eval()(x.clone())
-        if not torch.allclose(y, expected_y, **_CLOSE):
+        if not _close(y, expected_y):
             return False, _diagnose_outputs(reference, x, y)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(0)
             y_training = module.train()(x.clone())
-    if not torch.allclose(y_training, expected_y, **_CLOSE):
+    if not _close(y_training, expected_y):
         return False, ("in evaluation mode your module gives the paper's outputs, in training mode others: "
                        "the paper's module has nothing that behaves differently in training (no dropout)")
     return True, ("loaded with the paper's weights, your module gives the paper's outputs in evaluation and in "

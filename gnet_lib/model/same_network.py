@@ -124,7 +124,7 @@ def _layer_check(plain: nn.Module, built: nn.Module, x: Tensor, seed: int) -> tu
         for side, mine, partner in zip(("input", "output"), seen[0][a], seen[1][b], strict=True):
             if mine.shape != partner.shape or not torch.equal(mine, partner):
                 difference = float((mine - partner).abs().max()) if mine.shape == partner.shape else float("inf")
-                return False, f"first difference at the listing's {name} ({side}): largest difference {difference:g}"
+                return False, f"first difference at the listing's {name} ({side}): largest difference {difference:.2g}"
     return True, f"{compared} layers (those that run in evaluation mode), largest difference 0"
 
 
@@ -155,10 +155,10 @@ def compare_networks(plain: nn.Module, built: nn.Module, input_size: tuple[int, 
         {"check": "batch norm eps, layer by layer", "equal": eps[0] == eps[1],
          "detail": f"{len(eps[0])} batch norm layers" if eps[1] else "no batch norm"},
         {"check": "outputs in evaluation mode", "equal": _largest_difference(*evaluation) == 0,
-         "detail": f"largest difference {_largest_difference(*evaluation):g} ({'x'.join(map(str, evaluation[1][0].shape))})"},
+         "detail": f"largest difference {_largest_difference(*evaluation):.2g} ({'x'.join(map(str, evaluation[1][0].shape))})"},
         {"check": "every conv and linear layer's input and output", "equal": layer_check[0], "detail": layer_check[1]},
         {"check": "outputs in training mode, same dropout draws", "equal": _largest_difference(*training) == 0,
-         "detail": f"largest difference {_largest_difference(*training):g} ({shapes})"},
+         "detail": f"largest difference {_largest_difference(*training):.2g} ({shapes})"},
         {"check": "running statistics after that pass", "equal": _largest_difference(*buffers) == 0 if buffers[1] else True,
          "detail": f"{len(buffers[1])} buffers" if buffers[1] else "no buffers"},
     ]
