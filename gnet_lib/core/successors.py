@@ -33,7 +33,8 @@ IMAGE_SETS = {
 }
 
 
-def _images(result: ImageNetResult) -> str:
+def image_set(result: ImageNetResult) -> str:
+    """Which of :data:`IMAGE_SETS` a result was measured on."""
     if result.split == "test":
         return "test"
     return "validation" if result.images == "50,000" else "validation subset"
@@ -46,15 +47,15 @@ def successors_table(which: str, results: Sequence[ImageNetResult] = IMAGENET_RE
     if which not in SETTINGS:
         raise UsageError(f"unknown evaluation setting {which!r}; the settings are {', '.join(map(repr, SETTINGS))}")
     chosen = sorted((r for r in results if setting(r) == which), key=lambda r: (r.split != "validation", r.year))
-    rows = [{"network": r.network, "evaluation": r.evaluation, "images": _images(r), "top-1 %": r.top1,
+    rows = [{"network": r.network, "evaluation": r.evaluation, "images": image_set(r), "top-1 %": r.top1,
              "top-5 %": r.top5, "source": f"{PAPERS[r.paper]}, {r.where}"} for r in chosen]
-    sets = {_images(r) for r in chosen}
+    sets = {image_set(r) for r in chosen}
     notes = [f"{name}: {IMAGE_SETS[name]}" for name in IMAGE_SETS if name in sets]
-    notes += [f"{r.network} ({r.where}, {_images(r)}): {'; '.join(_remarks(r))}" for r in chosen if _remarks(r)]
+    notes += [f"{r.network} ({r.where}, {image_set(r)}): {'; '.join(_remarks(r))}" for r in chosen if _remarks(r)]
     return Table(("network", "evaluation", "images", "top-1 %", "top-5 %", "source"), rows, notes=notes,
                  title=f"Published ILSVRC-2012 classification errors: {which}")
 
 
 def _remarks(result: ImageNetResult) -> list[str]:
-    subset = [f"{result.images} validation images"] if _images(result) == "validation subset" else []
+    subset = [f"{result.images} validation images"] if image_set(result) == "validation subset" else []
     return subset + ([result.note] if result.note else [])

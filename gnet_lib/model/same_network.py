@@ -4,7 +4,11 @@ Here two modules are the same network when their tensors (parameters and buffers
 same order with the same shapes and, once one's tensors are loaded into the other, both give the
 same outputs for the same input: in evaluation mode, and in training mode with the same dropout
 draws (batch statistics, the auxiliary heads and the running statistics they update included).
-The names may differ: the listing says ``inception3a.branch1``, the builder
+Besides the outputs, every convolution's and linear layer's input and output are compared, in the
+order the layers run: with small initial weights (PyTorch's defaults, no batch norm) little of the
+image reaches the logits, so a difference deep inside shows far more clearly there. The check is
+exact (a largest difference of 0), since both run the same operations in the same order: any
+tolerance would let a real difference whose effect is small pass. The names may differ: the listing says ``inception3a.branch1``, the builder
 ``blocks.inception_3a.b1x1``.
 """
 
@@ -81,6 +85,49 @@ def _run(model: nn.Module, x: Tensor, training: bool, seed: int) -> list[Tensor]
         return list(_flat(model(x)))
 
 
+def _layers(model: nn.Module) -> list[tuple[str, nn.Module]]:
+    """The convolutions and linear layers, in the order they are defined (the order of their tensors)."""
+    return [(name, m) for name, m in model.named_modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+
+
+def _layer_activations(model: nn.Module, x: Tensor, seed: int) -> dict[nn.Module, tuple[Tensor, Tensor]]:
+    """The input and the output of every convolution and linear layer that runs in evaluation mode."""
+    seen: dict[nn.Module, tuple[Tensor, Tensor]] = {}
+
+    def record(module: nn.Module, inputs: tuple[Tensor, ...], output: Tensor) -> None:
+        seen[module] = (inputs[0].clone(), output.clone())
+
+    hooks = [m.register_forward_hook(record) for _, m in _layers(model)]
+    try:
+        _run(model, x, training=False, seed=seed)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return seen
+
+
+def _layer_check(plain: nn.Module, built: nn.Module, x: Tensor, seed: int) -> tuple[bool, str]:
+    """Whether each convolution and linear layer of ``plain`` sees the same input and gives the same
+    output as its partner in ``built`` (partners by position, like their tensors), and where they first
+    differ, named by the listing's layer."""
+    ours, theirs = _layers(plain), _layers(built)
+    if len(ours) != len(theirs):
+        return False, f"{len(ours)} convolution and linear layers in the listing, {len(theirs)} in the builder's model"
+    seen = [_layer_activations(m, x, seed) for m in (plain, built)]
+    compared = 0
+    for (name, a), (_, b) in zip(ours, theirs, strict=True):
+        if (a in seen[0]) != (b in seen[1]):
+            return False, f"the listing's {name} runs in evaluation mode in one model only"
+        if a not in seen[0]:
+            continue  # a layer of the auxiliary heads: training mode only
+        compared += 1
+        for side, mine, partner in zip(("input", "output"), seen[0][a], seen[1][b], strict=True):
+            if mine.shape != partner.shape or not torch.equal(mine, partner):
+                difference = float((mine - partner).abs().max()) if mine.shape == partner.shape else float("inf")
+                return False, f"first difference at the listing's {name} ({side}): largest difference {difference:.2g}"
+    return True, f"{compared} layers (those that run in evaluation mode), largest difference 0"
+
+
 def _batch_norm_eps(model: nn.Module) -> list[float]:
     return [m.eps for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
 
@@ -95,6 +142,7 @@ def compare_networks(plain: nn.Module, built: nn.Module, input_size: tuple[int, 
     eps = [_batch_norm_eps(m) for m in (plain, built)]
     x = torch.randn(batch, *input_size, generator=torch.Generator().manual_seed(seed))
     evaluation = [_run(m, x, training=False, seed=seed) for m in (plain, built)]
+    layer_check = _layer_check(plain, built, x, seed)
     training = [_run(m, x, training=True, seed=seed) for m in (plain, built)]
     buffers = [[b for _, b in m.named_buffers()] for m in (plain, built)]
     plain.eval()
@@ -107,9 +155,10 @@ def compare_networks(plain: nn.Module, built: nn.Module, input_size: tuple[int, 
         {"check": "batch norm eps, layer by layer", "equal": eps[0] == eps[1],
          "detail": f"{len(eps[0])} batch norm layers" if eps[1] else "no batch norm"},
         {"check": "outputs in evaluation mode", "equal": _largest_difference(*evaluation) == 0,
-         "detail": f"largest difference {_largest_difference(*evaluation):g} ({'x'.join(map(str, evaluation[1][0].shape))})"},
+         "detail": f"largest difference {_largest_difference(*evaluation):.2g} ({'x'.join(map(str, evaluation[1][0].shape))})"},
+        {"check": "every conv and linear layer's input and output", "equal": layer_check[0], "detail": layer_check[1]},
         {"check": "outputs in training mode, same dropout draws", "equal": _largest_difference(*training) == 0,
-         "detail": f"largest difference {_largest_difference(*training):g} ({shapes})"},
+         "detail": f"largest difference {_largest_difference(*training):.2g} ({shapes})"},
         {"check": "running statistics after that pass", "equal": _largest_difference(*buffers) == 0 if buffers[1] else True,
          "detail": f"{len(buffers[1])} buffers" if buffers[1] else "no buffers"},
     ]

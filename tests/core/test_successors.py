@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from gnet_lib.core.errors import UsageError
-from gnet_lib.core.published import IMAGENET_RESULTS, PAPERS
+from gnet_lib.core.published import IMAGENET_RESULTS, PAPERS, V3_SUBSET_EFFECT
 from gnet_lib.core.successors import SETTINGS, setting, successors_table
 from gnet_lib.training.paper_training import ILSVRC_CLASSIFICATION, TESTING_BREAKDOWN
 
@@ -58,3 +58,17 @@ def test_image_subsets_and_notes_are_listed_below_the_table():
 def test_an_unknown_setting_lists_the_known_ones():
     with pytest.raises(UsageError, match="one model, one crop"):
         successors_table("single crop")
+
+
+def test_the_v3_subset_explains_little_of_the_gap_between_googlenets_two_single_crop_figures():
+    own = next(r for r in IMAGENET_RESULTS if r.network == "GoogLeNet" and r.crops == 1)
+    reported = next(r for r in IMAGENET_RESULTS if r.network.startswith("GoogLeNet, reported by Inception v3"))
+    assert own.images == "50,000" and "48,238" in reported.images and reported.paper == "szegedy2016rethinking"
+    assert 0 < V3_SUBSET_EFFECT["top-5"] < (own.top5 - reported.top5) / 4
+
+
+def test_an_ensembles_validation_and_test_figures_are_separate_rows():
+    v3 = [r for r in IMAGENET_RESULTS if r.network == "Inception v3" and r.where == "Table 5"]
+    assert sorted(r.split for r in v3) == ["test", "validation"]
+    assert all(r.models == 4 and r.crops == 144 for r in v3)
+    assert all(r.top1 is None for r in v3 if r.split == "test")  # the table's footnote: top-1 on validation only

@@ -79,6 +79,18 @@ CASES = {
 }
 
 
+# Only exercise 4.6 asks for MACs: an answer twice too large elsewhere is not told about FLOPs.
+DOUBLED = {"4.2": "first auxiliary classifier alone", "4.3": "each layer", "4.4": "each layer once",
+           "4.5": "half that batch size", "4.6": "FLOPs"}
+
+
+@pytest.mark.parametrize("exercise", sorted(DOUBLED))
+def test_an_answer_twice_too_large_gets_this_exercises_own_reading(exercise):
+    feedback = check(exercise, 2 * CASES[exercise][0])
+    assert not feedback.ok and "twice too large" in feedback.message and DOUBLED[exercise] in feedback.message
+    assert ("FLOPs" in feedback.message) == (exercise == "4.6")
+
+
 def test_the_memory_crossover_is_where_the_comment_says():
     assert 6 * VALUES < 3 * TRAINING < 7 * VALUES
     assert 4 * VALUES < 2 * TRAINING < 5 * VALUES and 3 * VALUES < 3 * INFERENCE < 4 * VALUES
@@ -90,30 +102,69 @@ def test_right_answers_pass_and_mistakes_are_named(exercise):
 
 
 class PaperInception(nn.Module):
-    def __init__(self, c_in, n1, r3, n3, r5, n5, proj, bias=True, padding=True, bn=False):
+    """The paper's module written independently of the checker, with switches for the mistakes a
+    student is likely to make."""
+
+    def __init__(self, c_in, n1, r3, n3, r5, n5, proj, bias=True, padding=True, bn=False, relu_after_reduction=True,
+                 pool=("max", 3), order=(0, 1, 2, 3), dropout=0.0, pool_first=True, declare_pool_first=False):
         super().__init__()
 
-        def conv(a, b, k):
+        def conv(a, b, k, relu=True):
             layers = [nn.Conv2d(a, b, k, padding=(k - 1) // 2 if padding else 0, bias=bias)]
-            return nn.Sequential(*layers, *([nn.BatchNorm2d(b)] if bn else []), nn.ReLU())
+            return nn.Sequential(*layers, *([nn.BatchNorm2d(b)] if bn else []), *([nn.ReLU()] if relu else []))
 
-        self.b = nn.ModuleList([conv(c_in, n1, 1), nn.Sequential(conv(c_in, r3, 1), conv(r3, n3, 3)),
-                                nn.Sequential(conv(c_in, r5, 1), conv(r5, n5, 5)),
-                                nn.Sequential(nn.MaxPool2d(3, 1, 1 if padding else 0), conv(c_in, proj, 1))])
+        kind, size = pool
+        pool_layer = (nn.MaxPool2d if kind == "max" else nn.AvgPool2d)(size, 1, (size - 1) // 2 if padding else 0)
+        pool_branch = nn.Sequential(pool_layer, conv(c_in, proj, 1)) if pool_first else nn.Sequential(conv(c_in, proj, 1), pool_layer)
+        branches = [conv(c_in, n1, 1), nn.Sequential(conv(c_in, r3, 1, relu_after_reduction), conv(r3, n3, 3)),
+                    nn.Sequential(conv(c_in, r5, 1), conv(r5, n5, 5)), pool_branch]
+        if declare_pool_first:  # the same module, its tensors in another order
+            self.pool_branch = branches[3]
+            self.b = nn.ModuleList(branches[:3])
+        else:
+            self.b = nn.ModuleList(branches)
+            self.pool_branch = branches[3]
+        self.order = order
+        self.dropout = nn.Dropout(dropout)
 
     def forward(self, x):
-        outs = [b(x) for b in self.b]
+        outs = [b(x) for b in self.b] + [self.pool_branch(x)]
         if any(o.shape[2:] != outs[0].shape[2:] for o in outs):
             return torch.cat([o[..., :1, :1] for o in outs], dim=1)  # sizes differ: a broken module
-        return torch.cat(outs, dim=1)
+        return self.dropout(torch.cat([outs[i] for i in self.order], dim=1))
+
+
+def _variant(**options):
+    return type("Variant", (PaperInception,), {"__init__": lambda s, *a: PaperInception.__init__(s, *a, **options)})
 
 
 def test_inception_module_checker():
     assert check("4.1", PaperInception).ok
-    no_bias = type("NoBias", (PaperInception,), {"__init__": lambda s, *a: PaperInception.__init__(s, *a, bias=False)})
-    assert "no bias" in check("4.1", no_bias).message
-    with_bn = type("WithBN", (PaperInception,), {"__init__": lambda s, *a: PaperInception.__init__(s, *a, bn=True)})
-    assert "batch normalisation" in check("4.1", with_bn).message
-    unpadded = type("Unpadded", (PaperInception,), {"__init__": lambda s, *a: PaperInception.__init__(s, *a, padding=False)})
-    assert "keep the size" in check("4.1", unpadded).message
+    assert check("4.1", _variant(declare_pool_first=True)).ok  # tensors in another order: still the same module
+    assert "no bias" in check("4.1", _variant(bias=False)).message
+    assert "batch normalisation" in check("4.1", _variant(bn=True)).message
+    assert "keep the size" in check("4.1", _variant(padding=False)).message
     assert "class" in check("4.1", PaperInception(192, 64, 96, 128, 16, 32, 32)).message
+
+
+@pytest.mark.parametrize("options, words", [
+    ({"relu_after_reduction": False}, "the 3x3 branch: its 1x1 reduction is a convolution too, so a ReLU follows it"),
+    ({"pool": ("avg", 3)}, "maximum over each window, not the average"),
+    ({"pool": ("max", 5)}, "max-pools 3x3 windows"),
+    ({"pool": ("avg", 5)}, "max-pools 3x3 windows"),
+    ({"pool_first": False}, "pools first, then projects"),
+    ({"order": (0, 2, 1, 3)}, "concatenated in another order"),
+    ({"order": (0, 1, 3, 2)}, "concatenated in another order"),  # the two 32-channel branches swapped
+    ({"dropout": 0.2}, "in training mode"),
+])
+def test_modules_with_the_right_shapes_and_counts_but_other_activations_are_refused(options, words):
+    feedback = check("4.1", _variant(**options))
+    assert not feedback.ok and words in feedback.message, feedback
+
+
+def test_several_mistakes_at_once_are_each_named():
+    # the reviewer's module: a 5x5 average pool, no ReLU after the 3x3 reduction, branches in another order
+    feedback = check("4.1", _variant(pool=("avg", 5), relu_after_reduction=False, order=(3, 0, 2, 1)))
+    assert not feedback.ok
+    for words in ("max-pools 3x3 windows", "the 3x3 branch: its 1x1 reduction", "another order"):
+        assert words in feedback.message, feedback

@@ -82,3 +82,42 @@ def test_batch_norm_settings_are_compared():
     momentum.prelayer.bn.momentum = 0.5
     checks = _compare(momentum, "googlenet", 32)
     assert checks["outputs in training mode, same dropout draws"] and not checks["running statistics after that pass"]
+
+
+class _ConcatSwapped(Inception):
+    """Runs the branches in order but concatenates the 5x5 and the pool branch the other way round
+    (the two have the same width in inception (3a), so every shape stays the same)."""
+
+    def forward(self, x):
+        b1, b2, b3, b4 = (branch(x) for branch in (self.branch1, self.branch2, self.branch3, self.branch4))
+        return torch.cat([b1, b2, b4, b3], dim=1)
+
+
+class _RunOrderSwapped(Inception):
+    """Runs the pool branch before the 5x5 branch, then concatenates in the usual order: the same
+    function, computed in another order."""
+
+    def forward(self, x):
+        b4, b3 = self.branch4(x), self.branch3(x)
+        return torch.cat([self.branch1(x), self.branch2(x), b3, b4], dim=1)
+
+
+def test_a_difference_deep_inside_shows_in_the_layers_even_where_the_logits_hardly_move():
+    # With PyTorch's default weights little of the image reaches inception-v1's logits, so a swap
+    # of two branches in inception (3a) moves them by a tiny amount; the next module's input moves
+    # by as much as the activations themselves.
+    plain = PaperGoogLeNet()
+    plain.inception3a = _ConcatSwapped(192, 64, 96, 128, 16, 32, 32)
+    torch.manual_seed(0)
+    table = compare_networks(plain, build_model("inception-v1"), (3, 224, 224), batch=1)
+    rows = {r["check"]: r for r in table}
+    logits = float(rows["outputs in evaluation mode"]["detail"].split()[2])
+    layers = rows["every conv and linear layer's input and output"]
+    assert not layers["equal"] and "first difference at the listing's inception3b.branch1.conv (input)" in layers["detail"]
+    assert float(layers["detail"].split()[-1]) > 1000 * logits > 0
+
+
+def test_layers_are_paired_like_their_tensors_not_by_when_they_run():
+    plain = PaperGoogLeNet()
+    plain.inception3a = _RunOrderSwapped(192, 64, 96, 128, 16, 32, 32)
+    assert all(_compare(plain, "inception-v1", 224).values())
