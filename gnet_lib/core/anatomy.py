@@ -97,8 +97,9 @@ def _stage_names(rows: list[LayerRow]) -> list[str]:
 
 
 def stage_table(table: LayerTable) -> Table:
-    """The inference path by stage (stem, each stage of Inception modules with the pool that opens
-    it, head): the values its layers write per image (what training keeps for the backward pass),
+    """The inference path by stage (stem, each stage of Inception modules, head; stages 4 and 5
+    include the pool that opens them, while pool2 closes the stem, so stage 3 is its modules
+    alone): the values its layers write per image (what training keeps for the backward pass),
     parameters and MACs, each with its share of the whole."""
     rows = [r for r in table.layer_rows if r.main_path]
     totals = {"values": sum(math.prod(r.out_shape) for r in rows), "params": sum(r.params for r in rows),
