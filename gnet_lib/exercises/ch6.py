@@ -21,6 +21,10 @@ from .checks import AnswerTypeError, Exercise, integer, number
 #: The variant of exercise 6.1: the base model with 5b removed, so that 5a is its last module.
 LAYOUT_6_1 = "3a 3b | 4a 4b 4c 4d 4e | 5a"
 
+#: The variant of exercise 6.2: the base model without 4a and 4c, a layout the chapter never prints;
+#: no other pair of removed modules (5b kept last) gives its parameter count.
+LAYOUT_6_2 = "3a 3b | 4b 4d 4e | 5a 5b"
+
 
 def counts_6_1() -> tuple[int, int]:
     """The CIFAR-10 and CIFAR-100 parameter counts exercise 6.1 gives the student."""
@@ -57,6 +61,11 @@ def _ex_6_1(answer: Any) -> tuple[bool, str]:
     return False, "the width is right, but another module of the base model gives the same number of channels"
 
 
+def count_6_2() -> int:
+    """The CIFAR-10 parameter count exercise 6.2 gives the student."""
+    return layer_table(cifar_network("mystery", LAYOUT_6_2)).total_params
+
+
 def _ex_6_2(answer: Any) -> tuple[bool, str]:
     if not isinstance(answer, str):
         raise AnswerTypeError('expected a layout string such as "3a 3b | 4a 4b 4c 4d 4e | 5a 5b"')
@@ -64,10 +73,12 @@ def _ex_6_2(answer: Any) -> tuple[bool, str]:
         params = layer_table(cifar_network("yours", answer)).total_params
     except UsageError as exc:
         return False, f"that layout cannot be built: {exc}"
-    target = SOURCE_000["cifar10"]["short"].params
+    target = count_6_2()
     if params == target:
         return True, "an exact match, parameter for parameter."
-    return False, f"your layout has {params:,} parameters against the published {target:,} ({params - target:+,})"
+    if params == SOURCE_000["cifar10"]["short"].params:
+        return False, f"that is Short's layout ({params:,} parameters); the count to match is {target:,}"
+    return False, f"your layout has {params:,} parameters against the {target:,} asked for ({params - target:+,})"
 
 
 def _ex_6_3(answer: Any) -> tuple[bool, str]:
@@ -95,13 +106,13 @@ def _ex_6_4(answer: Any) -> tuple[bool, str]:
 
     expected = steps(5000, 4) / steps(50_000, seed.epochs)
     if math.isclose(value, expected, rel_tol=1e-4):
-        return True, "the CPU-scale runs make under 3% of a full run's updates."
+        return True, "the 4-epoch runs make under 3% of a full run's updates."
     if math.isclose(value, (5000 * 4) / (50_000 * seed.epochs), rel_tol=1e-4):
         return False, "close: count steps, not images; the seed recipe keeps the last, smaller batch (drop_last is off)"
     if math.isclose(value, 4 / seed.epochs, rel_tol=1e-3):
         return False, "that is the share of epochs only; the subset is also a tenth of the training set"
     if math.isclose(value, 5000 / 50_000, rel_tol=1e-3):
-        return False, "that is the share of images only; the CPU runs also stop after 4 of the 14 epochs"
+        return False, "that is the share of images only; the 4-epoch runs also stop after 4 of the 14 epochs"
     return False, "count the optimisation steps of each protocol: batches per epoch times epochs"
 
 
@@ -153,6 +164,6 @@ EXERCISES: dict[str, Exercise] = {
     "6.1": Exercise("What two counts reveal, and what they do not", _ex_6_1),
     "6.2": Exercise("The layout behind a parameter count", _ex_6_2),
     "6.3": Exercise("Why the naive model's last layer is so wide", _ex_6_3),
-    "6.4": Exercise("How much of a full run the CPU-scale protocol is", _ex_6_4),
+    "6.4": Exercise("How much of a full run the 4-epoch protocol is", _ex_6_4),
     "6.5": Exercise("A paired interval from the stored predictions", _ex_6_5),
 }

@@ -23,23 +23,38 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from statistics import stdev
 from typing import Any
 
 from ..core.architectures import CIFAR_MODEL_NAMES, get_spec
+from ..core.errors import UsageError
 from ..core.published import SOURCE_000
 from ..core.tables import Table
 from .class_strings import decode_labels
 from .midscale import RUNS, MidscaleRun
 from .results import available, load_result, load_results
 from .seed_comparison import compare, final_error
-from .statistics import binomial_interval, mcnemar_exact, paired_bootstrap
+from .statistics import binomial_interval, mcnemar_exact, paired_bootstrap, sd_interval
 
 #: The full-scale protocol folder: every training and test image, 14 epochs of ``seed``, seed 1.
 FULL_PROTOCOL = "50000x10000-e14-s1"
 
 #: Where the test-time evaluations of stored weights are (``gnet_lib.training.evaluation_variants``).
 EVALUATION_FOLDER = "evaluation"
+
+#: The JPEG quality of the CIFAR-10 mirror this book trains on (4:2:0 chroma subsampling).
+MIRROR_QUALITY = 75
+
+#: How source 000 trained and tested, from its text and code: what our full-scale run is set
+#: against. Its code loads torchvision's dataset (the original release, downloaded), builds no
+#: autocast (fp32), tests through a loader with the training transform (a random flip), batch 10.
+SOURCE_SETUP = {
+    "data": "torchvision's CIFAR-10, the original release (not JPEG)",
+    "precision": "fp32",
+    "test images": "each flipped left-right at random (its test loader reuses the training transform)",
+    "test batch": "10",
+    "software": "PyTorch 1.6, CUDA 10.2",
+    "device": "a GPU it does not name",
+}
 
 
 @dataclass(frozen=True)
@@ -87,6 +102,32 @@ def full_scale_gap(results_dir: str | Path, model: str = "googlenet") -> FullSca
                         final["epoch"], SOURCE_000["cifar10"][model].top1_error, run["environment"]["device_name"])
 
 
+def protocol_differences(results_dir: str | Path, model: str = "googlenet") -> Table:
+    """How our stored full-scale run of ``model`` differs from source 000's runs beyond the
+    recipe and the image counts, which they share: ours read from the result file, the source's
+    from its text and code (:data:`SOURCE_SETUP`)."""
+    path = Path(results_dir) / "cifar10-jpeg" / "seed" / FULL_PROTOCOL / f"{model}.json"
+    if not path.is_file():
+        raise UsageError(f"no full-scale run of {model} is stored ({path}); the GPU campaign makes it")
+    run = load_result(path)
+    env, data, recipe = run["environment"], run["data"], run["recipe"]
+    jpeg = f", JPEG quality {MIRROR_QUALITY} with 4:2:0 chroma subsampling" if data["key"] == "cifar10-jpeg" else ""
+    ours = {
+        "data": f"{data['name']}{jpeg}",
+        "precision": env["precision"],
+        "test images": "each as it is (no flip)",
+        "test batch": f"{recipe['eval_batch_size']:,}",
+        "software": f"torch {env['torch']}",
+        "device": env["device_name"],
+    }
+    rows = [{"": aspect, "ours": ours[aspect], "source 000": theirs} for aspect, theirs in SOURCE_SETUP.items()]
+    return Table(("", "ours", "source 000"), rows, title=f"Our full-scale {model} run against source 000's",
+                 notes=[(f"shared: {data['train_size']:,} training / {data['test_size']:,} test images, "
+                         f"{recipe['epochs']} epochs of {recipe['optimizer'].capitalize()} at lr {recipe['lr']:g}, x{recipe['gamma']:g} per "
+                         f"epoch, batch {recipe['batch_size']}, random flips in training; ours seed "
+                         f"{run['identity']['seed']}, one run, like each of the source's")])
+
+
 def _load(run: MidscaleRun, results_dir: Path) -> dict[str, Any] | None:
     path = run.result_file(results_dir)
     return load_result(path) if path.is_file() else None
@@ -105,17 +146,23 @@ def _seed_errors(results_dir: Path) -> dict[str, list[float]]:
     return errors
 
 
+def _sd_words(errors: list[float]) -> str:
+    s = sd_interval(errors)
+    return f"{s.sd:.4f} ({s.n} seeds; 95% CI {s.low:.4f} to {s.high:.4f})"
+
+
 def _seed_spread(results_dir: Path, model: str = "googlenet") -> str:
-    """The seed-to-seed standard deviation of ``model``'s mid-scale error, or that it is not known yet."""
+    """The seed-to-seed standard deviation of ``model``'s mid-scale error with its interval, or
+    that it is not known yet."""
     errors = _seed_errors(results_dir).get(model, [])
     if len(errors) < 2:
         return f"{model}'s seed-to-seed spread at this protocol is not known yet ({len(errors)} seed stored)"
-    return f"{model}'s seed-to-seed sd at this protocol is {stdev(errors):.4f} ({len(errors)} seeds)"
+    return f"{model}'s seed-to-seed sd at this protocol is {_sd_words(errors)}"
 
 
 def _all_spreads(results_dir: Path) -> str:
     """googlenet's spread, and every other variant's that has 2 or more seeds."""
-    others = [f"{model}'s sd is {stdev(e):.4f} ({len(e)} seeds)"
+    others = [f"{model}'s sd is {_sd_words(e)}"
               for model, e in _seed_errors(results_dir).items() if model != "googlenet" and len(e) >= 2]
     return "; ".join([_seed_spread(results_dir), *others])
 
@@ -133,7 +180,7 @@ def _one_seed(label: str, results_dir: Path, what: str, spread: str) -> tuple[st
 
 def _quality(results_dir: Path, spread: str) -> tuple[str, str]:
     plain = _load(_by_label("googlenet-s1"), results_dir)
-    points = {75: final_error(plain)} if plain else {}
+    points = {MIRROR_QUALITY: final_error(plain)} if plain else {}
     for label, quality in (("googlenet-s1-q50", 50), ("googlenet-s1-q30", 30)):
         r = _load(_by_label(label), results_dir)
         if r is not None:
@@ -238,7 +285,7 @@ def gap_causes(results_dir: str | Path, resamples: int = 2000) -> list[Cause]:
     causes.append(Cause("precision", "googlenet seed 1 in fp32 against bf16 autocast", status, finding))
     status, finding = _quality(results_dir, spread)
     causes.append(Cause("the data (JPEG quality)", "googlenet seed 1 on the mirror re-encoded at quality 50 and 30, "
-                        "against the mirror's 75", status, finding))
+                        f"against the mirror's {MIRROR_QUALITY}", status, finding))
     status, finding = _evaluation_finding(results_dir, full.gap if full else None, resamples)
     causes.append(Cause("how the test is run", "stored weights tested plain, with the source's random flip, all "
                         "flipped, flip-averaged, and with batch norm recalibrated", status, finding))

@@ -118,6 +118,16 @@ def pending_runs(results_dir: str | Path) -> list[MidscaleRun]:
     return [run for run in RUNS if not run.result_file(results_dir).is_file()]
 
 
+def queued_seeds() -> dict[str, list[int]]:
+    """The seeds :data:`RUNS` makes of each variant under the plain protocol (runs that change
+    something, such as ``googlenet-s1-fp32``, left out), in the order the variants first appear."""
+    seeds: dict[str, list[int]] = {}
+    for run in RUNS:
+        if not run.changes:
+            seeds.setdefault(run.model, []).append(run.seed)
+    return {model: sorted(found) for model, found in seeds.items()}
+
+
 def runs_table(results_dir: str | Path) -> Table:
     """Every run of the protocol, in the order they are made: what it changes, why it is made,
     whether its result file is stored (read from ``results_dir``, not typed in) and, if so, how

@@ -447,8 +447,8 @@ def ablation_table(results: dict[str, dict[str, Any]], dataset_key: str, recipe:
                 "train img/s": r.get("throughput", {}).get("steady_images_per_s") if r else None,
                 "time": format_time(r["wall_time_s"]) if r else None,
                 "epochs": r["final"]["epoch"] if r else None,
-                "published top-1": p.top1_error if p else None,
-                "published top-5": p.top5_error if p else None,
+                "published top-1": f"{p.top1_error:.2f}" if p else None,  # as printed: 0.10, 0.00
+                "published top-5": f"{p.top5_error:.2f}" if p else None,
                 "published params": p.params if p else None,
                 "published time": p.time if p else None,
             }

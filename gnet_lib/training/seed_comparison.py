@@ -102,20 +102,63 @@ def single_run_interval(result: dict[str, Any], confidence: float = 0.95) -> Bin
     return binomial_interval(round(error * images), images, confidence)
 
 
+def data_seed(result: dict[str, Any]) -> int | None:
+    """The seed a run's class-balanced subsets were drawn with: its subset seed (``--subset-seed``,
+    ``-dN`` in its folder) where it has one, else its own seed, which draws them then; ``None``
+    where the run used whole splits (no subset was drawn)."""
+    if "subset" not in result.get("data", {}).get("source", ""):
+        return None
+    identity = result.get("identity") or {}
+    subset_seed = identity.get("subset_seed")
+    return int(subset_seed) if subset_seed is not None else int(identity.get("seed", result.get("config", {}).get("seed")))
+
+
+def _data_seeds(runs: Runs) -> set[int | None]:
+    return {data_seed(r) for seeds in runs.values() for r in seeds.values()}
+
+
+def _subsets_phrase(runs: Runs) -> str:
+    """How the runs' subsets were drawn: once for all of them, or by each run's own seed."""
+    drawn = _data_seeds(runs)
+    if drawn == {None}:
+        return ""
+    if len(drawn) == 1:
+        return f"; the same subsets (drawn with seed {drawn.pop()}) for every run"
+    return "; no subset seed: each seed also drew its own training and test subsets"
+
+
 def protocol_caption(runs: Runs) -> str:
     """A caption naming the protocol of a set of runs of one protocol family: data and subset,
-    epochs, recipe, the seeds stored, and the setups (precision, device, threads), counted."""
+    epochs, recipe, the seeds stored, how the subsets were drawn (once, or by each seed), and
+    the setups (precision, device, threads), counted."""
     flat = {f"{model} s{seed}": r for model, seeds in runs.items() for seed, r in seeds.items()}
     if not flat:
         return "ours: no runs stored yet"
     first = next(iter(flat.values()))
     seeds = sorted({seed for seeds in runs.values() for seed in seeds})
     caption = (f"ours: {describe_protocol(first, with_seed=False, setup=setups(flat))}; seed{'s' if len(seeds) > 1 else ''} "
-               f"{', '.join(map(str, seeds))}")
+               f"{', '.join(map(str, seeds))}{_subsets_phrase(runs)}")
     identity = first.get("identity") or {}
     if first.get("final_test") and identity.get("test_size") and identity["test_size"] != first["final_test"]["images"]:
         caption += f"; learning curves on a fixed subset of {identity['test_size']:,} test images"
     return caption
+
+
+def _seed_note(runs: Runs) -> str:
+    """What an interval over these runs' seeds covers: one fixed test set, or seeds that also
+    redrew the data."""
+    several = any(len(seeds) >= 2 for seeds in runs.values())
+    one = ("A run with one seed gets only its test images' interval (Wilson's), which says nothing about "
+           "seeds.")
+    if not several:
+        return one
+    if len(_data_seeds(runs)) > 1:
+        return ("an interval over seeds here also covers the data: without a subset seed each seed drew its own "
+                "training and test subsets, so the spread mixes the training run with different training and test "
+                "images. " + one)
+    return ("an interval over seeds is measured on one fixed test set; the test images add their own uncertainty. "
+            "In a paired difference only the part two variants share cancels: the images on which they disagree "
+            "remain, and the paired interval counts them. " + one)
 
 
 def seed_table(runs: Runs, dataset_key: str, order: list[str] | None = None, with_published: bool = True) -> Table:
@@ -143,10 +186,9 @@ def seed_table(runs: Runs, dataset_key: str, order: list[str] | None = None, wit
     columns = ("model", "seeds", "error", "sd", "95% interval", "interval over") + (("published",) if published else ())
     table = Table(columns, rows,
                   title="Final top-1 test error: the mean over seeds")
-    table.notes.append(protocol_caption(runs))
-    table.notes.append("an interval over seeds is measured on one fixed test set; the test images add their own "
-                       "uncertainty, shared by every variant, which cancels in paired differences. A run "
-                       "with one seed gets only its test images' interval (Wilson's), which says nothing about seeds.")
+    shown = {model: runs[model] for model in order or list(runs) if model in runs}
+    table.notes.append(protocol_caption(shown))
+    table.notes.append(_seed_note(shown))
     if published:
         table.notes.append("published: source 000, one run per variant, printed with two decimals")
     return table
@@ -218,16 +260,22 @@ def _paired_row(c: Comparison) -> dict[str, Any]:
 def paired_table(runs: Runs, reference: str = "googlenet", order: list[str] | None = None,
                  resamples: int = 2000) -> Table:
     """Each variant's error minus the reference's on the seeds both have, on the same test
-    images (see :func:`compare`). A variant without a shared seed is left out."""
+    images (see :func:`compare`). A variant without a shared seed is left out, and the caption
+    names only the runs the rows use."""
     if reference not in runs:
         raise UsageError(f"no runs of the reference {reference!r}; the runs are of {', '.join(runs) or 'nothing yet'}")
-    rows = [_paired_row(compare(runs, model, reference, resamples))
-            for model in order or list(runs)
-            if model != reference and model in runs and set(runs[model]) & set(runs[reference])]
+    compared = [model for model in order or list(runs)
+                if model != reference and model in runs and set(runs[model]) & set(runs[reference])]
+    comparisons = [compare(runs, model, reference, resamples) for model in compared]
+    used: Runs = {}
+    for c in comparisons:  # the caption names only the runs the rows use: the shared seeds
+        for name in (c.model, reference):
+            used.setdefault(name, {}).update({seed: runs[name][seed] for seed in c.seeds})
     table = Table(("model", "seeds", "difference", "95% CI (seeds and images)", "bootstrap 95% CI", "McNemar p", "verdict"),
-                  rows, title=f"Top-1 error minus {reference}'s, paired on the same seeds and test images")
+                  [_paired_row(c) for c in comparisons],
+                  title=f"Top-1 error minus {reference}'s, paired on the same seeds and test images")
     table.notes += [
-        protocol_caption(runs),
+        protocol_caption({name: dict(sorted(seeds.items())) for name, seeds in used.items()}),
         "difference: error(model) - error(reference), averaged over the shared seeds.",
         ("95% CI (seeds and images): what other seeds and other test images would give (Student's t on the seeds, "
         "the normal on the images); the verdict is read from it, and only with 2 or more seeds."),

@@ -39,7 +39,8 @@ CASES = {
     "6.1": ((832, {"4e", "5a"}), [((833, {"4e", "5a"}), "bias"), ((749, {"5a"}), "90 classes"),
                                   ((832, {"5a"}), "another module"), ((832, {"5a", "5b"}), "5b does not give"),
                                   ((832, {"4e", "6a"}), "6a is not a module")]),
-    "6.2": ("3a 3b | 4a 4d 4e | 5a 5b", [("3a 3b | 4a 4b 4c 4d 4e | 5a 5b", "parameters against"), ("3a | 9z", "cannot be built")]),
+    "6.2": ("3a 3b | 4b 4d 4e | 5a 5b", [("3a 3b | 4a 4b 4c 4d 4e | 5a 5b", "asked for"),
+                                         ("3a 3b | 4a 4d 4e | 5a 5b", "Short's layout"), ("3a | 9z", "cannot be built")]),
     "6.3": (4944, [(4944 - 192, "stem"), (896, "pool branch"), (1024, "projection"), (4048, "input")]),
     "6.4": ((79 * 4) / (782 * 14), [(20_000 / 700_000, "drop_last"), (4 / 14, "epochs only"), (0.1, "images only")]),
     "6.5": _paired_answers(),
@@ -56,6 +57,28 @@ def test_the_counts_of_exercise_6_1_differ_by_ninety_classes_of_833_weights():
 
     c10, c100 = counts_6_1()
     assert c100 - c10 == 90 * (832 + 1)  # 5a's 832 channels (256 + 320 + 128 + 128), plus a bias per class
+
+
+def test_exercise_6_2_asks_for_a_count_that_one_pair_of_removed_modules_gives():
+    """Every way to remove two of the eight modules before 5b (which stays last), counted: exactly
+    one gives the count the exercise prints, and it is not Short's, whose layout the chapter shows."""
+    from itertools import combinations
+
+    from gnet_lib.core.architectures import cifar_network
+    from gnet_lib.core.layers import layer_table
+    from gnet_lib.core.published import SOURCE_000
+    from gnet_lib.exercises.ch6 import count_6_2
+
+    modules = ["3a", "3b", "4a", "4b", "4c", "4d", "4e", "5a"]
+    matches = []
+    for removed in combinations(modules, 2):
+        stages: dict[str, list[str]] = {}
+        for m in [m for m in modules if m not in removed] + ["5b"]:
+            stages.setdefault(m[0], []).append(m)
+        layout = " | ".join(" ".join(stage) for stage in stages.values())
+        if layer_table(cifar_network("candidate", layout)).total_params == count_6_2():
+            matches.append(removed)
+    assert matches == [("4a", "4c")] and count_6_2() != SOURCE_000["cifar10"]["short"].params
 
 
 @pytest.mark.parametrize("exercise, answer, words", [("6.1", 832, "pair (width, modules)"),

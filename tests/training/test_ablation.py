@@ -140,6 +140,8 @@ def test_table_sets_ours_beside_the_published_numbers(tmp_path):
     table = ablation_table(results, "cifar10-jpeg", "seed", command="python -m gnet_lib ablation ...")
     row = table.where(model="short4")[0]
     assert row["params"] == results["short4"]["model"]["params"] and row["published params"] == 1_557_834
+    assert (row["published top-1"], row["published top-5"]) == ("0.15", "0.01")  # as printed, two decimals
+    assert table.where(model="googlenet")[0]["published top-5"] == "0.00"
     assert table.where(model="naive")[0]["top-1 err"] is None
     assert any("missing: naive" in n and "python -m gnet_lib ablation" in n for n in table.notes)
     assert " for 1 run " not in table.notes[0]  # one setup: named once, not counted

@@ -15,9 +15,10 @@ from gnet_lib.training.gap_causes import (
     evaluation_table,
     full_scale_gap,
     gap_causes,
+    protocol_differences,
 )
 from gnet_lib.training.midscale import RUNS
-from gnet_lib.training.statistics import binomial_interval
+from gnet_lib.training.statistics import binomial_interval, sd_interval
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "results" / "cifar10-jpeg" / "seed" / "5000x1000-e4-s1" / "short3.json"
@@ -106,8 +107,10 @@ def test_seed_variation_counts_the_plain_seeds(tmp_path):
     _store(tmp_path, "short3-s2", _wrong(250, 5))
     seeds = next(c for c in gap_causes(tmp_path, resamples=200) if c.cause == "seed variation")
     assert seeds.status == "stored"
+    three, two = sd_interval([0.25, 0.262, 0.241]), sd_interval([0.24, 0.25])
     assert seeds.finding == (f"googlenet's seed-to-seed sd at this protocol is {stdev([0.25, 0.262, 0.241]):.4f} "
-                             f"(3 seeds); short3's sd is {stdev([0.24, 0.25]):.4f} (2 seeds)")
+                             f"(3 seeds; 95% CI {three.low:.4f} to {three.high:.4f}); short3's sd is "
+                             f"{stdev([0.24, 0.25]):.4f} (2 seeds; 95% CI {two.low:.4f} to {two.high:.4f})")
 
 
 def _evaluation(variants: dict[str, set[int]], model: str = "short3") -> dict:
@@ -151,3 +154,22 @@ def test_the_eps_row_counts_the_stored_runs_that_reproduce_the_quirk(tmp_path):
     eps = next(c for c in gap_causes(tmp_path, resamples=200) if c.cause == "source 000's batch-norm eps")
     assert eps.status == "stored" and eps.finding.startswith("2 of our 3 stored runs of variants that have the quirk")
     assert "eps 1e-5 minus the quirk: -0.0100 (one seed" in eps.finding
+
+
+def test_the_full_scale_run_is_set_against_the_source_setup_from_its_file(tmp_path):
+    """Ours read from the stored file (here the 4-epoch template moved into the full-scale folder),
+    the source's from its text and code; and a clear error while no full-scale run is stored."""
+    from gnet_lib.core.errors import UsageError
+
+    with pytest.raises(UsageError, match="no full-scale run of googlenet is stored"):
+        protocol_differences(tmp_path)
+    path = tmp_path / "cifar10-jpeg" / "seed" / FULL_PROTOCOL / "googlenet.json"
+    _write(path)
+    template = json.loads(TEMPLATE.read_text())
+    rows = {r[""]: r for r in protocol_differences(tmp_path).rows}
+    assert rows["precision"]["ours"] == template["environment"]["precision"] and rows["precision"]["source 000"] == "fp32"
+    assert rows["software"]["ours"] == f"torch {template['environment']['torch']}"
+    assert rows["software"]["source 000"] == "PyTorch 1.6, CUDA 10.2"
+    assert rows["test batch"] == {"": "test batch", "ours": f"{template['recipe']['eval_batch_size']:,}", "source 000": "10"}
+    assert rows["data"]["ours"].startswith("CIFAR-10 (JPEG mirror), JPEG quality 75")
+    assert "at random" in rows["test images"]["source 000"] and rows["device"]["ours"] == template["environment"]["device_name"]

@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 from gnet_lib.cli import build_parser
-from gnet_lib.training.midscale import CURVE_IMAGES, RUNS, SUBSET_SEED, TRAIN_IMAGES
+from gnet_lib.training.midscale import CURVE_IMAGES, RUNS, SUBSET_SEED, TRAIN_IMAGES, queued_seeds
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,3 +70,10 @@ def test_stored_and_pending_runs_are_read_from_the_results_folder(tmp_path):
     assert table.title == f"The mid-scale runs: 2 of {len(RUNS)} stored"
     assert table.column("status")[0] == table.column("status")[-1] == "stored" and table.column("status")[1] == "pending"
     assert table.column("hours")[0] == 2.0 and table.column("hours")[1] is None
+
+
+def test_the_queued_seeds_of_each_variant_are_read_from_the_queue():
+    seeds = queued_seeds()
+    plain = [(r.model, r.seed) for r in RUNS if not r.changes]
+    assert sorted((m, s) for m, found in seeds.items() for s in found) == sorted(plain)
+    assert seeds["googlenet"] == [1, 2, 3]  # googlenet-s1-fp32 and the other changed runs are not seeds of the plain protocol

@@ -175,7 +175,8 @@ def test_the_caption_names_the_protocol_its_seeds_and_counts_its_setups(stored):
                               "4 epochs of recipe seed (batch 64); ")
     assert template["environment"]["device_name"] in caption
     # these runs' final tests cover 2,000 images and their curves the identity's 1,000
-    assert caption.endswith("; seeds 1, 2, 3; learning curves on a fixed subset of 1,000 test images")
+    assert caption.endswith("; seeds 1, 2, 3; the same subsets (drawn with seed 1) for every run; learning curves on a "
+                            "fixed subset of 1,000 test images")
     runs["googlenet"][2] = json.loads(json.dumps(runs["googlenet"][2]))
     runs["googlenet"][2]["environment"]["device_name"] = "Another CPU (1 thread)"
     assert "on Another CPU (1 thread) for 1 run (googlenet s2)" in protocol_caption(runs)
@@ -195,3 +196,45 @@ def test_the_published_column_can_be_left_out(stored):
     runs = runs_by_seed(stored, "cifar10-jpeg", "seed", FAMILY.format(1))
     table = seed_table(runs, "cifar10-jpeg", with_published=False)
     assert "published" not in table.columns and not any("source 000" in n for n in table.notes)
+
+
+def _reseeded(result: dict, seed: int, subset_seed: int | None) -> dict:
+    """A copy of ``result`` as if run with ``seed`` and ``subset_seed`` (None: none given)."""
+    copy = json.loads(json.dumps(result))
+    copy["identity"]["seed"] = seed
+    copy["identity"]["subset_seed"] = subset_seed
+    return copy
+
+
+def test_the_notes_say_when_seeds_also_redrew_the_subsets(stored):
+    """Without a subset seed a run draws its subsets with its own seed (the 4-epoch runs): an
+    interval over such seeds also covers other training and test images, and the notes say so."""
+    from gnet_lib.training.seed_comparison import data_seed, protocol_caption
+
+    runs = runs_by_seed(stored, "cifar10-jpeg", "seed", FAMILY.format(1))
+    fixed = {"googlenet": {s: _reseeded(r, s, 1) for s, r in runs["googlenet"].items()}}
+    redrawn = {"googlenet": {s: _reseeded(r, s, None) for s, r in runs["googlenet"].items()}}
+    assert [data_seed(r) for r in fixed["googlenet"].values()] == [1, 1, 1]
+    assert [data_seed(r) for r in redrawn["googlenet"].values()] == [1, 2, 3]
+    whole = json.loads(json.dumps(runs["googlenet"][1]))
+    whole["data"]["source"] = "image folder x (50,000 train / 10,000 test files)"
+    assert data_seed(whole) is None and "subsets" not in protocol_caption({"googlenet": {1: whole}})
+
+    one_set = seed_table(fixed, "cifar10-jpeg").notes[1]
+    assert one_set.startswith("an interval over seeds is measured on one fixed test set")
+    assert "only the part two variants share cancels" in one_set and "the paired interval counts them" in one_set
+    mixed = seed_table(redrawn, "cifar10-jpeg").notes[1]
+    assert "each seed drew its own training and test subsets" in mixed and "one fixed test set" not in mixed
+    assert "; no subset seed: each seed also drew its own training and test subsets" in protocol_caption(redrawn)
+    single = seed_table({"googlenet": {1: fixed["googlenet"][1]}}, "cifar10-jpeg").notes[1]
+    assert single.startswith("A run with one seed gets only its test images' interval")
+
+
+def test_the_paired_table_captions_only_the_seeds_its_rows_use(stored):
+    """short3 has seed 1 only: its row pairs seed 1 of both, and the caption must not name the
+    reference's seeds 2 and 3, which no row uses."""
+    runs = runs_by_seed(stored, "cifar10-jpeg", "seed", FAMILY.format(1))
+    only_short3 = {"googlenet": runs["googlenet"], "short3": runs["short3"]}
+    caption = paired_table(only_short3, resamples=200).notes[0]
+    assert "; seed 1;" in caption and "seeds 1, 2, 3" not in caption
+    assert "; seeds 1, 2, 3;" in paired_table(runs, resamples=200).notes[0]  # short4 pairs on all three

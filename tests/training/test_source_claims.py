@@ -12,10 +12,12 @@ from gnet_lib.training.midscale import MidscaleRun
 from gnet_lib.training.source_claims import (
     FAILS,
     HOLDS,
+    NAMED_OUTLIERS,
     UNDECIDED,
     alike_parts,
     combined,
     equivalence_margin,
+    margin_bounds,
     naive_claim,
     time_claim,
     verdict_table,
@@ -94,6 +96,8 @@ def test_one_seed_decides_nothing_and_the_queue_is_read_for_what_would():
     parts = {p.subject: p for p in alike_parts(runs, 0.03, ["short4", "naive", "long"], queued)}
     assert all(p.status == UNDECIDED for p in parts.values())
     assert parts["short4"].waiting_for == ("googlenet-s2", "short4-s2")
+    assert parts["short4"].decides == ("2 shared seeds once googlenet-s2, short4-s2 are stored; 2 seeds rarely decide, "
+                                       "and the queue schedules no third seed of short4 and googlenet")
     assert "one seed decides nothing" in parts["short4"].evidence
     assert parts["naive"].waiting_for == () and "a second seed of naive, which the mid-scale queue does not" in parts["naive"].decides
     assert parts["long"].evidence == "waiting for paired runs of long and googlenet"
@@ -124,3 +128,40 @@ def test_time_follows_work_where_the_slope_is_near_one():
 def test_the_verdict_table_lists_every_claim():
     table = verdict_table([naive_claim(_runs(naive=((1, 2, 3), 0)), 0.03, SOURCE_000["cifar10"])], "claims")
     assert table.columns == ("claim", "verdict", "evidence", "what would decide it") and table.rows[0]["verdict"] == HOLDS
+
+
+def test_the_source_words_fit_its_cifar100_table_and_no_margin_on_cifar10():
+    """Only Short4 apart, as the text says. CIFAR-100, against googlenet (0.34): naive, long,
+    short, short2, short3 print 0.32-0.36, at most 0.02 away (0.03 with rounding); short4 prints
+    0.44, 0.10 away (0.09 with rounding): halfway is 0.06. CIFAR-10: naive prints 0.15, as far
+    from googlenet's 0.10 as short4, so the alike reach 0.06 and short4 only 0.04: no margin."""
+    cifar100 = margin_bounds(SOURCE_000["cifar100"], outliers=NAMED_OUTLIERS)
+    assert (cifar100.within, cifar100.apart, cifar100.margin) == (pytest.approx(0.03), pytest.approx(0.09),
+                                                                  pytest.approx(0.06))
+    cifar10 = margin_bounds(SOURCE_000["cifar10"], outliers=NAMED_OUTLIERS)
+    assert (cifar10.within, cifar10.apart, cifar10.margin) == (pytest.approx(0.06), pytest.approx(0.04), None)
+    reading = margin_bounds(SOURCE_000["cifar10"])  # the chapter's reading: naive apart too
+    assert reading.margin == pytest.approx(0.03)
+    assert SOURCE_000["cifar10"]["naive"].top1_error - SOURCE_000["cifar10"]["googlenet"].top1_error - 0.01 > reading.margin
+
+
+def test_the_fewest_runs_that_pair_two_seeds_are_named_first():
+    """short3 has seeds 1 and 2, googlenet seed 1: googlenet-s2 alone gives 2 shared seeds; the
+    queue's seed-3 runs then give a third. naive has none: both its queued seeds and googlenet-s2
+    are needed, and no third naive seed is queued."""
+    runs = _runs(short3=((1, 2), 10))
+    del runs["googlenet"][2], runs["googlenet"][3]
+    queued = [MidscaleRun("short3", 3, ""), MidscaleRun("googlenet", 2, ""), MidscaleRun("googlenet", 3, ""),
+              MidscaleRun("naive", 1, ""), MidscaleRun("naive", 2, "")]
+    parts = {p.subject: p for p in alike_parts(runs, 0.03, ["short3", "naive"], queued)}
+    assert parts["short3"].decides == ("2 shared seeds once googlenet-s2 is stored; the queue's short3-s3, "
+                                       "googlenet-s3 then give a third")
+    assert parts["short3"].waiting_for == ("short3-s3", "googlenet-s2", "googlenet-s3")
+    assert parts["naive"].decides == ("2 shared seeds once googlenet-s2, naive-s1, naive-s2 are stored; 2 seeds "
+                                      "rarely decide, and the queue schedules no third seed of naive")
+
+
+def test_an_open_verdict_on_a_closed_published_table_asks_for_nothing_more():
+    macs, seconds = {"a": 1.0, "b": 2.0, "c": 4.0}, {"a": 1.0, "b": 3.0, "c": 3.5}
+    assert time_claim(macs, seconds, "a table", closed=True).decides == "not decided by these 3 times"
+    assert time_claim(macs, seconds, "runs").decides == "more variants, or less scatter in the times"

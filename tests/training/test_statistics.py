@@ -384,13 +384,15 @@ def test_the_seed_image_interval_covers_the_population_difference(k, sigma_seed)
     assert hits / trials >= 0.93
 
 
-def test_a_bootstrap_over_two_seeds_covers_less_often_than_it_claims():
-    """The reason the chapter's verdicts use seed_image_difference: resampling 2 seeds cannot see
-    how far a third would fall, and its interval misses the population difference far more than 5%."""
-    rng, trials = random.Random(11), 150
+@pytest.mark.parametrize("k, sigma_seed, rng_seed", [(2, 0.08, 11), (3, 0.15, 13)])
+def test_a_bootstrap_over_two_or_three_seeds_covers_less_often_than_it_claims(k, sigma_seed, rng_seed):
+    """The reason the chapter's verdicts use seed_image_difference: resampling 2 or 3 seeds cannot
+    see how far another would fall, and its interval misses the population difference far more
+    than 5% (fewer than 85% hits in 150 trials would be all but impossible for a true 95%)."""
+    rng, trials = random.Random(rng_seed), 150
     hits_t = hits_boot = 0
     for i in range(trials):
-        a, b, labels, truth = _crossed(rng, 2, 1000, sigma_seed=0.08)
+        a, b, labels, truth = _crossed(rng, k, 1000, sigma_seed=sigma_seed)
         t = seed_image_difference(a, b, labels)
         boot = paired_bootstrap(a, b, labels, resamples=300, seed=i)
         hits_t += t.low <= truth <= t.high
@@ -618,3 +620,105 @@ def test_log_log_slope_matches_numpys_least_squares_and_its_standard_error():
 def test_log_log_slope_refuses_what_it_cannot_fit(x, y, message):
     with pytest.raises(UsageError, match=message):
         log_log_slope(x, y)
+
+
+# -- the chi-square distribution and the interval of a standard deviation --------------------
+
+
+@pytest.mark.parametrize("p", [0.001, 0.025, 0.5, 0.975, 0.999])
+def test_chi2_quantile_matches_closed_forms_of_one_two_and_four_degrees_of_freedom(p):
+    """df 1: the square of a normal quantile; df 2: an exponential, -2 ln(1 - p); df 4: the cdf
+    1 - exp(-x/2)(1 + x/2), checked at the quantile found."""
+    assert st.chi2_quantile(p, 1) == pytest.approx(NormalDist().inv_cdf(0.5 + p / 2) ** 2, rel=1e-11)
+    assert st.chi2_quantile(p, 2) == pytest.approx(-2 * math.log1p(-p), rel=1e-11)
+    x = st.chi2_quantile(p, 4)
+    assert 1 - math.exp(-x / 2) * (1 + x / 2) == pytest.approx(p, rel=1e-11)
+
+
+@pytest.mark.parametrize("df, p, table", [(3, 0.975, 9.348), (10, 0.025, 3.247), (10, 0.975, 20.483), (30, 0.95, 43.773)])
+def test_chi2_quantile_matches_the_printed_table(df, p, table):
+    assert round(st.chi2_quantile(p, df), 3) == table
+
+
+@pytest.mark.parametrize("p, df, message", [(0.0, 1, "strictly between 0 and 1"), (0.5, 0, "positive finite"),
+                                            (0.5, math.inf, "positive finite")])
+def test_chi2_quantile_rejects_impossible_arguments(p, df, message):
+    with pytest.raises(UsageError, match=message):
+        st.chi2_quantile(p, df)
+
+
+def test_the_interval_of_a_standard_deviation_by_hand_and_by_simulation():
+    """Three values (df 2, closed form): s·√(2/χ²) at χ² = -2 ln(0.025) and -2 ln(0.975). Over
+    normal samples of 3 the interval covers the true sd about 95% of the time."""
+    r = st.sd_interval([0.20, 0.21, 0.19])
+    assert r.sd == pytest.approx(0.01) and r.n == 3
+    assert (r.low, r.high) == (pytest.approx(0.01 * math.sqrt(2 / (-2 * math.log(0.025)))),
+                               pytest.approx(0.01 * math.sqrt(2 / (-2 * math.log(0.975)))))
+    assert str(r).startswith("sd 0.0100 (95% CI")
+    rng = random.Random(4)
+    hits = sum(r.low <= 1.0 <= r.high for r in (st.sd_interval([rng.gauss(0, 1) for _ in range(3)]) for _ in range(2000)))
+    assert 0.93 <= hits / 2000 <= 0.97
+    with pytest.raises(UsageError, match="at least 2 values"):
+        st.sd_interval([0.2])
+
+
+def test_the_seed_half_width_is_t_times_the_standard_error():
+    assert st.seed_half_width(0.005, 2) == pytest.approx(12.7062047 * 0.005 / math.sqrt(2))
+    assert st.seed_half_width(0.005, 3) == pytest.approx(T975_DF2 * 0.005 / math.sqrt(3))
+    with pytest.raises(UsageError, match="at least 2 seeds"):
+        st.seed_half_width(0.005, 1)
+    with pytest.raises(UsageError, match="non-negative"):
+        st.seed_half_width(-0.1, 3)
+
+
+# -- one run against one run on the same images ---------------------------------------------
+
+
+def test_the_paired_image_interval_by_hand():
+    """Six images: d = (1, 0, 0, -1, 1, 0); mean 1/6, sd from n - 1 = 5, 3 discordant images."""
+    labels = [0, 1, 2, 3, 4, 5]
+    a = [9, 1, 2, 3, 9, 9]  # wrong on images 0, 4 and 5
+    b = [0, 1, 2, 9, 4, 9]  # wrong on images 3 and 5
+    r = st.paired_image_interval(a, b, labels)
+    d = [1, 0, 0, -1, 1, 0]
+    mean = sum(d) / 6
+    se = math.sqrt(sum((v - mean) ** 2 for v in d) / 5 / 6)
+    assert (r.difference, r.se, r.images, r.discordant) == (pytest.approx(mean), pytest.approx(se), 6, 3)
+    assert r.half_width == pytest.approx(1.959963984540054 * se)
+    assert str(r).startswith("A − B +0.1667 (95% CI")
+
+
+def test_pairing_narrows_the_interval_of_correlated_models():
+    """Two models that share most of their mistakes: the paired interval is far narrower than the
+    one for two independent samples of the same errors."""
+    rng = random.Random(3)
+    labels = [0] * 4000
+    hard = [rng.random() < 0.25 for _ in labels]
+    a = [int(h or rng.random() < 0.03) for h in hard]
+    b = [int(h or rng.random() < 0.05) for h in hard]
+    paired = st.paired_image_interval(a, b, labels)
+    error_a, error_b = sum(a) / 4000, sum(b) / 4000
+    _, low, high = st.independent_error_difference(error_a, error_b, 4000)
+    assert paired.difference == pytest.approx(error_a - error_b)
+    assert paired.half_width < 0.6 * (high - low) / 2
+
+
+# -- predictions of a power law -------------------------------------------------------------
+
+
+def test_log_log_prediction_matches_the_textbook_prediction_interval():
+    """The prediction interval from the design matrix: s²(1 + x0ᵀ(XᵀX)⁻¹x0), t with n - 2 df."""
+    import numpy as np
+
+    x = [0.36, 0.61, 0.86, 1.27, 1.52, 1.73, 11.16]
+    y = [0.26, 0.45, 0.59, 0.87, 1.0, 1.2, 6.01]
+    design = np.column_stack([np.ones(len(x)), np.log(x)])
+    coef, residual, *_ = np.linalg.lstsq(design, np.log(y), rcond=None)
+    s2 = residual[0] / (len(x) - 2)
+    x0 = np.array([1.0, math.log(0.9)])
+    half = t_quantile(0.975, len(x) - 2) * math.sqrt(s2 * (1 + x0 @ np.linalg.inv(design.T @ design) @ x0))
+    r = st.log_log_prediction(x, y, 0.9)
+    assert math.log(r.value) == pytest.approx(x0 @ coef)
+    assert (math.log(r.low), math.log(r.high)) == (pytest.approx(x0 @ coef - half), pytest.approx(x0 @ coef + half))
+    with pytest.raises(UsageError, match="positive x to predict at"):
+        st.log_log_prediction(x, y, 0)

@@ -33,27 +33,58 @@ class Series:
 DODGE = 0.018
 
 
+#: How an interval over seeds and one run's interval over its test images are drawn apart.
+SEEDS_STYLE = "filled marker, solid bar:\n95% t-interval over 2 or more seeds"
+ONE_RUN_STYLE = "hollow marker, dashed bar: one run,\nWilson 95% interval over its test images"
+
+
+def _draw(ax: Any, points: Sequence[ErrorPoint], offset: float, marker: str, color: str, one_run: bool) -> None:
+    """One protocol's points of one kind: filled with solid bars over seeds, hollow with dashed
+    bars for single runs."""
+    if not points:
+        return
+    bars = ax.errorbar([p.params * 10 ** offset for p in points], [p.error for p in points],
+                       yerr=[[p.error - p.low for p in points], [p.high - p.error for p in points]],
+                       fmt=marker, ms=6, capsize=3, lw=1.2, color=color, mec=color,
+                       mfc="none" if one_run else color)
+    if one_run:
+        for collection in bars.lines[2]:
+            collection.set_linestyle((0, (3, 2)))
+
+
 def error_against_params(series: Sequence[Series], published: str | None = "cifar10") -> Figure:
     """Top-1 test error against parameters (log scale): each protocol's points with their 95%
     intervals, source 000's published points with their rounding, and every variant named once
-    on the top axis (rotated, so that neighbours never collide). The legend sits outside the axes."""
+    on the top axis (rotated, so that neighbours never collide). A point over 2 or more seeds is
+    filled with a solid bar (Student's t over the seeds); a single run is hollow with a dashed
+    bar (Wilson's interval over its test images), so the two kinds of interval are never read
+    as one. The legend sits outside the axes and names both styles."""
     fig, ax = plt.subplots(figsize=(8.6, 4.6))
     drawn = [s for s in series if s.points]
     offsets = [(i - (len(drawn) - 1) / 2) * DODGE for i in range(len(drawn) + (1 if published else 0))]
     named: dict[str, float] = {}
-    for s, offset in zip(drawn, offsets):
-        xs = [p.params * 10 ** offset for p in s.points]
-        ys = [p.error for p in s.points]
-        errors = [[p.error - p.low for p in s.points], [p.high - p.error for p in s.points]]
-        ax.errorbar(xs, ys, yerr=errors, fmt=s.marker, ms=6, capsize=3, lw=1.2, label=s.label)
+    handles: list[Any] = []
+    for i, (s, offset) in enumerate(zip(drawn, offsets)):
+        color = f"C{i}"
+        _draw(ax, [p for p in s.points if p.over == "seeds"], offset, s.marker, color, one_run=False)
+        _draw(ax, [p for p in s.points if p.over != "seeds"], offset, s.marker, color, one_run=True)
+        handles.append(Line2D([], [], marker=s.marker, color=color, ls="none", ms=6, label=s.label))
         named.update({p.model: p.params for p in s.points})
     if published:
         pub = SOURCE_000[published]
         offset = offsets[-1]
         ax.errorbar([pub[n].params * 10 ** offset for n in CIFAR_MODEL_NAMES], [pub[n].top1_error for n in CIFAR_MODEL_NAMES],
-                    yerr=ROUNDING, fmt="x", ms=7, capsize=3, lw=1.2, color="black",
-                    label=f"source 000, published (bar: ±{ROUNDING:g}, its rounding)")
+                    yerr=ROUNDING, fmt="x", ms=7, capsize=3, lw=1.2, color="black")
+        handles.append(Line2D([], [], marker="x", color="black", ls="none", ms=7,
+                              label=f"source 000, published (bar: ±{ROUNDING:g}, its rounding)"))
         named.update({n: named.get(n, pub[n].params) for n in CIFAR_MODEL_NAMES})
+    if drawn:
+        kinds = {p.over == "seeds" for s in drawn for p in s.points}
+        if True in kinds:
+            handles.append(Line2D([], [], marker="o", color="0.3", mfc="0.3", ms=5, lw=1.2, label=SEEDS_STYLE))
+        if False in kinds:
+            handles.append(Line2D([], [], marker="o", color="0.3", mfc="none", ms=5, lw=1.2, ls=(0, (3, 2)),
+                                  label=ONE_RUN_STYLE))
     ax.set_xscale("log")
     ax.xaxis.set_major_locator(FixedLocator([m * 10 ** e for e in range(5, 10) for m in (1, 2, 5)]))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value / 1e6:g}"))
@@ -72,9 +103,8 @@ def error_against_params(series: Sequence[Series], published: str | None = "cifa
         ax.grid(axis="x", which="major", alpha=0.0)
         for n in order:
             ax.axvline(named[n], color="0.9", lw=0.8, zorder=0)
-    if drawn or published:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, frameon=False, title_fontsize=8,
-                  title="bars: 95% intervals over seeds (2 or more),\nelse over one run's test images")
+    if handles:
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
 

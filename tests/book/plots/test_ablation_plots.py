@@ -9,7 +9,7 @@ import pytest
 from matplotlib.collections import PolyCollection
 from matplotlib.container import ErrorbarContainer
 
-from gnet_lib.book.plots.ablation import Series, error_against_params, seed_curves
+from gnet_lib.book.plots.ablation import ONE_RUN_STYLE, SEEDS_STYLE, Series, error_against_params, seed_curves
 from gnet_lib.book.plots.layout import legend_covers_data, overlapping_texts
 from gnet_lib.core.architectures import CIFAR_MODEL_NAMES
 from gnet_lib.core.layers import layer_table
@@ -19,12 +19,12 @@ from gnet_lib.training.seed_comparison import ErrorPoint
 PARAMS = {name: layer_table(name).total_params for name in CIFAR_MODEL_NAMES}
 
 
-def _points(base: float, width: float, models=CIFAR_MODEL_NAMES) -> list[ErrorPoint]:
-    return [ErrorPoint(m, PARAMS[m], base + 0.01 * i, base + 0.01 * i - width, base + 0.01 * i + width, 3, "seeds")
-            for i, m in enumerate(models)]
+def _points(base: float, width: float, models=CIFAR_MODEL_NAMES, over: str = "seeds") -> list[ErrorPoint]:
+    return [ErrorPoint(m, PARAMS[m], base + 0.01 * i, base + 0.01 * i - width, base + 0.01 * i + width,
+                       3 if over == "seeds" else 1, over) for i, m in enumerate(models)]
 
 
-SERIES = [Series("mid-scale", _points(0.25, 0.02), "o"), Series("CPU-scale", _points(0.6, 0.1), "s"),
+SERIES = [Series("mid-scale", _points(0.25, 0.02), "o"), Series("4-epoch", _points(0.6, 0.1), "s"),
           Series("GPU, full scale", _points(0.14, 0.007, ["googlenet"]), "D")]
 
 
@@ -35,7 +35,9 @@ def test_error_against_params_has_no_overlapping_text_and_keeps_the_legend_off_t
     assert overlapping_texts(fig) == []
     assert not legend_covers_data(ax)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert [s.label for s in series] == legend[:-1] and legend[-1].startswith("source 000, published")
+    assert [s.label for s in series] == legend[:len(series)]
+    assert legend[len(series)].startswith("source 000, published")
+    assert legend[len(series) + 1:] == ([SEEDS_STYLE] if series else [])  # every point here is over seeds
     named = {t.get_text() for t in ax.child_axes[0].get_xticklabels()}  # the top axis names every variant once
     assert named == set(CIFAR_MODEL_NAMES)
 
@@ -94,3 +96,18 @@ def test_seed_curves_draw_the_mean_and_the_band_between_the_lowest_and_highest_s
     assert not [c for c in googlenet_ax.collections if isinstance(c, PolyCollection)]  # one seed: no band
     reference = [line for line in short3_ax.lines if line.get_linestyle() == ":"]
     assert list(reference[0].get_ydata()) == [0.9, 0.7]
+
+
+def test_single_runs_are_hollow_with_dashed_bars_and_the_legend_names_both_kinds():
+    """One protocol with a 3-seed point and a one-run point: two glyphs, never one for both kinds
+    of interval; still nothing overlapping and the legend off the data."""
+    mixed = _points(0.25, 0.02, ["short3"]) + _points(0.3, 0.009, ["short4"], over="test images")
+    fig = error_against_params([Series("mid-scale", mixed, "o")])
+    ax = fig.axes[0]
+    assert overlapping_texts(fig) == [] and not legend_covers_data(ax)
+    seeds, one_run, _published = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+    assert list(seeds[0].get_ydata()) == [0.25] and list(one_run[0].get_ydata()) == [0.3]
+    assert seeds[0].get_markerfacecolor() != "none" and one_run[0].get_markerfacecolor() == "none"
+    assert seeds[2][0].get_linestyle()[0][1] is None  # solid
+    assert one_run[2][0].get_linestyle()[0][1] is not None  # dashed
+    assert [t.get_text() for t in ax.get_legend().get_texts()][-2:] == [SEEDS_STYLE, ONE_RUN_STYLE]
