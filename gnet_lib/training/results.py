@@ -57,7 +57,8 @@ def migrate(result: dict[str, Any]) -> dict[str, Any]:
     defaults of the fields added since, each epoch of their history its ``train_images`` (rate
     times time, as files before that field give it), and an environment that recorded the
     precision only as the old ``amp_bf16`` switch its ``precision``; their recipe (in the identity
-    and in the result) the declared defaults of recipe fields added since."""
+    and in the result) the declared defaults of recipe fields added since. A CPU named with "(1
+    threads)", as files before the plural was fixed name it, is named "(1 thread)"."""
     out = dict(result)
     if isinstance(out.get("identity"), dict):
         out["identity"] = with_defaults(out["identity"])
@@ -70,6 +71,8 @@ def migrate(result: dict[str, Any]) -> dict[str, Any]:
             env["precision"] = "bf16 autocast"
         elif env.get("device") == "cpu":
             env["precision"] = "fp32"
+    if "device_name" in env:
+        env["device_name"] = env["device_name"].replace("(1 threads)", "(1 thread)")
     out["environment"] = env
     out["schema"] = RESULT_SCHEMA
     return out
@@ -351,19 +354,56 @@ def available(results_dir: str | Path) -> list[tuple[str, str, str]]:
     )
 
 
-def describe_protocol(result: dict[str, Any], with_seed: bool = True) -> str:
-    """A caption naming what a result is: data and subset, epochs, recipe, seed, precision, device."""
+def protocol_parts(result: dict[str, Any], with_seed: bool = True) -> dict[str, str]:
+    """What a caption says about one result, part by part (data, subset, sizes, epochs, recipe,
+    batch, seed, precision, device), each part in the words the caption uses."""
     ident, data, env = result.get("identity") or {}, result["data"], result["environment"]
     recipe = result["recipe"]
     evaluated_on = "validation images held out from the training images" if ident.get("validation") is not None else "test images"
-    sizes = f"{data['train_size']:,} training / {data['test_size']:,} {evaluated_on}"
-    subset = "class-balanced subset, " if "subset" in data.get("source", "") else ""
-    seed = f", seed {ident.get('seed', result['config'].get('seed'))}" if with_seed else ""
-    return (
-        f"{data['name']}, {subset}{sizes}; {recipe['epochs']} epochs of recipe {recipe['name']} "
-        f"(batch {recipe['batch_size']}){seed}; "
-        f"{precision(env)} on {env['device_name']}"
-    )
+    parts = {"data": data["name"],
+             "subset": "class-balanced subset" if "subset" in data.get("source", "") else "",
+             "sizes": f"{data['train_size']:,} training / {data['test_size']:,} {evaluated_on}",
+             "epochs": f"{recipe['epochs']} epochs", "recipe": f"recipe {recipe['name']}", "batch": f"batch {recipe['batch_size']}",
+             "seed": f"seed {ident.get('seed', result['config'].get('seed'))}" if with_seed else "",
+             "precision": precision(env), "device": env["device_name"]}
+    return {key: text for key, text in parts.items() if text}
+
+
+def _caption(parts: dict[str, str], between: str = "; ") -> str:
+    """Parts of :func:`protocol_parts` (any subset of them) in the caption's words, e.g.
+    ``"CIFAR-10, 60 training / 10 test images; 2 epochs of recipe seed (batch 64), seed 1; bf16 on Some CPU"``."""
+    what = " of ".join(parts[k] for k in ("epochs", "recipe") if k in parts)
+    if "batch" in parts:
+        what = f"{what} ({parts['batch']})" if what else parts["batch"]
+    if "seed" in parts:
+        what = f"{what}, {parts['seed']}" if what else parts["seed"]
+    groups = (", ".join(parts[k] for k in ("data", "subset", "sizes") if k in parts), what,
+              " on ".join(parts[k] for k in ("precision", "device") if k in parts))
+    return between.join(g for g in groups if g)
+
+
+def describe_protocol(result: dict[str, Any], with_seed: bool = True) -> str:
+    """A caption naming what a result is: data and subset, epochs, recipe, seed, precision, device."""
+    return _caption(protocol_parts(result, with_seed))
+
+
+def describe_protocols(results: dict[str, dict[str, Any]], with_seed: bool = True) -> str:
+    """One caption for the rows of a table, ``results`` keyed by each row's label: what every row
+    shares, said once; then, where rows differ (a batch size, a thread count, ...), each distinct
+    protocol once with the rows that ran under it, so a caption never gives one row's protocol for all."""
+    if not results:
+        raise UsageError("no results to describe")
+    parts = {label: protocol_parts(r, with_seed) for label, r in results.items()}
+    keys = list(dict.fromkeys(k for p in parts.values() for k in p))
+    shared = {k: v for k, v in next(iter(parts.values())).items() if all(p.get(k) == v for p in parts.values())}
+    differing = [k for k in keys if k not in shared]
+    caption = _caption(shared)
+    if not differing:
+        return caption
+    rows: dict[str, list[str]] = {}
+    for label, p in parts.items():
+        rows.setdefault(_caption({k: p[k] for k in differing if k in p}, between=", ") or "not recorded", []).append(label)
+    return f"{caption}. By row: " + "; ".join(f"{', '.join(labels)}: {what}" for what, labels in rows.items())
 
 
 def format_time(seconds: float) -> str:
@@ -409,12 +449,7 @@ def ablation_table(results: dict[str, dict[str, Any]], dataset_key: str, recipe:
     notes = []
     done = [n for n in CIFAR_MODEL_NAMES if n in results]
     if done:
-        notes.append(f"ours: {describe_protocol(results[done[0]])}")
-        devices: dict[str, list[str]] = {}
-        for name in done:
-            devices.setdefault(results[name]["environment"]["device_name"], []).append(name)
-        if len(devices) > 1:
-            notes.append("devices differ: " + "; ".join(f"{', '.join(names)} on {d}" for d, names in devices.items()))
+        notes.append(f"ours: {describe_protocols({name: results[name] for name in done})}")
         notes.append("train img/s: steady-state training throughput (epochs 2 on; total images over total seconds)")
     else:
         notes.append(f"no run of ours exists yet for dataset '{dataset_key}' with recipe '{recipe}'.")
@@ -449,8 +484,12 @@ def noise_floor_table(by_seed: dict[int, dict[str, dict[str, Any]]]) -> Table:
         rows.append({"model": model, **{f"seed {s}": round(errors[s], 4) if s in errors else None for s in seeds},
                      "mean": round(sum(values) / len(values), 4), "spread": round(max(values) - min(values), 4)})
     columns = ("model", *(f"seed {s}" for s in seeds), "mean", "spread")
-    first = next(iter(by_seed[seeds[0]].values())) if seeds else None
-    notes = [f"protocol: {describe_protocol(first, with_seed=False)}; only the seed changes"] if first else []
+    runs = {f"{model} seed {seed}": by_seed[seed][model] for seed in seeds for model in by_seed[seed]}
+    subset_seeds = {(r.get("identity") or {}).get("subset_seed") for r in runs.values()}
+    fixed = next(iter(subset_seeds)) if len(subset_seeds) == 1 else None
+    subsets = (f"every seed on the same subsets (subset seed {fixed})" if fixed is not None
+               else "each seed also draws its own training and test subsets")
+    notes = [f"protocol: {describe_protocols(runs, with_seed=False)}", f"each seed column: one run per seed, {subsets}"] if runs else []
     return Table(columns, rows, title="Seed-to-seed spread of the final top-1 test error", notes=notes)
 
 

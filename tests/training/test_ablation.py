@@ -142,11 +142,13 @@ def test_table_sets_ours_beside_the_published_numbers(tmp_path):
     assert row["params"] == results["short4"]["model"]["params"] and row["published params"] == 1_557_834
     assert table.where(model="naive")[0]["top-1 err"] is None
     assert any("missing: naive" in n and "python -m gnet_lib ablation" in n for n in table.notes)
-    assert not any(n.startswith("devices differ") for n in table.notes)
+    assert "By row" not in table.notes[0]
     other = json.loads(json.dumps(results["short4"]))
     other["environment"]["device_name"] = "Another CPU (1 thread)"
     mixed = ablation_table({"short4": results["short4"], "short3": other}, "cifar10-jpeg", "seed")
-    assert mixed.notes[1].startswith("devices differ: short3 on Another CPU (1 thread); short4 on ")
+    own = results["short4"]["environment"]["device_name"]
+    assert mixed.notes[0].endswith(f". By row: short3: Another CPU (1 thread); short4: {own}")
+    assert "Another CPU" not in mixed.notes[0].split(". By row: ")[0]
     empty = ablation_table({}, "cifar100", "fast")
     assert "no run of ours exists yet" in empty.notes[0]
     assert format_time(3158) == "52m38s"

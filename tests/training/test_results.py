@@ -1,7 +1,11 @@
 """Result files and what is read from them: time to a target error, identities, older files."""
 
+import pytest
+
 from gnet_lib.training.results import (
     cumulative_seconds,
+    describe_protocol,
+    describe_protocols,
     noise_floor_table,
     results_by_seed,
     time_to_error,
@@ -44,7 +48,12 @@ def test_noise_floor_gives_every_seed_the_mean_and_the_spread():
     assert table.where(model="short4")[0]["spread"] == 0.06
     row = table.where(model="short2")[0]
     assert (row["seed 1"], row["mean"], row["spread"]) == (None, 0.53, 0.06)
-    assert "only the seed changes" in table.notes[0] and "seed 1" not in table.notes[0]
+    assert "seed 1" not in table.notes[0] and "By row" not in table.notes[0]
+    assert table.notes[1] == "each seed column: one run per seed, each seed also draws its own training and test subsets"
+    for runs in by_seed.values():
+        for run in runs.values():
+            run["identity"]["subset_seed"] = 1
+    assert noise_floor_table(by_seed).notes[1].endswith("every seed on the same subsets (subset seed 1)")
     assert len(noise_floor_table({1: by_seed[1]})) == 0  # one seed has no spread to show
 
 
@@ -95,6 +104,48 @@ def test_an_older_file_is_read_in_the_current_shape():
     assert bf16["environment"]["precision"] == "bf16 autocast"
     assert "precision" not in migrate({**old, "environment": {"device": "cuda", "amp_bf16": False}})["environment"]
     assert migrate(new) == new  # a current file passes unchanged
+    plural = migrate({**old, "environment": {"device": "cpu", "device_name": "AMD EPYC (1 threads)"}})
+    assert plural["environment"]["device_name"] == "AMD EPYC (1 thread)"
+    two = migrate({**old, "environment": {"device": "cpu", "device_name": "AMD EPYC (2 threads)"}})
+    assert two["environment"]["device_name"] == "AMD EPYC (2 threads)"
+
+
+def _protocol(batch=64, device="Some CPU (1 thread)", epochs=4, seed=1, recipe="seed"):
+    run = _run("short3", 0.5, seed)
+    run["recipe"] = {"name": recipe, "epochs": epochs, "batch_size": batch}
+    run["environment"] = {"precision": "bf16", "device_name": device}
+    return run
+
+
+def test_a_caption_over_one_protocol_names_it_once():
+    runs = {"a": _protocol(), "b": _protocol()}
+    one = "CIFAR-10, 50 training / 20 test images; 4 epochs of recipe seed (batch 64), seed 1; bf16 on Some CPU (1 thread)"
+    assert describe_protocol(runs["a"]) == one
+    assert describe_protocols(runs) == one
+
+
+def test_a_caption_over_mixed_protocols_names_what_differs_for_each_row():
+    # two rows at batch 128 on one thread, one at batch 64 on two: the caption must not give the
+    # first row's batch or thread count for all three
+    runs = {"sgd": _protocol(batch=128), "adadelta-1": _protocol(device="Some CPU (2 threads)"),
+            "adadelta-2": _protocol(device="Some CPU (2 threads)")}
+    runs["sgd"]["recipe"]["name"] = "seed"
+    caption = describe_protocols(runs)
+    shared, by_row = caption.split(". By row: ")
+    assert shared == "CIFAR-10, 50 training / 20 test images; 4 epochs of recipe seed, seed 1; bf16"
+    assert by_row == "sgd: batch 128, Some CPU (1 thread); adadelta-1, adadelta-2: batch 64, Some CPU (2 threads)"
+    # every protocol listed once, each row under exactly one of them
+    listed = [label for group in by_row.split("; ") for label in group.split(": ")[0].split(", ")]
+    assert sorted(listed) == sorted(runs)
+    lengths = describe_protocols({"short": _protocol(epochs=2), "long": _protocol(epochs=6, recipe="fast")})
+    assert lengths.endswith("By row: short: 2 epochs of recipe seed; long: 6 epochs of recipe fast")
+    assert "; batch 64, seed 1; bf16 on Some CPU (1 thread). By row" in lengths
+    seeds = describe_protocols({"s1": _protocol(seed=1), "s2": _protocol(seed=2)})
+    assert seeds.endswith("(batch 64); bf16 on Some CPU (1 thread). By row: s1: seed 1; s2: seed 2")
+    unseeded = describe_protocols({"s1": _protocol(seed=1), "s2": _protocol(seed=2)}, with_seed=False)
+    assert unseeded == describe_protocol(_protocol(), with_seed=False) and "seed 1" not in unseeded
+    with pytest.raises(ValueError, match="no results"):
+        describe_protocols({})
 
 
 def test_a_committed_schema_1_file_is_read_in_the_current_shape_and_keeps_its_protocol():
