@@ -7,8 +7,8 @@ from dataclasses import fields
 from typing import Any
 
 from ..core.layers import layer_table
-from ..training.lr_schedules import PAPER_LR_CUT, PAPER_LR_EVERY, epochs_until
 from ..training.loss_terms import smoothed_floor
+from ..training.lr_schedules import PAPER_LR_CUT, PAPER_LR_EVERY, epochs_until
 from ..training.paper_training import ENSEMBLE_MODELS
 from ..training.recipes import Recipe, get_recipe
 from ..training.results import default_results_dir, load_folder

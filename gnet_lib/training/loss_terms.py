@@ -8,6 +8,7 @@ apart and checks that the parts add up to what the loop computes.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch.nn.functional as F
 from torch import Tensor
@@ -45,18 +46,15 @@ def loss_terms(out: Tensor | ModelOutput, y: Tensor, recipe: Recipe, head_names:
     names = head_names or tuple(f"aux{i + 1}" for i in range(len(aux)))
     if len(names) != len(aux):
         raise ValueError(f"{len(names)} head names for {len(aux)} auxiliary heads")
-    rows = [{"head": "main", "cross-entropy": F.cross_entropy(main, y, label_smoothing=recipe.label_smoothing).item(),
-             "weight": 1.0}]
-    rows += [{"head": name, "cross-entropy": F.cross_entropy(logits, y, label_smoothing=recipe.label_smoothing).item(),
-              "weight": recipe.aux_weight} for name, logits in zip(names, aux)]
-    for row in rows:
-        row["weighted"] = row["weight"] * row["cross-entropy"]
+    terms = [("main", F.cross_entropy(main, y, label_smoothing=recipe.label_smoothing).item(), 1.0)]
+    terms += [(name, F.cross_entropy(logits, y, label_smoothing=recipe.label_smoothing).item(), recipe.aux_weight)
+              for name, logits in zip(names, aux)]
     total = compute_loss(out, y, recipe)[0].item()
-    summed = sum(row["weighted"] for row in rows)
+    summed = sum(weight * loss for _, loss, weight in terms)
     if not math.isclose(total, summed, rel_tol=1e-5):
         raise AssertionError(f"the heads' weighted losses add up to {summed}, the training loop's loss is {total}")
-    rows.append({"head": "the loss the loop minimises", "cross-entropy": None, "weight": None, "weighted": total})
-    for row in rows:
-        row.update({k: round(v, 4) for k, v in row.items() if isinstance(v, float)})
+    rows: list[dict[str, Any]] = [{"head": name, "cross-entropy": round(loss, 4), "weight": weight,
+                                   "weighted": round(weight * loss, 4)} for name, loss, weight in terms]
+    rows.append({"head": "the loss the loop minimises", "cross-entropy": None, "weight": None, "weighted": round(total, 4)})
     return Table(("head", "cross-entropy", "weight", "weighted"), rows,
                  title=f"The training loss, head by head (recipe {recipe.name}, {len(y)} images)")

@@ -10,6 +10,7 @@ import inspect
 import math
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any
 
 import torch
 from torchvision.transforms import RandomResizedCrop
@@ -288,7 +289,7 @@ def single_crop_table() -> Table:
     def shown(value: float) -> str:
         return f"{value:g}"
 
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"model": "the paper's GoogLeNet (Table 3: 1 model, 1 crop)", "top-1 accuracy %": None, "top-1 error %": None,
          "top-5 accuracy %": shown(round(100 - paper.top5_error, 2)), "top-5 error %": shown(paper.top5_error),
          "images": "ILSVRC 2014 validation set", "crop": "1 crop (which one, not said)"},
@@ -311,14 +312,15 @@ def network_differences() -> Table:
 
     def kernel(name: str) -> str:
         row = next(r for r in tables[name].layer_rows if r.name.startswith("3a / 5x5") and "reduce" not in r.name)
-        return "x".join(map(str, row.kernel))
+        return "x".join(map(str, row.kernel or ()))
 
-    values = {name: {"batch norm after every convolution": "yes" if spec.batch_norm else "no",
+    values: dict[str, dict[str, Any]] = {name: {"batch norm after every convolution": "yes" if spec.batch_norm else "no",
                      "local response normalisation layers": sum(r.kind == "lrn" for r in tables[name].layer_rows),
                      "convolution biases": "yes" if spec.conv_bias else "no",
                      "kernel of the \"5x5\" branch": kernel(name),
                      "dropout before the classifier": spec.classifier.dropout,
                      "parameters": tables[name].total_params}
               for name, spec in specs.items()}
-    rows = [{"": key, "paper": values["paper"][key], "torchvision": values["torchvision"][key]} for key in values["paper"]]
+    rows: list[dict[str, Any]] = [{"": key, "paper": values["paper"][key], "torchvision": values["torchvision"][key]}
+                                  for key in values["paper"]]
     return Table(("", "paper", "torchvision"), rows, title="The two networks, from their specs (without auxiliary heads)")

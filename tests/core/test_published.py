@@ -1,7 +1,6 @@
 """The sources' published figures: internally consistent, and where they are not, we know how."""
 
 import math
-
 from pathlib import Path
 
 from gnet_lib.core.published import SOURCE_000, SOURCE_003_VOC, TORCHVISION_GOOGLENET, PublishedAccuracy
