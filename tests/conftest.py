@@ -17,6 +17,15 @@ pytest_plugins = ["pytester"]
 MUST_RUN_ON_CI = ("browser", "realdata")
 
 
+#: An appendix notebook (``a1_engineering_notes.ipynb``): engineering notes, no exercises.
+APPENDIX = re.compile(r"^a\d+_")
+
+
+def is_appendix(notebook: str | os.PathLike) -> bool:
+    """Whether a notebook (a name or a path) is an appendix rather than a chapter (``05_training``)."""
+    return APPENDIX.match(os.path.basename(notebook)) is not None
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield

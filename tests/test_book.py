@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import is_appendix
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -31,9 +32,12 @@ def _cells(path):
 
 
 def test_every_notebook_is_in_the_table_of_contents():
-    toc = (ROOT / "_toc.yml").read_text()
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    parts = {part["caption"]: [c["file"] for c in part["chapters"]] for part in toc["parts"]}
     for path in NOTEBOOKS:
-        assert f"notebooks/{path.stem}" in toc
+        part = "Appendices" if is_appendix(path) else "Chapters"
+        assert f"notebooks/{path.stem}" in parts[part], f"{path.name} belongs in the part {part!r} of _toc.yml"
+    assert list(parts).index("Appendices") == list(parts).index("Chapters") + 1  # the appendices follow the chapters
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -162,7 +166,7 @@ def test_chapter_page_dropdowns_links_and_screenshot(site, browser, path):
     hrefs = page.eval_on_selector_all("a", "els => els.map(e => e.href)")
     assert hrefs.count(expected) >= 2, "the launch button and the badge must open this notebook on Colab"
     solutions = page.locator(".solution.dropdown")
-    assert solutions.count() >= (0 if path.stem.startswith("a") else 2)  # an appendix (aN_name) has no exercises
+    assert solutions.count() == 0 if is_appendix(path) else solutions.count() >= 2
     for i in range(solutions.count()):
         box = solutions.nth(i)
         body = box.locator("section").first

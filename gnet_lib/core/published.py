@@ -2,7 +2,8 @@
 
 Source 000: a blog post training seven GoogLeNet variants on CIFAR-10 and CIFAR-100 for 14
 epochs (Adadelta, PyTorch 1.6, CUDA 10.2, GPU not named). Its errors are printed with two
-decimals; times are wall-clock for the 14 epochs.
+decimals; times are wall-clock for the 14 epochs. Torchvision's documentation: the ImageNet
+accuracy of its GoogLeNet weights.
 """
 
 from __future__ import annotations
@@ -165,3 +166,39 @@ V3_SUBSET_EFFECT = {"top-5": 0.1, "top-1": 0.2}
 #: The cost column of the Inception v3 paper's Table 3 ("Cost Bn Ops"): billions of multiply-adds per
 #: image, single-crop inference.
 V3_TABLE3_COST = {"GoogLeNet": 1.5, "BN-Inception": 2.0}
+
+
+@dataclass(frozen=True)
+class PublishedAccuracy:
+    """An accuracy published for a set of ImageNet weights, in percent, with how it was measured."""
+
+    model: str
+    top1_accuracy: float
+    top5_accuracy: float
+    dataset: str
+    evaluation: str
+    citation: str  # the key of the entry in book/references.bib
+
+    @property
+    def top1_error(self) -> float:
+        """Top-1 error in percent: 100 minus the top-1 accuracy (rounded to the printed digits)."""
+        return round(100 - self.top1_accuracy, 3)
+
+    @property
+    def top5_error(self) -> float:
+        """Top-5 error in percent: 100 minus the top-5 accuracy (rounded to the printed digits)."""
+        return round(100 - self.top5_accuracy, 3)
+
+
+#: Torchvision's published accuracy of ``GoogLeNet_Weights.IMAGENET1K_V1`` (its model documentation,
+#: and the ``_metrics`` of the weights' metadata in the installed torchvision, which a test compares):
+#: one crop per image, the shorter side resized to 256 and the centre 224x224 taken. No weights are
+#: downloaded to quote it.
+TORCHVISION_GOOGLENET = PublishedAccuracy(
+    model="torchvision googlenet, weights IMAGENET1K_V1",
+    top1_accuracy=69.778,
+    top5_accuracy=89.53,
+    dataset="ImageNet-1K validation set",
+    evaluation="1 crop: shorter side resized to 256, centre 224x224",
+    citation="torchvision2024googlenetweights",
+)

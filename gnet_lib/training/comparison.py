@@ -22,6 +22,7 @@ from .data import load_data
 from .recipes import resize_text, stage_side
 from .results import (
     describe_protocol,
+    describe_protocols,
     format_time,
     reusable_result,
     throughput,
@@ -92,9 +93,10 @@ def recipe_table(results: dict[str, dict[str, Any]], reference: str = "seed") ->
             }
         )
     first = results[reference]
+    torch_versions = ", ".join(sorted({r["environment"]["torch"] for r in results.values()}))
     notes = [
-        (f"{first['model']['name']}: {describe_protocol(first)} (torch {first['environment']['torch']}; "
-         "the result files hold the full provenance)"),
+        (f"{first['model']['name']}: {describe_protocols({row['recipe']: results[row['recipe']] for row in rows})} "
+         f"(torch {torch_versions}; the result files hold the full provenance)"),
         f"target: {reference}'s final test top-1 error {target:.4f}; times are training plus per-epoch evaluation",
     ]
     return Table(tuple(rows[0]), rows, title=f"Recipes compared on {first['model']['name']}", notes=notes)
@@ -152,32 +154,38 @@ def stage_times(result: dict[str, Any]) -> Table:
 
 
 def tuning_table(runs: dict[str, dict[str, Any]]) -> Table:
-    """One row per candidate tried on a validation split, lowest peak learning rate first, with
-    its validation error after each epoch; the lowest final error is marked. Recipe settings
-    other than the rate that differ between the candidates get a column each."""
+    """One row per candidate tried on a validation split (``runs`` keyed by the candidate's name),
+    lowest peak learning rate first, with its validation error after each epoch; the lowest final
+    error is marked. Recipe settings other than the rate that differ between the candidates get a
+    column each, and the caption names each protocol once with the candidates that ran under it."""
     if not runs:
         raise UsageError("no tuning runs to show")
     not_validation = [name for name, r in runs.items() if (r.get("identity") or {}).get("validation") is None]
     if not_validation:
         raise UsageError(f"these runs were evaluated on the test set, not on a validation split: {', '.join(not_validation)}")
-    ordered = sorted(runs.values(), key=lambda r: (r["recipe"]["lr"], str(sorted(r["recipe"].items()))))
+    models = sorted({r["model"]["name"] for r in runs.values()})
+    if len(models) > 1:
+        raise UsageError(f"these candidates trained different models ({', '.join(models)}); tabulate each model's candidates apart")
+    names = sorted(runs, key=lambda n: (runs[n]["recipe"]["lr"], str(sorted(runs[n]["recipe"].items()))))
+    ordered = [runs[n] for n in names]
     lowest = min(ordered, key=lambda r: r["final"]["test_top1_err"])
     epochs = max(r["final"]["epoch"] for r in ordered)
     fields = dict.fromkeys(f for r in ordered for f in r["recipe"])  # every field, in order (older runs lack new ones)
     varying = [f for f in fields if f != "lr" and len({json.dumps(r["recipe"].get(f)) for r in ordered}) > 1]
     rows = []
-    for r in ordered:
+    for name, r in zip(names, ordered):
         settings = {f: r["recipe"].get(f) for f in varying}
         if "resize_stages" in settings:
             settings["resize_stages"] = resize_text(settings["resize_stages"] or ())
-        row = {"peak lr": r["recipe"]["lr"], **settings, "lowest final err": r is lowest}
+        row = {"candidate": name, "peak lr": r["recipe"]["lr"], **settings, "lowest final err": r is lowest}
         row.update({f"epoch {h['epoch']}": round(h["test_top1_err"], 4) for h in r["history"]})
         row.update({f"epoch {e}": None for e in range(len(r["history"]) + 1, epochs + 1)})
         row["final train err"] = round(r["final"]["train_top1_err"], 4)
         row["time"] = format_time(r["wall_time_s"])
         rows.append(row)
     first = ordered[0]
-    notes = [f"{first['model']['name']}, recipe {first['recipe']['name']}: {describe_protocol(first, with_seed=True)}",
+    notes = [f"{first['model']['name']}: {describe_protocols(dict(zip(names, ordered)))}",
+             "each candidate's recipe as its result file stores it; a setting that differs between candidates has a column",
              "validation top-1 error after each epoch; train err: on the augmented training batches of the last epoch"]
     return Table(tuple(rows[0]), rows, title=f"Candidates tried on a validation split ({first['model']['name']})",
                  notes=notes)

@@ -10,10 +10,14 @@ import inspect
 import math
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any
 
 import torch
 from torchvision.transforms import RandomResizedCrop
 
+from ..core.architectures import get_spec
+from ..core.layers import layer_table
+from ..core.published import TORCHVISION_GOOGLENET
 from ..core.tables import Table
 from .lr_schedules import PAPER_LR_CUT, PAPER_LR_EVERY
 from .recipes import Recipe
@@ -273,3 +277,50 @@ def crop_gains() -> Table:
                          "points per added pass": round(gained / passes, 4)})
     return Table(tuple(rows[0]), rows, title="More crops in the paper's Table 3: the gain, and the gain per forward pass",
                  notes=["top-5 error on the validation set, in points; passes: forward passes per image"])
+
+
+def single_crop_table() -> Table:
+    """The paper's one-model, one-crop row of Table 3 beside torchvision's published accuracy of
+    its GoogLeNet weights, each as accuracy and as error (error = 100 - accuracy, in percent).
+    Figures are shown with all their printed digits."""
+    paper = TESTING_BREAKDOWN[0]
+    tv = TORCHVISION_GOOGLENET
+
+    def shown(value: float) -> str:
+        return f"{value:g}"
+
+    rows: list[dict[str, Any]] = [
+        {"model": "the paper's GoogLeNet (Table 3: 1 model, 1 crop)", "top-1 accuracy %": None, "top-1 error %": None,
+         "top-5 accuracy %": shown(round(100 - paper.top5_error, 2)), "top-5 error %": shown(paper.top5_error),
+         "images": "ILSVRC 2014 validation set", "crop": "1 crop (which one, not said)"},
+        {"model": tv.model, "top-1 accuracy %": shown(tv.top1_accuracy), "top-1 error %": shown(tv.top1_error),
+         "top-5 accuracy %": shown(tv.top5_accuracy), "top-5 error %": shown(tv.top5_error), "images": tv.dataset,
+         "crop": tv.evaluation},
+    ]
+    notes = ["printed figures: the paper's top-5 error, torchvision's two accuracies; the other cells are 100 minus them",
+             "Table 3 gives no top-1 figure; top-5: an image counts as right when its class is among the five highest scores"]
+    return Table(tuple(rows[0]), rows, title="One model, one crop: the paper against torchvision's GoogLeNet weights",
+                 notes=notes)
+
+
+def network_differences() -> Table:
+    """What differs between the paper's network and torchvision's, read from the two specs and
+    their layer tables (without auxiliary heads, as both are tested)."""
+    specs = {"paper": get_spec("inception-v1"), "torchvision": get_spec("torchvision-googlenet")}
+    tables = {name: layer_table(name_, aux_logits=False) for name, name_ in (("paper", "inception-v1"),
+                                                                              ("torchvision", "torchvision-googlenet"))}
+
+    def kernel(name: str) -> str:
+        row = next(r for r in tables[name].layer_rows if r.name.startswith("3a / 5x5") and "reduce" not in r.name)
+        return "x".join(map(str, row.kernel or ()))
+
+    values: dict[str, dict[str, Any]] = {name: {"batch norm after every convolution": "yes" if spec.batch_norm else "no",
+                     "local response normalisation layers": sum(r.kind == "lrn" for r in tables[name].layer_rows),
+                     "convolution biases": "yes" if spec.conv_bias else "no",
+                     "kernel of the \"5x5\" branch": kernel(name),
+                     "dropout before the classifier": spec.classifier.dropout,
+                     "parameters": tables[name].total_params}
+              for name, spec in specs.items()}
+    rows: list[dict[str, Any]] = [{"": key, "paper": values["paper"][key], "torchvision": values["torchvision"][key]}
+                                  for key in values["paper"]]
+    return Table(("", "paper", "torchvision"), rows, title="The two networks, from their specs (without auxiliary heads)")

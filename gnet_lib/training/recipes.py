@@ -11,21 +11,22 @@ then linear decay to zero) at peak rate 0.2, weight decay, random flips, and pro
 resizing: 11 epochs, the first 4 on images scaled down to 16x16, the next 4 on 24x24, the last 3
 at the full 32x32.
 
-- Progressive resizing: in its short runs every recipe ended the better the more epochs it had,
-  and a CPU cannot give more full-size epochs in half ``seed``'s time. In the chosen tuning run a
+- Progressive resizing: in the short tuning runs the best candidate of each length ended lower the
+  more epochs it had, and a CPU cannot give more full-size epochs in half ``seed``'s time. In the chosen tuning run a
   16x16 epoch of short3 cost 0.21 of a full-size epoch's training time and a 24x24 epoch 0.53
   (one thread, bf16; ``comparison.stage_times``), and the last full-size epochs let the model
   adapt to the size it is tested at (Touvron et al. 2019; progressive learning in Tan and Le
   2021). Evaluation after a small-image epoch uses test images of that size too.
-- Batch 128: on a CPU an image costs about the same at any batch size (batch 64 trained as
-  fast as 128 here, and 7 epochs at batch 64 did no better on validation than 8 at 128), so
-  what counts is the number of epochs; on a GPU, 128 is twice ``seed``'s 64, at which the GPU
-  waits on the host (``results/bench``), with 390 updates per epoch on the full training set.
+- Batch 128: twice ``seed``'s 64, at which a GPU waits on the host (``results/bench``), with 390
+  updates per epoch on the full training set; on a small CPU training set, still enough updates
+  per epoch. 7 epochs at batch 64 ended no lower on validation than 8 at 128 (one run each).
 - Chosen on a validation split carved from the training images (``gnet compare --validation``;
-  the runs are stored under ``results/tuning/``), never on the test set. Without resizing the
-  best was 0.278 (8 epochs); the peak rate (0.1 against 0.2), random 4-pixel shifts and label
-  smoothing 0.1, batch 64, and Adadelta with a linear decay all did worse in that budget. With
-  resizing: 0.246 for the stages above, 0.2625 for 6 epochs at 24x24 and 3 at 32x32.
+  the runs are stored under ``results/tuning/``, the log is appendix A1), never on the test set.
+  Without resizing the best was 0.278 (8 epochs); the peak rate 0.1, random 4-pixel shifts with
+  label smoothing 0.1, and batch 64 ended higher, each by a margin within the noise of one run.
+  Adadelta with a linear decay was tried at 6 epochs only, where it ended below the SGD candidate
+  of that length (again within noise). With resizing: 0.246 for the stages above, 0.2625 for 6
+  epochs at 24x24 and 3 at 32x32.
 """
 
 from __future__ import annotations

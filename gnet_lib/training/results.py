@@ -379,38 +379,56 @@ def available(results_dir: str | Path) -> list[tuple[str, str, str]]:
     )
 
 
-def describe_protocol(result: dict[str, Any], with_seed: bool = True, setup: str | None = None) -> str:
-    """A caption naming what a result is: data and subset, epochs, recipe, seed, precision, device
-    (``setup`` replaces the last two where a caption covers runs of several setups: :func:`setups`)."""
-    ident, data = result.get("identity") or {}, result["data"]
+def protocol_parts(result: dict[str, Any], with_seed: bool = True) -> dict[str, str]:
+    """What a caption says about one result, part by part (data, subset, sizes, epochs, recipe,
+    batch, seed, precision, device), each part in the words the caption uses."""
+    ident, data, env = result.get("identity") or {}, result["data"], result["environment"]
     recipe = result["recipe"]
     evaluated_on = "validation images held out from the training images" if ident.get("validation") is not None else "test images"
-    sizes = f"{data['train_size']:,} training / {data['test_size']:,} {evaluated_on}"
-    subset = "class-balanced subset, " if "subset" in data.get("source", "") else ""
-    seed = f", seed {ident.get('seed', result['config'].get('seed'))}" if with_seed else ""
-    return (
-        f"{data['name']}, {subset}{sizes}; {recipe['epochs']} epochs of recipe {recipe['name']} "
-        f"(batch {recipe['batch_size']}){seed}; "
-        f"{setup or _setup(result)}"
-    )
+    parts = {"data": data["name"],
+             "subset": "class-balanced subset" if "subset" in data.get("source", "") else "",
+             "sizes": f"{data['train_size']:,} training / {data['test_size']:,} {evaluated_on}",
+             "epochs": f"{recipe['epochs']} epochs", "recipe": f"recipe {recipe['name']}", "batch": f"batch {recipe['batch_size']}",
+             "seed": f"seed {ident.get('seed', result['config'].get('seed'))}" if with_seed else "",
+             "precision": precision(env), "device": env["device_name"]}
+    return {key: text for key, text in parts.items() if text}
 
 
-def _setup(result: dict[str, Any]) -> str:
-    env = result["environment"]
-    return f"{precision(env)} on {env['device_name']}"
+def _caption(parts: dict[str, str], between: str = "; ") -> str:
+    """Parts of :func:`protocol_parts` (any subset of them) in the caption's words, e.g.
+    ``"CIFAR-10, 60 training / 10 test images; 2 epochs of recipe seed (batch 64), seed 1; bf16 on Some CPU"``."""
+    what = " of ".join(parts[k] for k in ("epochs", "recipe") if k in parts)
+    if "batch" in parts:
+        what = f"{what} ({parts['batch']})" if what else parts["batch"]
+    if "seed" in parts:
+        what = f"{what}, {parts['seed']}" if what else parts["seed"]
+    groups = (", ".join(parts[k] for k in ("data", "subset", "sizes") if k in parts), what,
+              " on ".join(parts[k] for k in ("precision", "device") if k in parts))
+    return between.join(g for g in groups if g)
 
 
-def setups(results: dict[str, dict[str, Any]]) -> str:
-    """The precision and device of a set of runs, counted: ``bf16 on AMD EPYC (2 threads)`` where
-    they share one, else each setup with how many runs and which (the most common first)."""
-    groups: dict[str, list[str]] = {}
-    for name, result in results.items():
-        groups.setdefault(_setup(result), []).append(name)
-    if len(groups) == 1:
-        return next(iter(groups))
-    ordered = sorted(groups.items(), key=lambda item: -len(item[1]))
-    return "; ".join(f"{setup} for {len(names)} run{'s' if len(names) > 1 else ''} ({', '.join(names)})"
-                     for setup, names in ordered)
+def describe_protocol(result: dict[str, Any], with_seed: bool = True) -> str:
+    """A caption naming what a result is: data and subset, epochs, recipe, seed, precision, device."""
+    return _caption(protocol_parts(result, with_seed))
+
+
+def describe_protocols(results: dict[str, dict[str, Any]], with_seed: bool = True) -> str:
+    """One caption for the rows of a table, ``results`` keyed by each row's label: what every row
+    shares, said once; then, where rows differ (a batch size, a thread count, ...), each distinct
+    protocol once with the rows that ran under it, so a caption never gives one row's protocol for all."""
+    if not results:
+        raise UsageError("no results to describe")
+    parts = {label: protocol_parts(r, with_seed) for label, r in results.items()}
+    keys = list(dict.fromkeys(k for p in parts.values() for k in p))
+    shared = {k: v for k, v in next(iter(parts.values())).items() if all(p.get(k) == v for p in parts.values())}
+    differing = [k for k in keys if k not in shared]
+    caption = _caption(shared)
+    if not differing:
+        return caption
+    rows: dict[str, list[str]] = {}
+    for label, p in parts.items():
+        rows.setdefault(_caption({k: p[k] for k in differing if k in p}, between=", ") or "not recorded", []).append(label)
+    return f"{caption}. By row: " + "; ".join(f"{', '.join(labels)}: {what}" for what, labels in rows.items())
 
 
 def format_time(seconds: float) -> str:
@@ -456,7 +474,7 @@ def ablation_table(results: dict[str, dict[str, Any]], dataset_key: str, recipe:
     notes = []
     done = [n for n in CIFAR_MODEL_NAMES if n in results]
     if done:
-        notes.append(f"ours: {describe_protocol(results[done[0]], setup=setups({n: results[n] for n in done}))}")
+        notes.append(f"ours: {describe_protocols({name: results[name] for name in done})}")
         notes.append("train img/s: steady-state training throughput (epochs 2 on; total images over total seconds)")
     else:
         notes.append(f"no run of ours exists yet for dataset '{dataset_key}' with recipe '{recipe}'.")
@@ -467,6 +485,14 @@ def ablation_table(results: dict[str, dict[str, Any]], dataset_key: str, recipe:
         notes.append("published: source 000, full training and test sets, 14 epochs, errors printed with two "
                      "decimals, times on its own (unnamed) GPU")
     return Table(tuple(rows[0]), rows, title=f"CIFAR ablation on {dataset_key}, recipe {recipe}", notes=notes)
+
+
+def results_by_seed(results_dir: str | Path, dataset_key: str, recipe: str, protocol: str,
+                    seeds: list[int]) -> dict[int, dict[str, dict[str, Any]]]:
+    """The stored runs of one protocol for several seeds: ``protocol`` names the seed as
+    ``{seed}``, e.g. ``"5000x1000-e4-s{seed}"``. Seeds without results are left out."""
+    found = {seed: load_results(results_dir, dataset_key, recipe, protocol.format(seed=seed)) for seed in seeds}
+    return {seed: runs for seed, runs in found.items() if runs}
 
 
 def cumulative_seconds(history: list[dict[str, Any]]) -> list[float]:

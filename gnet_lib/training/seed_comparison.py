@@ -25,7 +25,7 @@ from typing import Any
 from ..core.errors import UsageError
 from ..core.published import SOURCE_000
 from ..core.tables import Table
-from .results import available, describe_protocol, load_results, published_key, setups
+from .results import available, describe_protocols, load_results, published_key
 from .statistics import (
     BinomialInterval,
     BootstrapDifference,
@@ -128,19 +128,20 @@ def _subsets_phrase(runs: Runs) -> str:
 
 
 def protocol_caption(runs: Runs) -> str:
-    """A caption naming the protocol of a set of runs of one protocol family: data and subset,
-    epochs, recipe, the seeds stored, how the subsets were drawn (once, or by each seed), and
-    the setups (precision, device, threads), counted."""
+    """A caption naming the protocol of a set of runs of one protocol family: the seeds stored, how
+    the subsets were drawn (once, or by each seed), then data and subset, epochs, recipe and setup
+    (precision, device, threads), said once where the runs share them and by row where they differ
+    (:func:`gnet_lib.training.results.describe_protocols`)."""
     flat = {f"{model} s{seed}": r for model, seeds in runs.items() for seed, r in seeds.items()}
     if not flat:
         return "ours: no runs stored yet"
     first = next(iter(flat.values()))
     seeds = sorted({seed for seeds in runs.values() for seed in seeds})
-    caption = (f"ours: {describe_protocol(first, with_seed=False, setup=setups(flat))}; seed{'s' if len(seeds) > 1 else ''} "
-               f"{', '.join(map(str, seeds))}{_subsets_phrase(runs)}")
+    caption = f"ours: seed{'s' if len(seeds) > 1 else ''} {', '.join(map(str, seeds))}{_subsets_phrase(runs)}"
     identity = first.get("identity") or {}
     if first.get("final_test") and identity.get("test_size") and identity["test_size"] != first["final_test"]["images"]:
         caption += f"; learning curves on a fixed subset of {identity['test_size']:,} test images"
+    return f"{caption}; {describe_protocols(flat, with_seed=False)}"
     return caption
 
 

@@ -1,8 +1,9 @@
 """The sources' published figures: internally consistent, and where they are not, we know how."""
 
 import math
+from pathlib import Path
 
-from gnet_lib.core.published import SOURCE_000, SOURCE_003_VOC
+from gnet_lib.core.published import SOURCE_000, SOURCE_003_VOC, TORCHVISION_GOOGLENET, PublishedAccuracy
 
 
 def test_source_000_cifar100_costs_90_classes_more_than_cifar10():
@@ -17,3 +18,15 @@ def test_source_003s_stated_voc_accuracies_mix_a_best_with_a_last_epoch():
     assert math.floor(googlenet["best"] * 1e4) / 1e4 == stated["googlenet"]  # the best epoch, truncated
     assert alexnet["last"] == stated["alexnet"] != round(alexnet["best"], 4)  # the last epoch, not the best
     assert all(r["last"] <= r["best"] for r in runs.values())
+
+
+def test_an_error_is_100_minus_the_accuracy_in_the_printed_digits():
+    figures = PublishedAccuracy("m", top1_accuracy=69.778, top5_accuracy=89.53, dataset="d", evaluation="e", citation="c")
+    assert (figures.top1_error, figures.top5_error) == (30.222, 10.47)  # not 30.221999999999994
+    assert math.isclose(figures.top1_error + figures.top1_accuracy, 100)
+
+
+def test_torchvisions_figures_are_cited_in_the_bibliography():
+    bib = (Path(__file__).resolve().parents[2] / "book" / "references.bib").read_text()
+    assert "{" + TORCHVISION_GOOGLENET.citation + "," in bib
+    assert "69.778" in bib and "89.53" in bib

@@ -144,12 +144,13 @@ def test_table_sets_ours_beside_the_published_numbers(tmp_path):
     assert table.where(model="googlenet")[0]["published top-5"] == "0.00"
     assert table.where(model="naive")[0]["top-1 err"] is None
     assert any("missing: naive" in n and "python -m gnet_lib ablation" in n for n in table.notes)
-    assert " for 1 run " not in table.notes[0]  # one setup: named once, not counted
+    assert "By row" not in table.notes[0]
     other = json.loads(json.dumps(results["short4"]))
     other["environment"]["device_name"] = "Another CPU (1 thread)"
     mixed = ablation_table({"short4": results["short4"], "short3": other}, "cifar10-jpeg", "seed")
-    assert "on Another CPU (1 thread) for 1 run (short3); " in mixed.notes[0]
-    assert mixed.notes[0].endswith("for 1 run (short4)")
+    own = results["short4"]["environment"]["device_name"]
+    assert mixed.notes[0].endswith(f". By row: short3: Another CPU (1 thread); short4: {own}")
+    assert "Another CPU" not in mixed.notes[0].split(". By row: ")[0]
     empty = ablation_table({}, "cifar100", "fast")
     assert "no run of ours exists yet" in empty.notes[0]
     assert format_time(3158) == "52m38s"

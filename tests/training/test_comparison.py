@@ -122,6 +122,28 @@ def test_tuning_table_orders_the_rates_and_marks_the_lowest_final_validation_err
     assert varied.column("lowest final err") == [False, False, True, False]
     short = {"a": _candidate(0.2, 0.6), "b": _candidate(0.1, 0.7, 0.5)}
     assert tuning_table(short).column("epoch 2") == [0.5, None]
+    assert table.column("candidate") == ["b", "c", "a"]
+
+
+def test_a_tuning_caption_over_candidates_of_two_batch_sizes_names_each():
+    # as the stored 6-epoch tuning: one SGD candidate at batch 128, two Adadelta ones at batch 64
+    sgd, ada1, ada2 = _candidate(0.05, 0.4), _candidate(1.0, 0.3), _candidate(2.0, 0.31)
+    sgd["recipe"]["batch_size"] = 128
+    for run in (ada1, ada2):
+        run["recipe"]["optimizer"] = "adadelta"
+    sgd["recipe"]["optimizer"] = "sgd"
+    table = tuning_table({"lr0.05": sgd, "ada-lr1": ada1, "ada-lr2": ada2})
+    assert table.column("batch_size") == [128, 64, 64]
+    assert table.notes[0].endswith(". By row: lr0.05: batch 128; ada-lr1, ada-lr2: batch 64")
+    assert "(batch" not in table.notes[0]
+    other_model = _candidate(0.1, 0.3)
+    other_model["model"]["name"] = "short3"
+    with pytest.raises(ValueError, match="different models"):
+        tuning_table({"a": sgd, "b": other_model})
+
+
+def test_staged_candidates_get_their_resize_stages_in_words():
+    short = {"a": _candidate(0.2, 0.6), "b": _candidate(0.1, 0.7, 0.5)}
     staged = _candidate(0.3, 0.6)
     staged["recipe"]["resize_stages"] = [[2, 16]]  # a field that runs stored before it existed lack
     assert tuning_table({**short, "s": staged}).column("resize_stages") == [

@@ -133,3 +133,44 @@ def test_crop_gains_diminish_per_pass_but_not_in_points():
     assert ten_to_all["points gained"] > one_to_ten["points gained"]
     assert ten_to_all["points per added pass"] < one_to_ten["points per added pass"] / 10
     assert rows[(7, "10 -> 144")]["added passes"] == 7 * 134
+
+
+def test_the_quoted_torchvision_figures_are_the_installed_weights_metadata():
+    """The installed torchvision carries the published figures in its weights' metadata (reading it
+    downloads nothing): the quote in gnet_lib.core.published must be exactly those."""
+    from torchvision.models import GoogLeNet_Weights
+
+    from gnet_lib.core.published import TORCHVISION_GOOGLENET
+
+    weights = GoogLeNet_Weights.IMAGENET1K_V1
+    metrics = weights.meta["_metrics"]["ImageNet-1K"]
+    assert (TORCHVISION_GOOGLENET.top1_accuracy, TORCHVISION_GOOGLENET.top5_accuracy) == (metrics["acc@1"], metrics["acc@5"])
+    preset = weights.transforms()
+    assert (list(preset.resize_size), list(preset.crop_size)) == ([256], [224])
+    assert "256" in TORCHVISION_GOOGLENET.evaluation and "224" in TORCHVISION_GOOGLENET.evaluation
+
+
+def test_single_crop_table_sets_the_papers_error_beside_torchvisions():
+    from gnet_lib.training.paper_training import single_crop_table
+
+    paper, tv = single_crop_table().rows
+    assert (paper["top-5 error %"], paper["top-5 accuracy %"], paper["top-1 error %"]) == ("10.07", "89.93", None)
+    assert (tv["top-1 accuracy %"], tv["top-1 error %"]) == ("69.778", "30.222")
+    assert (tv["top-5 accuracy %"], tv["top-5 error %"]) == ("89.53", "10.47")
+
+
+def test_network_differences_match_torchvisions_own_model():
+    import torchvision
+
+    from gnet_lib.training.paper_training import network_differences
+
+    model = torchvision.models.googlenet(weights=None, aux_logits=False, init_weights=False)
+    convs = [m for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
+    norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    rows = {r[""]: (r["paper"], r["torchvision"]) for r in network_differences().rows}
+    assert len(norms) == len(convs) and rows["batch norm after every convolution"] == ("no", "yes")
+    assert all(c.bias is None for c in convs) and rows["convolution biases"] == ("yes", "no")
+    assert model.inception3a.branch3[1].conv.kernel_size == (3, 3) and rows['kernel of the "5x5" branch'] == ("5x5", "3x3")
+    assert rows["dropout before the classifier"] == (0.4, model.dropout.p)
+    assert rows["parameters"][1] == sum(p.numel() for p in model.parameters())
+    assert rows["local response normalisation layers"] == (2, 0)

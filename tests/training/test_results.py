@@ -1,10 +1,13 @@
 """Result files and what is read from them: time to a target error, identities, older files."""
 
+import pytest
+
 from gnet_lib.training.results import (
     cumulative_seconds,
     describe_protocol,
+    describe_protocols,
     migrate,
-    setups,
+    results_by_seed,
     time_to_error,
 )
 
@@ -31,16 +34,23 @@ def _run(model, error, seed):
             "started": "", "finished": ""}
 
 
-def test_setups_are_counted_over_the_runs_a_caption_covers():
-    """Six runs on two threads and one on one: the caption says so, not the first run's setup."""
+def test_a_caption_over_runs_of_two_setups_names_each_once_with_its_rows():
+    """Six runs on two threads and one on one: the caption says so by row, not the first run's setup."""
     runs = {m: _run(m, 0.5, 1) for m in ("naive", "googlenet", "long", "short", "short2", "short3", "short4")}
     for m in runs:
         runs[m]["environment"]["device_name"] = "AMD EPYC (1 thread)" if m == "naive" else "AMD EPYC (2 threads)"
-    assert setups(runs) == ("bf16 on AMD EPYC (2 threads) for 6 runs (googlenet, long, short, short2, short3, short4); "
-                            "bf16 on AMD EPYC (1 thread) for 1 run (naive)")
-    assert setups({"short3": runs["short3"]}) == "bf16 on AMD EPYC (2 threads)"
-    caption = describe_protocol(runs["naive"], setup=setups(runs))
-    assert caption.endswith("seed 1; " + setups(runs)) and "(1 thread) for 1 run (naive)" in caption
+    shared, by_row = describe_protocols(runs).split(". By row: ")
+    assert "AMD EPYC" not in shared
+    assert by_row == "naive: AMD EPYC (1 thread); googlenet, long, short, short2, short3, short4: AMD EPYC (2 threads)"
+
+
+def test_results_by_seed_reads_one_folder_per_seed(tmp_path):
+    from gnet_lib.training.storage import write_json
+
+    for seed in (1, 3):
+        write_json(tmp_path / "cifar10-jpeg" / "seed" / f"5000x1000-e4-s{seed}" / "short3.json", _run("short3", 0.5, seed))
+    found = results_by_seed(tmp_path, "cifar10-jpeg", "seed", "5000x1000-e4-s{seed}", [1, 2, 3])
+    assert sorted(found) == [1, 3] and list(found[3]) == ["short3"]
 
 
 def test_an_older_files_plural_thread_is_read_as_the_singular():
@@ -91,6 +101,48 @@ def test_an_older_file_is_read_in_the_current_shape():
     assert bf16["environment"]["precision"] == "bf16 autocast"
     assert "precision" not in migrate({**old, "environment": {"device": "cuda", "amp_bf16": False}})["environment"]
     assert migrate(new) == new  # a current file passes unchanged
+    plural = migrate({**old, "environment": {"device": "cpu", "device_name": "AMD EPYC (1 threads)"}})
+    assert plural["environment"]["device_name"] == "AMD EPYC (1 thread)"
+    two = migrate({**old, "environment": {"device": "cpu", "device_name": "AMD EPYC (2 threads)"}})
+    assert two["environment"]["device_name"] == "AMD EPYC (2 threads)"
+
+
+def _protocol(batch=64, device="Some CPU (1 thread)", epochs=4, seed=1, recipe="seed"):
+    run = _run("short3", 0.5, seed)
+    run["recipe"] = {"name": recipe, "epochs": epochs, "batch_size": batch}
+    run["environment"] = {"precision": "bf16", "device_name": device}
+    return run
+
+
+def test_a_caption_over_one_protocol_names_it_once():
+    runs = {"a": _protocol(), "b": _protocol()}
+    one = "CIFAR-10, 50 training / 20 test images; 4 epochs of recipe seed (batch 64), seed 1; bf16 on Some CPU (1 thread)"
+    assert describe_protocol(runs["a"]) == one
+    assert describe_protocols(runs) == one
+
+
+def test_a_caption_over_mixed_protocols_names_what_differs_for_each_row():
+    # two rows at batch 128 on one thread, one at batch 64 on two: the caption must not give the
+    # first row's batch or thread count for all three
+    runs = {"sgd": _protocol(batch=128), "adadelta-1": _protocol(device="Some CPU (2 threads)"),
+            "adadelta-2": _protocol(device="Some CPU (2 threads)")}
+    runs["sgd"]["recipe"]["name"] = "seed"
+    caption = describe_protocols(runs)
+    shared, by_row = caption.split(". By row: ")
+    assert shared == "CIFAR-10, 50 training / 20 test images; 4 epochs of recipe seed, seed 1; bf16"
+    assert by_row == "sgd: batch 128, Some CPU (1 thread); adadelta-1, adadelta-2: batch 64, Some CPU (2 threads)"
+    # every protocol listed once, each row under exactly one of them
+    listed = [label for group in by_row.split("; ") for label in group.split(": ")[0].split(", ")]
+    assert sorted(listed) == sorted(runs)
+    lengths = describe_protocols({"short": _protocol(epochs=2), "long": _protocol(epochs=6, recipe="fast")})
+    assert lengths.endswith("By row: short: 2 epochs of recipe seed; long: 6 epochs of recipe fast")
+    assert "; batch 64, seed 1; bf16 on Some CPU (1 thread). By row" in lengths
+    seeds = describe_protocols({"s1": _protocol(seed=1), "s2": _protocol(seed=2)})
+    assert seeds.endswith("(batch 64); bf16 on Some CPU (1 thread). By row: s1: seed 1; s2: seed 2")
+    unseeded = describe_protocols({"s1": _protocol(seed=1), "s2": _protocol(seed=2)}, with_seed=False)
+    assert unseeded == describe_protocol(_protocol(), with_seed=False) and "seed 1" not in unseeded
+    with pytest.raises(ValueError, match="no results"):
+        describe_protocols({})
 
 
 def test_a_committed_schema_1_file_is_read_in_the_current_shape_and_keeps_its_protocol():

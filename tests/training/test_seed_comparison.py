@@ -171,15 +171,14 @@ def test_the_caption_names_the_protocol_its_seeds_and_counts_its_setups(stored):
     runs = runs_by_seed(stored, "cifar10-jpeg", "seed", FAMILY.format(1))
     caption = protocol_caption(runs)
     template = json.loads(TEMPLATE.read_text())
-    assert caption.startswith("ours: CIFAR-10 (JPEG mirror), class-balanced subset, 5,000 training / 1,000 test images; "
-                              "4 epochs of recipe seed (batch 64); ")
-    assert template["environment"]["device_name"] in caption
     # these runs' final tests cover 2,000 images and their curves the identity's 1,000
-    assert caption.endswith("; seeds 1, 2, 3; the same subsets (drawn with seed 1) for every run; learning curves on a "
-                            "fixed subset of 1,000 test images")
+    assert caption.startswith("ours: seeds 1, 2, 3; the same subsets (drawn with seed 1) for every run; learning curves "
+                              "on a fixed subset of 1,000 test images; CIFAR-10 (JPEG mirror), class-balanced subset, "
+                              "5,000 training / 1,000 test images; 4 epochs of recipe seed (batch 64); ")
+    assert caption.endswith(template["environment"]["device_name"]) and "By row" not in caption
     runs["googlenet"][2] = json.loads(json.dumps(runs["googlenet"][2]))
     runs["googlenet"][2]["environment"]["device_name"] = "Another CPU (1 thread)"
-    assert "on Another CPU (1 thread) for 1 run (googlenet s2)" in protocol_caption(runs)
+    assert "googlenet s2: Another CPU (1 thread)" in protocol_caption(runs).split("By row: ")[1]
     assert seed_table(runs, "cifar10-jpeg").notes[0] == protocol_caption(runs)
 
 
@@ -236,5 +235,5 @@ def test_the_paired_table_captions_only_the_seeds_its_rows_use(stored):
     runs = runs_by_seed(stored, "cifar10-jpeg", "seed", FAMILY.format(1))
     only_short3 = {"googlenet": runs["googlenet"], "short3": runs["short3"]}
     caption = paired_table(only_short3, resamples=200).notes[0]
-    assert "; seed 1;" in caption and "seeds 1, 2, 3" not in caption
-    assert "; seeds 1, 2, 3;" in paired_table(runs, resamples=200).notes[0]  # short4 pairs on all three
+    assert caption.startswith("ours: seed 1;") and "seeds 1, 2, 3" not in caption
+    assert paired_table(runs, resamples=200).notes[0].startswith("ours: seeds 1, 2, 3;")  # short4 pairs on all three

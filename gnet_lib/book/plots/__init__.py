@@ -1,6 +1,7 @@
 """Figures of the book, drawn from specs and result files (matplotlib): diagrams in
 :mod:`.diagrams`, charts of numbers in :mod:`.charts`."""
 
+from .augmentation import augmentation_grid
 from .charts import (
     cost_per_block,
     error_vs_params,
@@ -14,6 +15,7 @@ from .inspection import branch_map_grid, confusion_heatmap, image_grid
 from .shares import branch_share_chart
 
 __all__ = [
+    "augmentation_grid",
     "branch_map_grid",
     "branch_share_chart",
     "confusion_heatmap",

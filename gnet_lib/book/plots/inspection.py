@@ -32,15 +32,19 @@ def confusion_heatmap(matrix: Tensor, classes: list[str]) -> Figure:
 
 
 def image_grid(images: Tensor, titles: list[str], columns: int = 6) -> Figure:
-    """uint8 images ``(B, 3, H, W)`` in a grid, each with its title."""
+    """uint8 images ``(B, 3, H, W)`` in a grid, each with its title (one or more lines) above it;
+    each row is made tall enough for its titles, so a title never runs into the image above."""
+    if len(titles) != len(images):
+        raise ValueError(f"image_grid got {len(images)} images and {len(titles)} titles; give one title per image")
     rows = -(-len(images) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(1.7 * columns, 1.9 * rows), squeeze=False)
+    lines = max((title.count("\n") + 1 for title in titles), default=1)
+    fig, axes = plt.subplots(rows, columns, figsize=(1.7 * columns, (1.6 + 0.17 * lines) * rows), squeeze=False,
+                             layout="constrained")
     for ax in axes.flat:
         ax.axis("off")
     for ax, image, title in zip(axes.flat, images, titles):
         ax.imshow(image.permute(1, 2, 0).numpy())
         ax.set_title(title, fontsize=7)
-    fig.tight_layout()
     return fig
 
 

@@ -1,4 +1,5 @@
-"""Checks of a drawn figure's layout: labels that overlap, a legend drawn over the data.
+"""Checks of a drawn figure's layout: labels that overlap, labels drawn over another panel, a
+legend drawn over the data.
 
 The book's figures are tested with these, so a change of data or style that makes two labels
 collide (or moves a legend onto the curves) fails a test instead of reaching a reader.
@@ -61,6 +62,24 @@ def overlapping_texts(fig: Figure, tolerance: float = 1.0) -> list[tuple[str, st
     boxes = [_shrunk(t.get_window_extent(renderer), tolerance) for t in texts]
     return [(texts[i].get_text(), texts[j].get_text())
             for i in range(len(texts)) for j in range(i + 1, len(texts)) if boxes[i].overlaps(boxes[j])]
+
+
+def texts_over_other_axes(fig: Figure, tolerance: float = 1.0) -> list[tuple[str, int]]:
+    """The visible texts of ``fig`` drawn over the area of an axes they do not belong to (a
+    title over the image above it, a tick label over the next panel), each with the index of
+    that axes in ``fig.axes``; texts inside their own axes (counts in a heatmap) are allowed."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    areas = [ax.get_window_extent(renderer) for ax in fig.axes]
+    found = []
+    for index, ax in enumerate(fig.axes):
+        for text in (t for t in _axes_texts(ax) if t.get_visible() and t.get_text().strip()):
+            box = _shrunk(text.get_window_extent(renderer), tolerance)
+            found += [(text.get_text(), other) for other, area in enumerate(areas) if other != index and box.overlaps(area)]
+    for text in (t for t in fig.texts if t.get_visible() and t.get_text().strip()):
+        box = _shrunk(text.get_window_extent(renderer), tolerance)
+        found += [(text.get_text(), other) for other, area in enumerate(areas) if box.overlaps(area)]
+    return found
 
 
 def legend_covers_data(ax: Axes) -> bool:

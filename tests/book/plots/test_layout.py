@@ -3,7 +3,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from gnet_lib.book.plots.layout import legend_covers_data, overlapping_texts, visible_texts
+from gnet_lib.book.plots.layout import legend_covers_data, overlapping_texts, texts_over_other_axes, visible_texts
 
 
 def test_two_labels_at_the_same_place_overlap():
@@ -97,3 +97,24 @@ def test_error_bars_are_data_a_legend_must_not_cover():
     ax.set_ylim(0, 1)
     ax.legend(loc="center")
     assert legend_covers_data(ax)
+
+
+def test_a_title_running_into_the_panel_above_is_found():
+    fig, (upper, lower) = plt.subplots(2, 1, figsize=(3, 3))
+    upper.set_position((0.1, 0.5, 0.8, 0.4))
+    lower.set_position((0.1, 0.05, 0.8, 0.4))  # no gap for the lower panel's title
+    lower.set_title("a title\nof two lines")
+    assert ("a title\nof two lines", 0) in texts_over_other_axes(fig)
+    lower.set_position((0.1, 0.05, 0.8, 0.25))  # room above the lower panel
+    assert texts_over_other_axes(fig) == []
+
+
+def test_texts_inside_their_own_panel_and_axes_turned_off_are_allowed():
+    fig, (left, right) = plt.subplots(1, 2, figsize=(6, 3))
+    left.text(0.5, 0.5, "inside its own axes")
+    right.axis("off")  # its tick labels are not drawn, so they cannot collide
+    right.set_xticks([0.5], ["a label"])
+    assert texts_over_other_axes(fig) == []
+    assert "a label" not in [t.get_text() for t in visible_texts(fig)]
+    fig.text(0.5, 0.5, "a long figure text drawn over both panels", ha="center")
+    assert {axes for _, axes in texts_over_other_axes(fig)} == {0, 1}
