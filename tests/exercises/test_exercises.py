@@ -102,3 +102,11 @@ def test_every_exercise_of_a_notebook_is_checked_or_open_and_every_chapter_has_a
 def test_an_open_exercise_says_it_has_no_automatic_check():
     with pytest.raises(ValueError, match="open exercise: it has no automatic check"):
         check("1.3", "my argument")
+
+
+def test_the_teachers_page_lists_exactly_the_open_exercises():
+    text = (NOTEBOOKS.parent / "book" / "teaching.md").read_text()
+    sentence = re.search(r"The open exercises are ([^.]*(?:\.\d[^.]*)*)\.", text.replace("\n", " "))
+    assert sentence, "book/teaching.md no longer names the open exercises"
+    named = re.findall(r"\d\.\d+", sentence.group(1))
+    assert named == [ex for chapter in CHAPTERS for ex in open_exercises(chapter)]
