@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
-import threading
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from gnet_lib.training.job_queue import Job, run_jobs
 from gnet_lib.training.midscale import RUNS, MidscaleRun, cannot_run_here
 from gnet_lib.training.provenance import cpu_has_native_bf16
 
@@ -39,6 +38,19 @@ def data_for(run: MidscaleRun, data_dir: str, variants: Path) -> str | None:
     return str(folder) if folder.is_dir() else None
 
 
+def runnable(runs: list[MidscaleRun]) -> list[MidscaleRun]:
+    """The runs this CPU can make; each refused one is named with the reason."""
+    native = cpu_has_native_bf16()
+    kept = []
+    for run in runs:
+        why = cannot_run_here(run, native)
+        if why:
+            print(f"{run.label}: not started: {why}", flush=True)
+        else:
+            kept.append(run)
+    return kept
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", required=True, help="the CIFAR-10 image folder (train/ and test/)")
@@ -53,42 +65,21 @@ def main() -> int:
         for i, r in enumerate(runs, 1):
             print(f"{i:>2}. {r.label:<24} {r.purpose}")
         return 0
-    native = cpu_has_native_bf16()
-    refused = [(r, why) for r in runs if (why := cannot_run_here(r, native))]
-    for r, why in refused:
-        print(f"{r.label}: not started: {why}", flush=True)
-    runs = [r for r in runs if not cannot_run_here(r, native)]
-    variants = args.variants or args.work / "data-variants"
-    (args.work / "logs").mkdir(parents=True, exist_ok=True)
-    lock = threading.Lock()
-    pending = list(runs)
-    if refused and not runs:
+    todo = runnable(runs)
+    if runs and not todo:
         return 2
-    failed: list[str] = []
+    variants = args.variants or args.work / "data-variants"
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
 
-    def worker(core: int) -> None:
-        while True:
-            with lock:
-                if not pending:
-                    return
-                run = pending.pop(0)
-            data_dir = data_for(run, args.data_dir, variants)
-            if data_dir is None:
-                print(f"{run.label}: skipped, {variants / str(run.data_variant)} does not exist yet", flush=True)
-                continue
-            print(f"{run.label}: core {core}, log {args.work / 'logs' / (run.label + '.log')}", flush=True)
-            with open(args.work / "logs" / f"{run.label}.log", "a") as log:
-                code = subprocess.call(command(run, core, data_dir, args.work), stdout=log, stderr=subprocess.STDOUT, env=env)
-            print(f"{run.label}: exit {code}", flush=True)
-            if code != 0:
-                failed.append(run.label)
+    def job(run: MidscaleRun, core: int) -> Job | None:
+        data_dir = data_for(run, args.data_dir, variants)
+        if data_dir is None:
+            print(f"{run.label}: skipped, {variants / str(run.data_variant)} does not exist yet", flush=True)
+            return None
+        return Job(run.label, f"core {core}", command(run, core, data_dir, args.work),
+                   args.work / "logs" / f"{run.label}.log", env)
 
-    threads = [threading.Thread(target=worker, args=(core,)) for core in args.cores]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    failed = run_jobs(todo, args.cores, job, lambda line: print(line, flush=True))
     if failed:
         print(f"failed: {', '.join(failed)} (see their logs)", flush=True)
     return 1 if failed else 0

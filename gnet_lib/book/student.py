@@ -154,46 +154,15 @@ def student_notebook(nb: NotebookNode, name: str = "notebook", colab_base: str |
     solution_start: str | None = None
     for index, cell in enumerate(nb.cells):
         where = f"{name}, cell {index + 1}" + (f" (id {cell['id']})" if "id" in cell else "")
-        source = cell.source
         if cell.cell_type == "markdown":
-            head = source.lstrip()
-            if head.startswith(MARKDOWN_START):
-                if solution_start is not None:
-                    problems.append(f"{where}: a second '{MARKDOWN_START}' while the one in {solution_start} is "
-                                    f"still open; add a '{MARKDOWN_END}' cell before this one")
-                solution_start = where
+            is_marker, solution_start = _solution_marker(cell.source.lstrip(), where, solution_start, problems)
+            if is_marker or solution_start is not None:
                 continue
-            if head.startswith(MARKDOWN_END):
-                if solution_start is None:
-                    problems.append(f"{where}: '{MARKDOWN_END}' without a '{MARKDOWN_START}' cell before it; "
-                                    "add the start cell or remove this one")
-                solution_start = None
-                continue
-            if MARKDOWN_NEAR.match(head):
-                problems.append(f"{where}: {head.splitlines()[0]!r} looks like a solution marker cell but is "
-                                f"misspelled; the exact first lines are '{MARKDOWN_START} LABEL' and '{MARKDOWN_END}'")
-                continue
-            if solution_start is not None:
-                continue
-            new = nbformat.v4.new_markdown_cell(_badge(source, name, colab_base))
+            new = nbformat.v4.new_markdown_cell(_badge(cell.source, name, colab_base))
         elif cell.cell_type == "code":
-            tags = list(cell.metadata.get("tags", []))
-            blocks, found = _scan(source, where)
-            problems += found
-            if "solution" in tags:
-                if not blocks and not found:
-                    problems.append(f"{where}: a cell tagged 'solution' has no '# BEGIN SOLUTION' block; mark the "
-                                    f"solution code with '{BEGIN_MARKER}' and '{END_MARKER}', or remove the tag")
-                source = _replace_blocks(source, blocks)
-                tags = [("placeholder" if t == "solution" else t) for t in tags]
-            elif blocks:
-                problems.append(f"{where}: a solution block in a cell not tagged 'solution'; add the tag 'solution' "
-                                "to the cell (its metadata 'tags'), or the solution would reach the students")
-            new = nbformat.v4.new_code_cell(source)
-            if tags:
-                new.metadata["tags"] = tags
+            new = _student_code_cell(cell, where, problems)
         else:
-            new = nbformat.v4.new_raw_cell(source)
+            new = nbformat.v4.new_raw_cell(cell.source)
         new["id"] = cell.get("id", new["id"])
         out.cells.append(new)
     if solution_start is not None:
@@ -202,6 +171,49 @@ def student_notebook(nb: NotebookNode, name: str = "notebook", colab_base: str |
     if problems:
         raise UsageError("\n".join(problems))
     return out
+
+
+def _solution_marker(head: str, where: str, open_at: str | None, problems: list[str]) -> tuple[bool, str | None]:
+    """Whether a markdown cell (its text ``head``) is a solution marker, which the student edition
+    drops, and where the solution explanation open after it started (``None``: none is open)."""
+    if head.startswith(MARKDOWN_START):
+        if open_at is not None:
+            problems.append(f"{where}: a second '{MARKDOWN_START}' while the one in {open_at} is "
+                            f"still open; add a '{MARKDOWN_END}' cell before this one")
+        return True, where
+    if head.startswith(MARKDOWN_END):
+        if open_at is None:
+            problems.append(f"{where}: '{MARKDOWN_END}' without a '{MARKDOWN_START}' cell before it; "
+                            "add the start cell or remove this one")
+        return True, None
+    if MARKDOWN_NEAR.match(head):
+        problems.append(f"{where}: {head.splitlines()[0]!r} looks like a solution marker cell but is "
+                        f"misspelled; the exact first lines are '{MARKDOWN_START} LABEL' and '{MARKDOWN_END}'")
+        return True, open_at
+    return False, open_at
+
+
+def _student_code_cell(cell: NotebookNode, where: str, problems: list[str]) -> NotebookNode:
+    """The student copy of a code cell: solution blocks replaced by their placeholders, the tag
+    ``solution`` by ``placeholder``, outputs dropped."""
+    import nbformat
+
+    source, tags = cell.source, list(cell.metadata.get("tags", []))
+    blocks, found = _scan(source, where)
+    problems += found
+    if "solution" in tags:
+        if not blocks and not found:
+            problems.append(f"{where}: a cell tagged 'solution' has no '# BEGIN SOLUTION' block; mark the "
+                            f"solution code with '{BEGIN_MARKER}' and '{END_MARKER}', or remove the tag")
+        source = _replace_blocks(source, blocks)
+        tags = [("placeholder" if t == "solution" else t) for t in tags]
+    elif blocks:
+        problems.append(f"{where}: a solution block in a cell not tagged 'solution'; add the tag 'solution' "
+                        "to the cell (its metadata 'tags'), or the solution would reach the students")
+    new = nbformat.v4.new_code_cell(source)
+    if tags:
+        new.metadata["tags"] = tags
+    return new
 
 
 def _badge(source: str, name: str, colab_base: str | None) -> str:

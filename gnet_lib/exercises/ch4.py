@@ -135,29 +135,44 @@ def _ex_4_1(answer: Any) -> tuple[bool, str]:
     except Exception as exc:  # noqa: BLE001 - the student's own code failed; say how, as feedback
         return False, (f"building your module with inception (3a)'s widths and running it on a 2x192x28x28 input "
                        f"raised {type(exc).__name__}: {exc}")
+    problem = _shape_or_count_problem(module, y)
+    if problem:
+        return False, problem
+    return _against_reference(module, x)
+
+
+def _shape_or_count_problem(module: nn.Module, y: Any) -> str | None:
+    """What is wrong with the student's module before its activations are compared: the output's
+    form and shape, batch norm, the biases, the parameter count, a negative output."""
     if not isinstance(y, torch.Tensor):
-        return False, "forward should return one tensor: the four branch outputs concatenated"
+        return "forward should return one tensor: the four branch outputs concatenated"
     if y.shape[0] != 2:
-        return False, "the batch dimension changed: concatenate along the channels (dim=1)"
+        return "the batch dimension changed: concatenate along the channels (dim=1)"
     if y.shape[2:] != (28, 28):
-        return False, (f"the output is {y.shape[2]}x{y.shape[3]}, not 28x28: every branch must keep the size "
-                       "(padding 1 for 3x3, 2 for 5x5, and stride 1 padding 1 for the pool)")
+        return (f"the output is {y.shape[2]}x{y.shape[3]}, not 28x28: every branch must keep the size "
+                "(padding 1 for 3x3, 2 for 5x5, and stride 1 padding 1 for the pool)")
     if y.shape[1] != 256:
         if y.shape[1] == 256 + 96 + 16:
-            return False, "the reductions were concatenated too; only each branch's last layer is"
-        return False, f"the output has {y.shape[1]} channels; concatenate the four branches' last layers"
+            return "the reductions were concatenated too; only each branch's last layer is"
+        return f"the output has {y.shape[1]} channels; concatenate the four branches' last layers"
     table = layer_table("inception-v1", aux_logits=False)
     expected = sum(r.params for r in table.layer_rows if r.block == "3a")
     weights = sum(r.weights for r in table.layer_rows if r.block == "3a")
     params = sum(p.numel() for p in module.parameters())
     if any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in module.modules()):
-        return False, "the paper's module has no batch normalisation (it came a few months later, with BN-Inception)"
+        return "the paper's module has no batch normalisation (it came a few months later, with BN-Inception)"
     if params == weights:
-        return False, "the shapes are right, but your convolutions have no bias; the paper's have one"
+        return "the shapes are right, but your convolutions have no bias; the paper's have one"
     if params != expected:
-        return False, f"the shapes are right but the parameter count is off by {params - expected:+,}; check each branch's kernels"
+        return f"the shapes are right but the parameter count is off by {params - expected:+,}; check each branch's kernels"
     if (y < 0).any():
-        return False, "every convolution is followed by a ReLU, so the output cannot be negative"
+        return "every convolution is followed by a ReLU, so the output cannot be negative"
+    return None
+
+
+def _against_reference(module: nn.Module, x: torch.Tensor) -> tuple[bool, str]:
+    """The student's module loaded with the paper's weights against the paper's module, in
+    evaluation and in training mode."""
     reference = _reference_3a()
     failed = _load_reference_weights(reference, module)
     if failed:

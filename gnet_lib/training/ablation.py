@@ -10,12 +10,8 @@ with one device they run in turn in this process, sharing the loaded data.
 from __future__ import annotations
 
 import os
-import queue
-import subprocess
 import sys
-import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -26,6 +22,7 @@ from ..core.architectures import CIFAR_MODEL_NAMES, unknown_model_error
 from ..core.errors import UsageError
 from .config import TrainConfig
 from .data import load_data
+from .job_queue import Job, run_jobs
 from .provenance import pick_device
 from .results import output_results_dir, result_path, reusable_result
 from .storage import read_json, write_json
@@ -145,45 +142,18 @@ def run_command(config: TrainConfig, result_file: str | Path) -> list[str]:
 
 
 def _run_parallel(plan: AblationPlan, config_for, devices: list[str], paths: dict[str, Path], log) -> None:
-    """One worker thread per device, each training the variants it takes from a shared queue in
-    child processes, one at a time. On an interrupt, running children are stopped (they
-    checkpoint their last finished epoch) and no new ones start."""
+    """One worker per device, each training the variants it takes from a shared queue in child
+    processes, one at a time (:func:`gnet_lib.training.job_queue.run_jobs`). On an interrupt,
+    running children are stopped (they checkpoint their last finished epoch) and no new ones start."""
     envs = {device: child_device(device, os.environ) for device in devices}  # bad devices fail before any run
-    todo: queue.SimpleQueue[str] = queue.SimpleQueue()
-    for model in plan.todo:
-        todo.put(model)
-    stop, running, failures = threading.Event(), [], []
 
-    def worker(device: str) -> None:
+    def job(model: str, device: str) -> Job:
         name, env = envs[device]
-        while not stop.is_set():
-            try:
-                model = todo.get_nowait()
-            except queue.Empty:
-                return
-            config, run_dir = config_for(model, name)
-            run_dir.mkdir(parents=True, exist_ok=True)
-            log(f"{model}: training on {device} (log: {run_dir / 'log.txt'})")
-            with open(run_dir / "log.txt", "a") as out, subprocess.Popen(
-                run_command(config, paths[model]), stdout=out, stderr=subprocess.STDOUT, env=env
-            ) as proc:
-                running.append(proc)
-                code = proc.wait()
-            if code == 0:
-                log(f"{model}: done")
-            else:
-                failures.append(f"{model} (exit code {code})")
+        config, run_dir = config_for(model, name)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        return Job(model, f"training on {device}", run_command(config, paths[model]), run_dir / "log.txt", env)
 
-    with ThreadPoolExecutor(max_workers=len(devices)) as pool:
-        futures = [pool.submit(worker, device) for device in devices]
-        try:
-            for future in futures:
-                future.result()
-        except BaseException:
-            stop.set()
-            for proc in running:
-                proc.terminate()
-            raise
+    failures = run_jobs(plan.todo, devices, job, log)
     if failures:
         raise RuntimeError(f"these runs failed: {', '.join(failures)}; see their log.txt, fix, and run the ablation again to resume")
 

@@ -32,7 +32,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import permutations as all_orders
 from statistics import NormalDist, fmean, stdev
-from typing import Any
+from typing import Any, cast
 
 from ..core.errors import UsageError
 from .class_strings import decode_labels
@@ -612,6 +612,45 @@ class BootstrapDifference:
                 f"paired bootstrap over {over}, {self.resamples} resamples)")
 
 
+def _paired_differences(preds_a: Classes | Mapping[int, Classes], preds_b: Classes | Mapping[int, Classes],
+                        truth: list[int], num_classes: int) -> tuple[tuple[int, ...], list[list[int]]]:
+    """The seeds paired (none for one prediction each) and, per seed, each image's (A wrong) − (B wrong)."""
+    if not (isinstance(preds_a, Mapping) or isinstance(preds_b, Mapping)):
+        return (), [_correctness_differences(preds_a, preds_b, truth, num_classes)]
+    by_seed_a, by_seed_b = cast(Mapping[int, Classes], preds_a), cast(Mapping[int, Classes], preds_b)
+    seeds = _same_seeds(by_seed_a, by_seed_b)
+    if not seeds:
+        raise UsageError("no seeds to compare; pass {seed: predictions} with at least one seed for A and B")
+    return seeds, [_correctness_differences(by_seed_a[s], by_seed_b[s], truth, num_classes, f" (seed {s})")
+                   for s in seeds]
+
+
+def _bootstrap_replicates(per_seed: list[list[int]], resamples: int, rng: random.Random) -> list[float]:
+    """The sorted bootstrap replicates of the mean difference (see :func:`paired_bootstrap`): seeds
+    drawn with replacement (one pair: kept), then images, through the counts of each pattern of
+    per-seed differences."""
+    patterns: dict[tuple[int, ...], int] = {}
+    for pattern in zip(*per_seed):
+        patterns[pattern] = patterns.get(pattern, 0) + 1
+    ordered = sorted(patterns.items(), key=lambda item: -item[1])
+    values, counts = [p for p, _ in ordered], [c for _, c in ordered]
+    n, k = len(per_seed[0]), len(per_seed)
+    replicates = []
+    for _ in range(resamples):
+        weights = [0] * k
+        if k == 1:
+            weights[0] = 1
+        else:
+            for _ in range(k):
+                weights[rng.randrange(k)] += 1
+        total = 0
+        for pattern, drawn in zip(values, _multinomial(rng, n, counts)):
+            if drawn:
+                total += drawn * sum(w * d for w, d in zip(weights, pattern))
+        replicates.append(total / (n * k))
+    return sorted(replicates)
+
+
 def paired_bootstrap(preds_a: Classes | Mapping[int, Classes], preds_b: Classes | Mapping[int, Classes],
                      labels: Classes, resamples: int = 2000, confidence: float = 0.95, seed: int = 0,
                      num_classes: int = 10) -> BootstrapDifference:
@@ -643,35 +682,9 @@ def paired_bootstrap(preds_a: Classes | Mapping[int, Classes], preds_b: Classes 
         raise UsageError(f"resamples must be an integer of at least 100, got {resamples!r}; 2000 gives stable 95% limits")
     _check_confidence(confidence)
     truth = decode_classes(labels, num_classes)
-    if isinstance(preds_a, Mapping) or isinstance(preds_b, Mapping):
-        seeds = _same_seeds(preds_a, preds_b)  # type: ignore[arg-type]
-        if not seeds:
-            raise UsageError("no seeds to compare; pass {seed: predictions} with at least one seed for A and B")
-        per_seed = [_correctness_differences(preds_a[s], preds_b[s], truth, num_classes, f" (seed {s})")  # type: ignore[arg-type]
-                    for s in seeds]
-    else:
-        seeds, per_seed = (), [_correctness_differences(preds_a, preds_b, truth, num_classes)]
-    patterns: dict[tuple[int, ...], int] = {}
-    for pattern in zip(*per_seed):
-        patterns[pattern] = patterns.get(pattern, 0) + 1
-    ordered = sorted(patterns.items(), key=lambda item: -item[1])
-    values, counts = [p for p, _ in ordered], [c for _, c in ordered]
+    seeds, per_seed = _paired_differences(preds_a, preds_b, truth, num_classes)
     n, k = len(truth), len(per_seed)
-    rng = random.Random(seed)
-    replicates = []
-    for _ in range(resamples):
-        weights = [0] * k
-        if k == 1:
-            weights[0] = 1
-        else:
-            for _ in range(k):
-                weights[rng.randrange(k)] += 1
-        total = 0
-        for pattern, drawn in zip(values, _multinomial(rng, n, counts)):
-            if drawn:
-                total += drawn * sum(w * d for w, d in zip(weights, pattern))
-        replicates.append(total / (n * k))
-    replicates.sort()
+    replicates = _bootstrap_replicates(per_seed, resamples, random.Random(seed))
     tail = (1.0 - confidence) / 2
     return BootstrapDifference(
         difference=sum(sum(d) for d in per_seed) / (n * k),

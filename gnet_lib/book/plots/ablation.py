@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -71,20 +72,9 @@ def error_against_params(series: Sequence[Series], published: str | None = "cifa
         handles.append(Line2D([], [], marker=s.marker, color=color, ls="none", ms=6, label=s.label))
         named.update({p.model: p.params for p in s.points})
     if published:
-        pub = SOURCE_000[published]
-        offset = offsets[-1]
-        ax.errorbar([pub[n].params * 10 ** offset for n in CIFAR_MODEL_NAMES], [pub[n].top1_error for n in CIFAR_MODEL_NAMES],
-                    yerr=ROUNDING, fmt="x", ms=7, capsize=3, lw=1.2, color="black")
-        handles.append(Line2D([], [], marker="x", color="black", ls="none", ms=7,
-                              label=f"source 000, published (bar: ±{ROUNDING:g}, its rounding)"))
-        named.update({n: named.get(n, pub[n].params) for n in CIFAR_MODEL_NAMES})
+        handles.append(_draw_published(ax, published, offsets[-1], named))
     if drawn:
-        kinds = {p.over == "seeds" for s in drawn for p in s.points}
-        if True in kinds:
-            handles.append(Line2D([], [], marker="o", color="0.3", mfc="0.3", ms=5, lw=1.2, label=SEEDS_STYLE))
-        if False in kinds:
-            handles.append(Line2D([], [], marker="o", color="0.3", mfc="none", ms=5, lw=1.2, ls=(0, (3, 2)),
-                                  label=ONE_RUN_STYLE))
+        handles += _interval_styles({p.over == "seeds" for s in drawn for p in s.points})
     ax.set_xscale("log")
     ax.xaxis.set_major_locator(FixedLocator([m * 10 ** e for e in range(5, 10) for m in (1, 2, 5)]))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value / 1e6:g}"))
@@ -93,20 +83,47 @@ def error_against_params(series: Sequence[Series], published: str | None = "cifa
     ax.set_ylabel("top-1 test error")
     ax.set_ylim(bottom=0)
     if named:
-        low, high = min(named.values()), max(named.values())
-        ax.set_xlim(low / 1.6, high * 1.6)
-        top = ax.secondary_xaxis("top")
-        order = sorted(named, key=named.get)  # type: ignore[arg-type]
-        top.xaxis.set_major_locator(FixedLocator([named[n] for n in order]))
-        top.xaxis.set_minor_locator(NullLocator())
-        top.set_xticklabels(order, rotation=90, fontsize=8)
-        ax.grid(axis="x", which="major", alpha=0.0)
-        for n in order:
-            ax.axvline(named[n], color="0.9", lw=0.8, zorder=0)
+        _name_on_top(ax, named)
     if handles:
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
+
+
+def _draw_published(ax: Axes, published: str, offset: float, named: dict[str, float]) -> Line2D:
+    """Source 000's points with their rounding as bars; adds its variants to ``named``; returns the
+    legend entry."""
+    pub = SOURCE_000[published]
+    ax.errorbar([pub[n].params * 10 ** offset for n in CIFAR_MODEL_NAMES], [pub[n].top1_error for n in CIFAR_MODEL_NAMES],
+                yerr=ROUNDING, fmt="x", ms=7, capsize=3, lw=1.2, color="black")
+    named.update({n: named.get(n, pub[n].params) for n in CIFAR_MODEL_NAMES})
+    return Line2D([], [], marker="x", color="black", ls="none", ms=7,
+                  label=f"source 000, published (bar: ±{ROUNDING:g}, its rounding)")
+
+
+def _interval_styles(kinds: set[bool]) -> list[Line2D]:
+    """Legend entries for the two kinds of interval drawn (``True``: over seeds; ``False``: one run)."""
+    handles = []
+    if True in kinds:
+        handles.append(Line2D([], [], marker="o", color="0.3", mfc="0.3", ms=5, lw=1.2, label=SEEDS_STYLE))
+    if False in kinds:
+        handles.append(Line2D([], [], marker="o", color="0.3", mfc="none", ms=5, lw=1.2, ls=(0, (3, 2)),
+                              label=ONE_RUN_STYLE))
+    return handles
+
+
+def _name_on_top(ax: Axes, named: dict[str, float]) -> None:
+    """Every variant named once on a top axis at its parameter count, rotated, with a faint line."""
+    low, high = min(named.values()), max(named.values())
+    ax.set_xlim(low / 1.6, high * 1.6)
+    top = ax.secondary_xaxis("top")
+    order = sorted(named, key=named.__getitem__)
+    top.xaxis.set_major_locator(FixedLocator([named[n] for n in order]))
+    top.xaxis.set_minor_locator(NullLocator())
+    top.set_xticklabels(order, rotation=90, fontsize=8)
+    ax.grid(axis="x", which="major", alpha=0.0)
+    for n in order:
+        ax.axvline(named[n], color="0.9", lw=0.8, zorder=0)
 
 
 def _mean(values: Sequence[Sequence[float]]) -> list[float]:
