@@ -319,3 +319,32 @@ def test_every_imported_package_is_declared():
     undeclared = {n: providers.get(n) for n in third_party
                   if not any(_canonical(d) in declared for d in providers.get(n, [n]))}
     assert not undeclared, f"imported but not declared (module: distributions): {undeclared}"
+
+
+#: The longest a function of the library, its tools or the book's extensions may be, in lines.
+LONGEST_FUNCTION = 50
+
+
+def functions_over(limit: int, source: str) -> list[tuple[str, int]]:
+    """The functions of ``source`` longer than ``limit`` lines (docstring included), with their length."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno is not None:
+            length = node.end_lineno - node.lineno + 1
+            if length > limit:
+                found.append((node.name, length))
+    return found
+
+
+def test_the_length_finder_sees_a_long_function():
+    body = "\n".join(f"    x{i} = {i}" for i in range(LONGEST_FUNCTION))
+    assert functions_over(LONGEST_FUNCTION, f"def long():\n{body}\n") == [("long", LONGEST_FUNCTION + 1)]
+    assert functions_over(LONGEST_FUNCTION, "def short():\n    return 1\n") == []
+
+
+def test_no_function_is_over_fifty_lines():
+    root = PACKAGE.parent
+    paths = [*PACKAGE.rglob("*.py"), *(root / "tools").glob("*.py"), *(root / "book" / "_ext").glob("*.py")]
+    long = {f"{p.relative_to(root)}: {name} ({n} lines)" for p in paths
+            for name, n in functions_over(LONGEST_FUNCTION, p.read_text())}
+    assert not long, sorted(long)
