@@ -646,8 +646,10 @@ def curve_test_size(config: TrainConfig, data: ImageData) -> int:
 
 
 def run_identity(config: TrainConfig, data: ImageData) -> dict[str, Any]:
-    """The identity ``config`` will train with on ``data`` (its precision resolved for its device)."""
-    return config_identity(config, run_data(config, data), pick_precision(config.precision, pick_device(config.device)))
+    """The identity ``config`` will train with on ``data`` (its precisions resolved for its device)."""
+    device = pick_device(config.device)
+    precision = pick_precision(config.precision, device)
+    return config_identity(config, run_data(config, data), precision, pick_eval_precision(config.eval_precision, device, precision))
 
 
 def train_to_file(config: TrainConfig, result_file: str | Path, data: ImageData | None = None,

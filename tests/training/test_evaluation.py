@@ -8,7 +8,7 @@ from gnet_lib.training.config import TrainConfig
 from gnet_lib.training.evaluation import RunningSums, eval_logits, pick_eval_precision, topk_correct
 from gnet_lib.training.graphs import no_autotuning
 from gnet_lib.training.results import identity_differences, protocol_name
-from gnet_lib.training.train import Trainer, train
+from gnet_lib.training.train import Trainer, run_identity, train
 
 SETTINGS = dict(model="short4", dataset="synthetic", recipe="seed", batch_size=32, device="cpu", progress=False)
 
@@ -81,8 +81,10 @@ def test_bf16_evaluation_runs_the_classifier_in_fp32(trained):
 
 def test_a_bf16_evaluation_is_recorded_and_named_and_fp32_leaves_identities_as_they_were(tiny_data):
     data = tiny_data.subset(train=64, test=40)
-    half = train(TrainConfig(**SETTINGS, epochs=1, eval_precision="bf16", eval_batch_size=16), data=data)
+    config = TrainConfig(**SETTINGS, epochs=1, eval_precision="bf16", eval_batch_size=16)
+    half = train(config, data=data)
     full = train(TrainConfig(**SETTINGS, epochs=1), data=data)
+    assert run_identity(config, data) == half.identity
     assert half.identity["eval_precision"] == "bf16" and "eval_precision" not in full.identity
     assert identity_differences(full.identity, half.identity) == ["eval_precision: stored 'fp32', this run 'bf16'"]
     assert protocol_name(half.identity) == protocol_name(full.identity) + "-evalbf16"
