@@ -80,8 +80,10 @@ class RunGroup:
         if self.cuda:
             torch.cuda.synchronize(self.trainers[0].device)
 
-    def _train_epoch(self, epoch: int, active: list[int]) -> list[dict[str, Any]]:
-        """One epoch of the runs ``active``, on batches made once; their metrics before evaluation."""
+    def train_epoch(self, epoch: int, active: list[int] | None = None) -> list[dict[str, Any]]:
+        """One epoch of the runs ``active`` (default: all), on batches made once; their metrics
+        before evaluation."""
+        active = list(range(len(self.trainers))) if active is None else active
         start = time.perf_counter()
         batches = self.trainers[active[0]].epoch_batches(epoch)
         metrics = [self.trainers[i].epoch_start_metrics(epoch) for i in active]
@@ -112,7 +114,7 @@ class RunGroup:
             with trainers[0].backend():
                 for epoch in range(min(len(t.history) for t in trainers), trainers[0].recipe.epochs):
                     active = [i for i, t in enumerate(trainers) if len(t.history) == epoch]
-                    metrics = self._train_epoch(epoch, active)
+                    metrics = self.train_epoch(epoch, active)
                     for m, i in zip(metrics, active):
                         trainers[i].finish_epoch(epoch, m)
                     if on_epoch_end is not None:
