@@ -327,7 +327,8 @@ def cmd_campaign(args: argparse.Namespace) -> int:
         _check_output_folder(args.deliver, "--deliver")
     settings = campaign.CampaignSettings(args.data_dir, args.results_dir and Path(args.results_dir),
                                          args.runs_dir and Path(args.runs_dir), args.budget_minutes, args.dry_run,
-                                         args.probe and Path(args.probe), args.deliver and Path(args.deliver))
+                                         args.probe and Path(args.probe), args.deliver and Path(args.deliver),
+                                         args.plan_only)
     campaign.run_campaign(settings, log=lambda line: print(line, flush=True))
     return EXIT_OK
 
@@ -429,6 +430,9 @@ def _add_campaign(sub: argparse._SubParsersAction) -> None:
                                    "estimates the plan (default: bench/gpu-probe.json in the book's results, if there)")
     p.add_argument("--deliver", help="a folder that receives results.tar, with every finished result file, each time "
                                      "one is written")
+    p.add_argument("--plan-only", action="store_true", help="print the window plan (each step's estimated minutes "
+                                                            "and their total; the data is loaded to see what is "
+                                                            "stored) and stop")
     p.set_defaults(func=cmd_campaign)
 
 

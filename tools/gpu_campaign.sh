@@ -6,7 +6,7 @@
 #
 # MINUTES (default 9, for a 10-minute command) is the whole command's budget. It unpacks the
 # CIFAR-10 tarball (an image folder, e.g. the JPEG mirror, or torchvision's cifar-10-batches-py),
-# runs the first-contact probe (tools/gpu_probe.py; GNET_PROBE_MINUTES, default 3, 0 skips it)
+# runs the first-contact probe (tools/gpu_probe.py; GNET_PROBE_MINUTES, default 2.5, 0 skips it)
 # into OUT_DIR/gpu-probe.json, then `gnet campaign` with the minutes left, planned from the
 # probe's report, which delivers every result file into OUT_DIR/results.tar the moment it exists
 # (so a command killed at its limit still returns every finished result). Logs: OUT_DIR/probe.log,
@@ -29,7 +29,7 @@ tarball=${1:?$usage}
 out=${2:?$usage}
 budget=${3:-9}
 python=${PYTHON:-python3}
-probe_minutes=${GNET_PROBE_MINUTES:-3}
+probe_minutes=${GNET_PROBE_MINUTES:-2.5}
 started=$(date +%s)
 
 refuse() {
@@ -91,7 +91,7 @@ fi
 if [ -f "$runs/gpu-probe.json" ]; then
   echo "gpu_campaign: the probe's report of an earlier call on this machine is reused"
 elif [ "$probe_minutes" != 0 ]; then
-  timeout $(( ${probe_minutes%.*} * 60 + 90 )) "$python" tools/gpu_probe.py --output "$runs/gpu-probe.json" \
+  timeout "$(awk -v m="$probe_minutes" 'BEGIN { printf "%d", m * 60 + 90 }')" "$python" tools/gpu_probe.py --output "$runs/gpu-probe.json" \
     --minutes "$probe_minutes" 2>&1 | tee "$out/probe.log" || true
 fi
 if [ -f "$runs/gpu-probe.json" ]; then

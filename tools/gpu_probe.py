@@ -1,4 +1,4 @@
-"""The first-contact probe on a GPU machine (about 4 minutes): see gnet_lib.training.probe.
+"""The first-contact probe on a GPU machine (2.5 minutes by default): see gnet_lib.training.probe.
 
     PYTHONPATH=. python3 tools/gpu_probe.py --output $OUT/gpu-probe.json
 
@@ -19,11 +19,11 @@ from gnet_lib.training.probe import GROUP_MODELS, ProbeSettings, run_probe
 def parse(argv: list[str]) -> ProbeSettings:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--output", required=True, type=Path, help="the JSON report (rewritten after each section)")
-    p.add_argument("--minutes", type=float, default=4.0, help="no section starts after this many minutes (default: 4)")
+    p.add_argument("--minutes", type=float, default=2.5, help="no section starts after this many minutes (default: 2.5)")
     p.add_argument("--device", default="cuda", help="default: cuda")
     p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--steps", type=int, default=100, help="timed steps per measurement (default: 100)")
-    p.add_argument("--epoch-steps", type=int, default=50, help="steps per synthetic epoch (default: 50)")
+    p.add_argument("--steps", type=int, default=60, help="timed steps per measurement (default: 60)")
+    p.add_argument("--epoch-steps", type=int, default=30, help="steps per synthetic epoch (default: 30)")
     p.add_argument("--eval-images", type=int, default=10_000)
     p.add_argument("--models", nargs="+", default=list(GROUP_MODELS), help="the variants trained as one group")
     p.add_argument("--naive", default="naive", help="the model whose cost decides the window (default: naive)")

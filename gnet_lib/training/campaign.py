@@ -87,7 +87,8 @@ class CampaignSettings:
     """What a campaign trains on and where its files go. A folder left ``None`` is ``results``
     or ``runs``, or for a dry run a new temporary folder (see :func:`resolve_folders`). ``probe``:
     the probe's report (default: ``bench/gpu-probe.json`` in the book's results, if there);
-    ``deliver``: a folder that receives ``results.tar`` after each finished file."""
+    ``deliver``: a folder that receives ``results.tar`` after each finished file; ``plan_only``:
+    print the window plan and stop."""
 
     data_dir: str | None = None
     results_dir: Path | None = None
@@ -96,6 +97,7 @@ class CampaignSettings:
     dry_run: bool = False
     probe: Path | None = None
     deliver: Path | None = None
+    plan_only: bool = False
 
     def __post_init__(self) -> None:
         self.results_dir = None if self.results_dir is None else Path(self.results_dir)
@@ -336,6 +338,9 @@ def run_campaign(s: CampaignSettings, log: Callable[[str], None] = print) -> boo
     s = resolve_folders(s, log)
     try:
         ctx, kept, dropped = _prepare(s, budget, log)
+        if s.plan_only:
+            log("campaign: the plan only, nothing trained")
+            return False
         done = [run_step(step, ctx) for step in kept]
     except BudgetExhausted as exc:
         log(f"campaign: time budget reached ({exc}); finished epochs are checkpointed. "

@@ -76,6 +76,16 @@ class RunGroup:
             yield self.trainers[i]
         self.rng[i] = torch.random.get_rng_state()
 
+    def _hand_over(self, x: Tensor, y: Tensor, active: list[int]) -> None:
+        """On CUDA: each run's stream waits until the batch is made (on the current stream), and the
+        batch's memory is not reused before those streams have read it."""
+        for i in active:
+            stream = self.streams[i]
+            if stream is not None:
+                stream.wait_stream(torch.cuda.current_stream())
+                x.record_stream(stream)
+                y.record_stream(stream)
+
     def _sync(self) -> None:
         if self.cuda:
             torch.cuda.synchronize(self.trainers[0].device)
@@ -88,13 +98,11 @@ class RunGroup:
         batches = self.trainers[active[0]].epoch_batches(epoch)
         metrics = [self.trainers[i].epoch_start_metrics(epoch) for i in active]
         for i in active:
-            stream = self.streams[i]
-            if stream is not None:
-                stream.wait_stream(torch.cuda.current_stream())  # the epoch's images are made
             with self._on(i) as t:
                 t.begin_epoch(epoch)
         seen = 0
         for x, y in batches:
+            self._hand_over(x, y, active)
             for i in active:
                 with self._on(i) as t:
                     t.step(x, y)

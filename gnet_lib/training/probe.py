@@ -1,24 +1,26 @@
-"""The first-contact probe: what a GPU window must measure before its campaign, in about 4 minutes.
+"""The first-contact probe: what a GPU window must measure before its campaign, in 2 to 4 minutes.
 
 It runs on synthetic CIFAR-shaped data (no data to carry or decode) and writes its JSON report
-after every section, so a command stopped at its time limit still returns what was measured:
+after every section, so a command stopped at its time limit still returns what was measured.
+The sections come in the order the campaign needs them, and one starts only while the probe's
+minutes last:
 
-1. ``switches``: the A/B of the engine's fast-path changes on googlenet's graphed batch-64 step
-   (``reference``, googlenet unless told otherwise):
-   the engine as the first GPU slice ran it (every switch off), each change alone, and all of them
-   (images per second, ms per step, the first epoch's seconds);
-2. ``evaluation``: evaluation speed in fp32 and bf16, at the recipe's batch and a larger one;
-3. ``checks``: on this device, the prepared epoch against the per-step stream (bit for bit), the
+1. ``checks``: on this device, the prepared epoch against the per-step stream (bit for bit), the
    flat Adadelta against ``torch.optim.Adadelta`` with the trainer's GPU arguments (bit for bit,
    else the largest difference), and three replays of the captured step against three eager steps
-   from the same state (dropout off), judged against two eager runs' own spread;
-4. ``naive``: naive's step time and its first epoch's extra cost (capture, autotuning), which
+   from the same state (dropout off), judged against the update's size and two eager runs' spread;
+2. ``variants``: each non-naive variant alone, then all of them as one group on shared batches
+   (:mod:`gnet_lib.training.group`): the combined rate against one at a time;
+3. ``naive``: naive's step time and its first epoch's extra cost (capture, autotuning), which
    decide whether it fits a window;
-5. ``variants``: each non-naive variant alone, then all of them as one group on shared batches
-   (:mod:`gnet_lib.training.group`): the combined rate against one at a time.
+4. ``evaluation``: evaluation speed in fp32 and bf16, at the recipe's batch and a larger one;
+5. ``switches``: the A/B of the engine's fast-path changes on the graphed batch-64 step of
+   ``reference`` (googlenet): the engine as the first GPU slice ran it (every switch off), each
+   change alone, and all of them (images per second, ms per step, the first epoch's seconds).
 
-:func:`campaign_choices` turns a report into the campaign's settings: a change stays on unless
-its check failed or the A/B measured it slower; the group is used only if it measured faster.
+:func:`gnet_lib.training.probe_reading.campaign_choices` turns a report into the campaign's
+settings: a change stays on unless its check failed or the A/B measured it slower; the group is
+used only if it measured faster.
 """
 
 from __future__ import annotations
@@ -65,12 +67,12 @@ class ProbeSettings:
     output: Path
     device: str = "cuda"
     batch_size: int = 64
-    steps: int = 100
-    epoch_steps: int = 50
+    steps: int = 60
+    epoch_steps: int = 30
     eval_images: int = 10_000
     models: tuple[str, ...] = GROUP_MODELS
     naive: str = "naive"
-    minutes: float = 4.0
+    minutes: float = 2.5
     #: the model of the A/B, the evaluation timings and the graph check
     reference: str = "googlenet"
 
@@ -227,7 +229,7 @@ def _group_rate(s: ProbeSettings, data: ImageData, log: Callable[[str], None]) -
 
 
 SECTIONS: dict[str, Callable[[ProbeSettings, ImageData, Callable[[str], None]], dict[str, Any]]] = {
-    "switches": switches, "evaluation": evaluation, "checks": checks, "naive": naive, "variants": variants}
+    "checks": checks, "variants": variants, "naive": naive, "evaluation": evaluation, "switches": switches}
 
 
 def run_probe(s: ProbeSettings, log: Callable[[str], None] = print) -> dict[str, Any]:

@@ -25,6 +25,7 @@ every run's evaluations, and every run's first-epoch extra.
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from typing import Any
 from ..core.errors import UsageError
 from ..core.layers import layer_table
 from .recipes import get_recipe
+from .results import load_bench, load_result
 from .storage import read_json
 
 #: Decoding the 60,000-image CIFAR-10 JPEG mirror took 20.1 s on a busy 2-core AMD EPYC (README,
@@ -161,9 +163,9 @@ def plan_lines(kept: list[Step], dropped: list[Step], budget_minutes: float | No
 
 
 def _stored_gpu_run(results_root: Path) -> dict[str, Any] | None:
-    """The history of a stored googlenet run on a CUDA GPU (the first found), if any."""
+    """A stored googlenet run on a CUDA GPU (the first found), if any."""
     for path in sorted(results_root.glob("*/seed/*/googlenet.json")):
-        result = read_json(path)
+        result = load_result(path)
         if result.get("environment", {}).get("device") == "cuda" and len(result.get("history", [])) > 2:
             return result
     return None
@@ -173,10 +175,11 @@ def rates_from_bench(results_root: Path) -> Rates | None:
     """Rates from the stored batch-64 benchmark and the stored googlenet GPU run (see the module
     docstring); ``None`` without that benchmark. Without the run, evaluation is taken as 3 times
     the training rate (a forward pass of a step's three passes) and the first epoch's extra as 30 s."""
-    bench = results_root / "bench" / "cuda-googlenet-b64.json"
-    if not bench.exists():
+    bench_file = results_root / "bench" / "cuda-googlenet-b64.json"
+    if not bench_file.exists():
         return None
-    rate = float(read_json(bench)["engine_best"])
+    bench = load_bench(bench_file)
+    rate = float(bench["engine_best"])
     run = _stored_gpu_run(results_root)
     eval_ratio, first = 3.0, 30.0
     if run is not None:
@@ -185,15 +188,26 @@ def rates_from_bench(results_root: Path) -> Rates | None:
         eval_s = statistics.median(e["eval_time_s"] for e in h[1:])
         eval_ratio = (run["identity"]["test_size"] / eval_s) / (h[1]["train_images"] / train_s)
         first = h[0]["epoch_time_s"] - train_s + h[0]["eval_time_s"] - eval_s
-    name = read_json(bench).get("environment", {}).get("device_name", "a GPU")
+    name = bench.get("environment", {}).get("device_name", "a GPU")
     return Rates({"googlenet": rate}, eval_ratio, {"googlenet": first},
                  f"the stored batch-64 benchmark on {name}" + (" and its googlenet run" if run else ""))
 
 
+PROBE_KEYS = {"date": str, "environment": dict, "settings": dict}
+PROBE_SETTINGS = {"reference": str, "naive": str, "epoch_steps": int, "batch_size": int}
+
+
 def load_probe(path: Path) -> dict[str, Any]:
-    """A probe report, checked for its format."""
-    report = read_json(path)
+    """A probe report; an unreadable or incomplete one is a :class:`UsageError` naming the file."""
+    fix = "make it again with tools/gpu_probe.py, or delete it to estimate from the stored benchmark"
+    try:
+        report = read_json(path)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"the probe report {path} cannot be read ({exc}); {fix}") from None
     if not isinstance(report, dict) or report.get("format") != "gnet-gpu-probe-1":
-        raise UsageError(f"{path} is not a probe report (gnet-gpu-probe-1); make it with tools/gpu_probe.py, or "
-                         "delete it to estimate from the stored benchmark")
+        raise UsageError(f"{path} is not a probe report (gnet-gpu-probe-1); {fix}")
+    wrong = [k for k, kind in PROBE_KEYS.items() if not isinstance(report.get(k), kind)]
+    wrong += [f"settings.{k}" for k, kind in PROBE_SETTINGS.items() if not isinstance(report.get("settings", {}).get(k), kind)]
+    if wrong:
+        raise UsageError(f"the probe report {path} lacks {', '.join(wrong)}; {fix}")
     return report

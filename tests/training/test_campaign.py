@@ -42,8 +42,10 @@ def test_a_dry_run_keeps_what_fits_delivers_each_file_and_then_skips_it(tmp_path
     weights = torch.load(results / "weights" / "dryrun-googlenet-synthetic-seed.pt", weights_only=True)
     assert weights["model"] == "googlenet" and all(
         v.dtype == torch.float16 for v in weights["state_dict"].values() if v.is_floating_point())
-    expected = sorted(f"results/{name}" for name in [*trained, "weights/dryrun-googlenet-synthetic-seed.pt"])
+    expected = sorted(f"results/{name}" for name in trained)
     assert _members(out / "results.tar") == _members(tmp_path / "runs" / "results.tar") == expected
+    assert (out / "dryrun-googlenet-synthetic-seed.pt").read_bytes() == \
+           (results / "weights" / "dryrun-googlenet-synthetic-seed.pt").read_bytes()
     grouped = json.loads((results / protocol / "short3.json").read_text())
     assert grouped["environment"]["concurrent_runs"] == 6 and grouped["environment"]["flat_optimizer"] is False
 

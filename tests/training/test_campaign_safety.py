@@ -362,7 +362,7 @@ def test_the_script_runs_the_probe_then_hands_a_good_tarball_to_the_campaign(che
     proc = _run_script(checkout, tmp_path, GPU, _tarball(tmp_path / "c.tgz", CIFAR_FOLDER))
     assert proc.returncode == 0, proc
     probe, campaign = [line.split() for line in (tmp_path / "calls.txt").read_text().splitlines()]
-    assert probe == ["tools/gpu_probe.py", "--output", str(tmp_path / "runs" / "gpu-probe.json"), "--minutes", "3"]
+    assert probe == ["tools/gpu_probe.py", "--output", str(tmp_path / "runs" / "gpu-probe.json"), "--minutes", "2.5"]
     assert campaign[:5] == ["-m", "gnet_lib", "campaign", "--data-dir", str(tmp_path / "data" / "cifar" / "cifar10-jpeg")]
     budget = float(campaign[campaign.index("--budget-minutes") + 1])
     assert 8.5 < budget <= 9  # the command's 9 minutes less what came before (the fake probe: nothing)

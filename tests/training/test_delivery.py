@@ -20,9 +20,13 @@ def test_each_file_is_delivered_with_all_before_it_into_every_folder(tmp_path):
     delivery.add(first)
     assert _names(tmp_path / "out" / ARCHIVE) == ["results/a/one.json"]
     delivery.add(second)
+    third = results / "a" / "three.json"
+    third.write_text("3")
+    delivery.add(third)
     for folder in ("out", "runs"):
-        assert _names(tmp_path / folder / ARCHIVE) == ["results/a/one.json", "results/two.pt"]
-        assert sorted(p.name for p in (tmp_path / folder).iterdir()) == [ARCHIVE]  # no partial file left
+        assert _names(tmp_path / folder / ARCHIVE) == ["results/a/one.json", "results/a/three.json"]
+        assert sorted(p.name for p in (tmp_path / folder).iterdir()) == [ARCHIVE, "two.pt"]  # no partial file left
+        assert (tmp_path / folder / "two.pt").read_bytes() == b"2"  # weights beside the archive
     with tarfile.open(tmp_path / "out" / ARCHIVE) as tar:
         assert tar.extractfile("results/a/one.json").read() == b"1"
 
