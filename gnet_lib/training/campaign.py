@@ -230,9 +230,16 @@ def epoch_check(budget: Budget, label: str, recipe: Recipe, side: int) -> Callab
 # -- the steps --------------------------------------------------------------------------------
 
 
+#: The engine as the first GPU slice ran it (its results are stored): what a step falls back to
+#: when the fast path fails on a machine. Neither switch changes a run's identity, so its result
+#: file is the same and its checkpoints resume (the two optimisers' checkpoints are interchangeable).
+SAFE_ENGINE: dict[str, Any] = {"epoch_data": False, "flat_optimizer": False}
+
+
 @dataclass
 class Context:
-    """What every step needs: the settings, budget, data, rates, log, and where files are delivered."""
+    """What every step needs: the settings, budget, data, rates, log, where files are delivered,
+    and whether the steps have fallen back to :data:`SAFE_ENGINE`, one run at a time."""
 
     s: CampaignSettings
     budget: Budget
@@ -241,15 +248,18 @@ class Context:
     log: Callable[[str], None]
     delivery: Delivery
     base: TrainConfig
+    safe: bool = False
 
 
 def _train_runs(step: Step, ctx: Context) -> None:
     """The step's missing runs, as one group or one after another; each result file written and
     delivered (and googlenet's seed-1 run filed and exported) as soon as it exists."""
     pending: list[PlannedRun] = [r for r in step.runs if not r.stored]
+    if ctx.safe:
+        pending = [replace(r, config=replace(r.config, **SAFE_ENGINE)) for r in pending]
     side = ctx.data.train_x.shape[-1]
     recipe = pending[0].config.resolved_recipe()
-    if step.together and len(pending) > 1:
+    if step.together and len(pending) > 1 and not ctx.safe:
         check = epoch_check(ctx.budget, step.label, recipe, side)
 
         def log_epoch(metrics: list[dict[str, Any]]) -> None:
@@ -307,7 +317,18 @@ def run_step(step: Step, ctx: Context) -> bool:
         ctx.log(f"{step.priority}. {step.label}: not started ({exc})")
         return False
     ctx.log(f"{step.priority}. {step.label}: training on {pick_device(step.runs[0].config.device)}")
-    _train_runs(step, ctx)
+    try:
+        _train_runs(step, ctx)
+    except (UsageError, BudgetExhausted):
+        raise
+    except Exception as exc:  # the fast path failed on this machine: once, fall back and go on
+        if ctx.safe:
+            raise
+        ctx.safe = True
+        ctx.log(f"{step.priority}. {step.label}: failed ({type(exc).__name__}: {exc}); this and every later step "
+                "run again with the first GPU slice's engine (no epoch made at once, torch's Adadelta), one run at "
+                "a time, resuming from the checkpoints")
+        _train_runs(step, ctx)
     return True
 
 

@@ -1,7 +1,8 @@
 """The first-contact probe: what a GPU window must measure before its campaign, in 2 to 4 minutes.
 
 It runs on synthetic CIFAR-shaped data (no data to carry or decode) and writes its JSON report
-after every section, so a command stopped at its time limit still returns what was measured.
+after every section, so a command stopped at its time limit still returns what was measured; a
+section that fails is reported (``{"error": ...}``) and the next one runs.
 The sections come in the order the campaign needs them, and one starts only while the probe's
 minutes last:
 
@@ -247,7 +248,11 @@ def run_probe(s: ProbeSettings, log: Callable[[str], None] = print) -> dict[str,
             log(f"probe: {name} skipped ({exc})")
             continue
         start = time.perf_counter()
-        report[name] = section(s, data, log)
+        try:
+            report[name] = section(s, data, log)
+        except Exception as exc:  # noqa: BLE001 -- a failed section is reported, and the next one runs
+            report[name] = {"error": f"{type(exc).__name__}: {exc}"}
+            log(f"probe: {name} failed: {report[name]['error']}")
         report[name]["section_s"] = round(time.perf_counter() - start, 2)
         write_json(s.output, report)
     write_json(s.output, report)

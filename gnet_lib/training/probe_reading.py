@@ -40,6 +40,11 @@ def _slower(switches: dict[str, Any], name: str) -> bool:
     return bool(before and after and after < SLOWER * before)
 
 
+def _measured_sections(report: dict[str, Any]) -> dict[str, Any]:
+    """The report without the sections that failed (``{"error": ...}``): those measured nothing."""
+    return {k: v for k, v in report.items() if not (isinstance(v, dict) and "error" in v)}
+
+
 def _engine(report: dict[str, Any], notes: list[str]) -> dict[str, Any]:
     engine = dict(ENGINE)
     switches, checks = report.get("switches", {}), report.get("checks", {})
@@ -88,7 +93,8 @@ def campaign_choices(report: dict[str, Any] | None) -> Choices:
     """The campaign's settings from a probe report (see the module docstring)."""
     if report is None:
         return Choices()
-    notes: list[str] = []
+    notes = [f"the {k} section failed ({v['error']}): not used" for k, v in report.items() if isinstance(v, dict) and "error" in v]
+    report = _measured_sections(report)
     engine, protocol = _engine(report, notes), _protocol(report, notes)
     gain = _group_gain(report)
     together = gain is None or gain >= GROUP_GAIN
@@ -101,6 +107,7 @@ def campaign_choices(report: dict[str, Any] | None) -> Choices:
 def rates_from_probe(report: dict[str, Any], fallback: Rates | None, choices: Choices) -> Rates | None:
     """The plan's rates from a probe report, with ``fallback`` (the stored benchmark's) for what it
     did not measure; rates are divided by :data:`EAGER_SLOWDOWN` where the graph is switched off."""
+    report = _measured_sections(report)
     settings = report["settings"]
     train, first = _measured(report, settings)
     if not train:

@@ -1,7 +1,6 @@
 """The first-contact probe runs on the CPU at tiny sizes, writes its report after every section,
 and its report feeds the campaign's choices and plan."""
 
-import json
 import runpy
 import sys
 from pathlib import Path
@@ -42,19 +41,22 @@ def test_the_probe_measures_every_section_on_the_cpu(tmp_path, monkeypatch, caps
     assert "report in" in capsys.readouterr().out
 
 
-def test_the_report_is_written_after_each_section_and_a_spent_budget_skips_the_rest(tmp_path, monkeypatch):
+def test_the_report_is_written_after_each_section_and_a_failed_section_does_not_stop_the_rest(tmp_path, monkeypatch):
     out = tmp_path / "probe.json"
+    written = []
+    monkeypatch.setattr(probe, "write_json", lambda path, report: written.append(sorted(k for k in probe.SECTIONS if k in report)))
 
     def broken(*args):
         raise RuntimeError("the machine went away")
 
-    monkeypatch.setitem(probe.SECTIONS, "variants", lambda s, data, log: {"measured": True})
+    for name in probe.SECTIONS:
+        monkeypatch.setitem(probe.SECTIONS, name, lambda s, data, log, name=name: {"measured": name})
     monkeypatch.setitem(probe.SECTIONS, "naive", broken)
-    with pytest.raises(RuntimeError, match="went away"):
-        probe.run_probe(probe.ProbeSettings(out, "cpu", 8, 2, 2, 20, ("short4",), "short4", 5.0, "short4"), log=lambda line: None)
-    report = json.loads(out.read_text())  # what the sections before the failure measured
-    assert report["variants"]["measured"] and report["checks"]["batches_bitwise"] is True
-    assert not {"naive", "evaluation", "switches"} & set(report)
+    lines = []
+    report = probe.run_probe(probe.ProbeSettings(out, "cpu", 8, 2, 2, 20, ("short4",), "short4", 5.0, "short4"), lines.append)
+    assert written[:5] == [sorted(list(probe.SECTIONS)[: i + 1]) for i in range(5)]  # after each section
+    assert report["naive"]["error"] == "RuntimeError: the machine went away" and "probe: naive failed" in lines[0]
+    assert report["evaluation"]["measured"] == "evaluation" and report["switches"]["measured"] == "switches"
     spent = probe.run_probe(probe.ProbeSettings(out, "cpu", 8, 2, 2, 20, ("short4",), "short4", 1e-9, "short4"),
                             log=lambda line: None)
     assert spent["skipped"] == list(probe.SECTIONS)

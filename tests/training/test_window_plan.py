@@ -128,3 +128,15 @@ def test_rates_of_a_model_not_measured_follow_googlenet_and_macs():
     rates = Rates({"googlenet": 1000.0}, 3.0, {"googlenet": 10.0}, "test")
     assert rates.rate("long") == pytest.approx(1000 / (layer_table("long").main_path_macs / layer_table("googlenet").main_path_macs))
     assert rates.rate("short4") == 1000.0 and rates.first("naive") == 10.0
+
+
+def test_a_failed_section_counts_as_not_measured(probe_report):
+    report = probe_report(variants={"error": "RuntimeError: out of memory"}, checks={"error": "RuntimeError: capture"})
+    choices = campaign_choices(report)
+    assert choices.together and choices.engine["cuda_graph"]  # nothing measured: the defaults
+    assert choices.notes == ("the checks section failed (RuntimeError: capture): not used",
+                             "the variants section failed (RuntimeError: out of memory): not used")
+    fallback = Rates({"googlenet": 4000.0}, 3.0, {"googlenet": 20.0}, "bench")
+    rates = rates_from_probe(report, fallback, choices)
+    assert rates.rate("googlenet") == 7000.0 and rates.rate("short3") == 7000.0  # the A/B's googlenet; not faster
+    assert rates.group_each is None and rates.rate("naive") == 1400.0
