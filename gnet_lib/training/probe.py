@@ -9,7 +9,8 @@ minutes last:
 1. ``checks``: on this device, the prepared epoch against the per-step stream (bit for bit), the
    flat Adadelta against ``torch.optim.Adadelta`` with the trainer's GPU arguments (bit for bit,
    else the largest difference), and three replays of the captured step against three eager steps
-   from the same state (dropout off), judged against the update's size and two eager runs' spread;
+   from the same state (dropout off), judged against the update's size and two eager runs' spread,
+   with the running sums of loss and hits they added up;
 2. ``variants``: each non-naive variant alone, then all of them as one group on shared batches
    (:mod:`gnet_lib.training.group`): the combined rate against one at a time;
 3. ``naive``: naive's step time and its first epoch's extra cost (capture, autotuning), which
@@ -146,16 +147,18 @@ def _flat_check(device: torch.device, steps: int = 3) -> dict[str, Any]:
     return {"bitwise_equal": all(torch.equal(p, q) for p, q in zip(ours, theirs)), "max_abs_difference": difference}
 
 
-def _steps_from(trainer: Trainer, saved: dict[str, Any], batches: list, graphed: bool) -> torch.Tensor:
-    """The parameters after the batches' steps from the saved state, captured or eager."""
+def _steps_from(trainer: Trainer, saved: dict[str, Any], batches: list, graphed: bool) -> tuple[torch.Tensor, tuple]:
+    """The parameters after the batches' steps from the saved state, captured or eager, and the
+    running sums those steps added up (loss, top-1 hits, top-5 hits)."""
     trainer.model.load_state_dict(saved["model"])
     trainer.optimizer.load_state_dict(saved["optimizer"])
     trainer.scheduler.load_state_dict(saved["scheduler"])
     trainer._set_lr_tensors()
     trainer.graphed, trainer._graph = graphed, None
+    trainer.sums.reset()
     for x, y in batches:
         trainer.step(x, y)
-    return torch.cat([p.detach().float().flatten() for p in trainer.model.parameters()])
+    return torch.cat([p.detach().float().flatten() for p in trainer.model.parameters()]), trainer.sums.read()
 
 
 def _graph_check(s: ProbeSettings, data: ImageData) -> dict[str, Any]:
@@ -172,15 +175,16 @@ def _graph_check(s: ProbeSettings, data: ImageData) -> dict[str, Any]:
         batches = [tuple(t.clone() for t in b) for b in list(trainer.epoch_batches(0))[:3]]
         saved = {k: _clone(getattr(trainer, k).state_dict()) for k in ("model", "optimizer", "scheduler")}
         before = torch.cat([p.detach().float().flatten() for p in trainer.model.parameters()])
-        graphed = _steps_from(trainer, saved, batches, True)
-        eager = _steps_from(trainer, saved, batches, False)
-        again = _steps_from(trainer, saved, batches, False)
+        (graphed, graph_sums), (eager, eager_sums) = (_steps_from(trainer, saved, batches, g) for g in (True, False))
+        again, _ = _steps_from(trainer, saved, batches, False)
     spread, difference = float((eager - again).abs().max()), float((graphed - eager).abs().max())
     update = float((eager - before).abs().max())
     # A wrong replay (a stale batch, gradients not zeroed) is off by about a whole update; rounding
-    # and atomics in bf16 by far less.
-    return {"ok": difference <= max(10 * spread, 0.05 * update), "graph_vs_eager": difference,
-            "eager_vs_eager": spread, "update": update}
+    # and atomics in bf16 by far less. The sums: the same loss within 1%, the same hits within one image.
+    sums_ok = abs(graph_sums[0] - eager_sums[0]) <= 0.01 * abs(eager_sums[0]) and all(
+        abs(a - b) <= 1 for a, b in zip(graph_sums[1:], eager_sums[1:]))
+    return {"ok": difference <= max(10 * spread, 0.05 * update) and sums_ok, "graph_vs_eager": difference,
+            "eager_vs_eager": spread, "update": update, "sums_graph": graph_sums, "sums_eager": eager_sums}
 
 
 def _clone(state: Any) -> Any:
