@@ -34,7 +34,8 @@ def test_the_probe_measures_every_section_on_the_cpu(tmp_path, monkeypatch, caps
     assert report["checks"]["batches_bitwise"] is True and report["checks"]["flat_adadelta"]["bitwise_equal"] is True
     assert report["checks"]["graph"]["ok"] is None  # no CUDA graph on a CPU
     group = report["variants"]["group"]
-    assert group["models"] == ["short4", "short3"] and group["images_per_s_combined"] == pytest.approx(2 * group["images_per_s_each"], rel=0.01)
+    assert group["models"] == ["short4", "short3"]
+    assert group["images_per_s_combined"] == pytest.approx(2 * group["images_per_s_each"], abs=0.2)  # both rounded to 0.1
     choices = campaign_choices(report)
     rates = rates_from_probe(report, None, choices)
     assert rates is None  # googlenet was not measured and there is no fallback: no estimate
