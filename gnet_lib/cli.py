@@ -323,8 +323,12 @@ def cmd_campaign(args: argparse.Namespace) -> int:
     for option, path, default in (("--results-dir", args.results_dir, str(output_results_dir())), ("--runs-dir", args.runs_dir, "runs")):
         if path is not None or not args.dry_run:  # a dry run's own folders are new temporary ones
             _check_output_folder(path or default, option)
+    if args.deliver is not None:
+        _check_output_folder(args.deliver, "--deliver")
     settings = campaign.CampaignSettings(args.data_dir, args.results_dir and Path(args.results_dir),
-                                         args.runs_dir and Path(args.runs_dir), args.budget_minutes, args.dry_run)
+                                         args.runs_dir and Path(args.runs_dir), args.budget_minutes, args.dry_run,
+                                         args.probe and Path(args.probe), args.deliver and Path(args.deliver),
+                                         args.plan_only)
     campaign.run_campaign(settings, log=lambda line: print(line, flush=True))
     return EXIT_OK
 
@@ -412,8 +416,9 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_campaign(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("campaign", help="every GPU result of the book in one resumable command (bench, ablation, "
-                                        "recipes, weights)", epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser("campaign", help="every GPU result of the book in one resumable command, planned to fit a "
+                                        "time budget (the ablation's seeds, naive, recipes, weights, mid-scale runs)",
+                       epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data-dir", help="CIFAR-10: torchvision's format or an image folder with train/ and test/")
     p.add_argument("--results-dir", help="where result files go (default: $GNET_RESULTS if set, else results; "
                                           "with --dry-run a new temporary folder)")
@@ -421,6 +426,13 @@ def _add_campaign(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--budget-minutes", type=float, help="stop cleanly before this many minutes (checkpoint written, "
                                                         "exit 0); rerun the same command to continue")
     p.add_argument("--dry-run", action="store_true", help="the same steps on the CPU with tiny synthetic data")
+    p.add_argument("--probe", help="the first-contact probe's report (tools/gpu_probe.py) that chooses the settings and "
+                                   "estimates the plan (default: bench/gpu-probe.json in the book's results, if there)")
+    p.add_argument("--deliver", help="a folder that receives results.tar, with every finished result file, each time "
+                                     "one is written")
+    p.add_argument("--plan-only", action="store_true", help="print the window plan (each step's estimated minutes "
+                                                            "and their total; the data is loaded to see what is "
+                                                            "stored) and stop")
     p.set_defaults(func=cmd_campaign)
 
 

@@ -88,7 +88,9 @@ class GoogLeNet(nn.Module):
         self.blocks = nn.ModuleDict(blocks)
         self.classifier = classifier
 
-    def forward(self, x: Tensor) -> Tensor | ModelOutput:
+    def features(self, x: Tensor) -> tuple[Tensor, list[Tensor]]:
+        """The last feature map (what :attr:`classifier` reads) and, in training mode, the
+        auxiliary heads' logits."""
         aux: list[Tensor] = []
         for block in self.blocks.values():
             if isinstance(block, AuxClassifier):
@@ -96,6 +98,10 @@ class GoogLeNet(nn.Module):
                     aux.append(block(x))
             else:
                 x = block(x)
+        return x, aux
+
+    def forward(self, x: Tensor) -> Tensor | ModelOutput:
+        x, aux = self.features(x)
         logits = self.classifier(x)
         if aux:
             return ModelOutput(logits, tuple(aux))

@@ -1,43 +1,42 @@
-"""Every GPU result the book needs, in one resumable command: ``gnet campaign``.
+"""Every GPU result the book needs, in one resumable command that fits a GPU window: ``gnet campaign``.
 
-GPU time comes in short slices here (a machine for 30 minutes, commands of 10), so one
-command makes all of it, in order, skipping whatever is already stored:
+GPU time comes in windows of about 15 minutes of machine time (commands of at most 10), so the
+campaign is planned as steps in priority order (:mod:`gnet_lib.training.campaign_plan`): the six
+non-naive variants for seed 1, naive, the six for seeds 2 and 3, the ``fast`` recipe, then the
+mid-scale protocol's runs. Before any training it prints the window plan, each step's estimated
+minutes and their total (:mod:`gnet_lib.training.window_plan`, from the probe's report where there
+is one, else from the stored benchmark), and drops the lowest-priority steps until the total fits
+``budget_minutes``. The probe's report also chooses the engine's settings and whether a seed's
+variants train as one group (:mod:`gnet_lib.training.probe_reading`).
 
-1. ``bench``: googlenet at batch 64 and 512, our engine against the plain loop;
-2. the ``seed`` recipe's 14-epoch googlenet run on the whole training set (source 000's 28m45s row);
-3. the other six variants of the ablation, same protocol, cheapest first;
-4. ``seed`` against ``fast`` for googlenet on the whole training set;
-5. the trained googlenet's weights as an fp16 state dict (from step 2's checkpoint).
+It checks the data folder before any work, loads the data once, trains on one device, and skips
+every step whose results are stored; result files and checkpoints are the ones ``gnet ablation``
+and ``gnet compare`` write, so either command continues the other's runs. Each file is delivered
+the moment it exists (``deliver``: into ``DIR/results.tar``, rewritten whole each time, and a copy in
+the runs folder), so a command killed at its time limit still hands back every finished result;
+googlenet's seed-1 run is at once filed as the recipe comparison's ``seed`` row and exported as
+fp16 weights.
 
-It checks the data folder before any work, loads the data once for every training run, and
-trains on one device; result files and checkpoints are the ones ``gnet ablation`` and ``gnet
-compare`` write, so either command continues the other's runs. Before training it prints each
-variant's estimated time, scaled from the stored benchmark by each model's multiply-accumulates.
+Time budget (``budget_minutes``, counted from the start of :func:`run_campaign`): besides the
+plan, the clock is read before loading the data, before each step and after every epoch (once
+its checkpoint is written). A step starts only if the time left covers its estimate (without
+estimates: only if the budget is not spent), else the next step that fits is tried; an epoch
+starts only if the time left covers what the last epoch took (training and evaluation, scaled by
+the image area where a resizing recipe changes the size). So the budget is overrun only by the
+data loading or by an epoch slower than the one before it. The campaign then returns ``False``
+(the command exits 0); rerun the same command to continue from the checkpoints.
 
-Time budget (``budget_minutes``, a positive number of minutes counted from the start of
-:func:`run_campaign`): the clock is read before each benchmark, before loading the data, before
-each training run, before exporting the weights, and after every epoch (once its checkpoint is
-written). None of these begins once the budget is spent. A training run begins only if the time
-left is at least the estimated time of one full-size epoch of its model (the stored batch-64
-benchmark's rate scaled by multiply-accumulates; without a stored benchmark only the spent
-check applies), and a run's next epoch only if the time left is at least what its last epoch
-took, training and evaluation (scaled by the image area where a resizing recipe changes the
-size). So the budget is overrun only by the one step in progress when it runs out, and only by
-as much as that step exceeds what it was judged by: a benchmark or the loading of the data
-(neither is estimated), or an epoch slower than its estimate (a run's first epoch pays for
-warm-up: googlenet's took 28 s on an H200, each later one 11 s). The campaign then returns
-``False`` (the command exits 0); rerun the same command to continue from the checkpoints.
-
-``dry_run`` does all of it on the CPU with tiny synthetic data, so that the whole command is
-tested where there is no GPU. Its files go to the folders named for them or else into a new
-temporary folder (printed), never into the book's results folder.
+``dry_run`` does all of it on the CPU with tiny synthetic data, so that the whole command is tested
+where there is no GPU: the plan it prints and fits to the budget stays the GPU window's (so its
+steps are not judged by their GPU estimates against this CPU's clock). Its files go to the folders
+named for them or else into a new temporary folder (printed), never into the book's results folder.
 """
 
 from __future__ import annotations
 
 import math
+import shutil
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -45,10 +44,9 @@ from typing import Any
 
 import torchvision
 
-from ..core.architectures import CIFAR_MODEL_NAMES
 from ..core.errors import UsageError
-from ..core.layers import layer_table
-from .bench import benchmark
+from .budget import Budget, BudgetExhausted
+from .campaign_plan import Folders, PlannedRun, plan_steps, seed_row
 from .choices import CHECKPOINT_NAME
 from .config import TrainConfig
 from .data import (
@@ -59,20 +57,17 @@ from .data import (
     is_image_folder,
     load_data,
 )
+from .delivery import Delivery
+from .group import train_group
 from .locations import CHECKOUT_RESULTS
+from .probe_reading import Choices, campaign_choices, rates_from_probe
 from .provenance import pick_device
 from .recipes import Recipe
-from .results import (
-    default_results_dir,
-    load_bench,
-    load_result,
-    output_results_dir,
-    result_path,
-    reusable_result,
-)
+from .results import default_results_dir, load_result, output_results_dir
 from .storage import write_json
-from .train import run_identity, train_to_file
+from .train import train_to_file
 from .weights import export_weights
+from .window_plan import Rates, Step, fit, load_probe, plan_lines, rates_from_bench
 
 #: How a damaged file of the campaign is made again.
 RERUN = "the same `python -m gnet_lib campaign` command (it makes every missing file again)"
@@ -83,42 +78,26 @@ HOW_TO_GET_DATA = (
     "or at the folder that holds torchvision's cifar-10-batches-py/, or use --dry-run"
 )
 
-
-class BudgetExhausted(Exception):
-    """Raised before a step or an epoch that the time budget no longer allows; says which."""
-
-
-class Budget:
-    """A deadline ``minutes`` from now (none for ``None``), read with ``clock``."""
-
-    def __init__(self, minutes: float | None, clock: Callable[[], float] = time.monotonic) -> None:
-        self.clock = clock
-        self.deadline = None if minutes is None else clock() + 60 * minutes
-
-    def left(self) -> float:
-        """Seconds left (infinite without a budget; negative once it is overrun)."""
-        return math.inf if self.deadline is None else self.deadline - self.clock()
-
-    def require(self, seconds: float, before: str) -> None:
-        """:class:`BudgetExhausted` if the budget is spent, or if less than ``seconds`` of it is
-        left for what comes next (``before`` names it)."""
-        left = self.left()
-        if left <= 0:
-            raise BudgetExhausted(f"spent before {before}")
-        if left < seconds:
-            raise BudgetExhausted(f"{left:.0f} s left, {before} needs about {seconds:.0f} s")
+#: The probe's report, where the plan looks for it (in the book's results folder).
+PROBE_FILE = Path("bench") / "gpu-probe.json"
 
 
 @dataclass
 class CampaignSettings:
     """What a campaign trains on and where its files go. A folder left ``None`` is ``results``
-    or ``runs``, or for a dry run a new temporary folder (see :func:`resolve_folders`)."""
+    or ``runs``, or for a dry run a new temporary folder (see :func:`resolve_folders`). ``probe``:
+    the probe's report (default: ``bench/gpu-probe.json`` in the book's results, if there);
+    ``deliver``: a folder that receives ``results.tar`` after each finished file; ``plan_only``:
+    print the window plan and stop."""
 
     data_dir: str | None = None
     results_dir: Path | None = None
     runs_dir: Path | None = None
     budget_minutes: float | None = None
     dry_run: bool = False
+    probe: Path | None = None
+    deliver: Path | None = None
+    plan_only: bool = False
 
     def __post_init__(self) -> None:
         self.results_dir = None if self.results_dir is None else Path(self.results_dir)
@@ -128,39 +107,29 @@ class CampaignSettings:
             raise UsageError(f"--budget-minutes must be a positive number of minutes, got {minutes:g}; "
                              "leave it out to run without a time limit")
 
-    @property
-    def base(self) -> TrainConfig:
+    def base(self, choices: Choices) -> TrainConfig:
+        """Every run's settings before its model and seed: the probe's choices on CIFAR-10, or tiny
+        synthetic data on the CPU for a dry run."""
+        chosen = {**choices.protocol, **choices.engine}
         if self.dry_run:
             return TrainConfig(dataset="synthetic", synthetic_sizes=(32, 10), epochs=1, batch_size=16, device="cpu",
-                               precision="fp32", progress=False)
-        return TrainConfig(dataset="cifar10", data_dir=self.data_dir, download=False, progress=False)
+                               precision="fp32", progress=False, **{**chosen, "eval_batch_size": 8})
+        return TrainConfig(dataset="cifar10", data_dir=self.data_dir, download=False, progress=False, **chosen)
 
     @property
-    def bench_sizes(self) -> tuple[int, ...]:
-        return (4, 8) if self.dry_run else (64, 512)
+    def midscale_sizes(self) -> tuple[int, int]:
+        return (20, 10) if self.dry_run else (10_000, 2_000)
 
     @property
     def device_label(self) -> str:
-        device = pick_device(self.base.device)
-        return "dryrun" if self.dry_run else device.type
+        return "dryrun" if self.dry_run else pick_device("auto").type
 
     @property
-    def folders(self) -> tuple[Path, Path]:
+    def folders(self) -> Folders:
         """The results and runs folders, once :func:`resolve_folders` has set them."""
         if self.results_dir is None or self.runs_dir is None:
             raise ValueError("the campaign's folders are not resolved yet; call resolve_folders first")
-        return self.results_dir, self.runs_dir
-
-
-@dataclass
-class PlannedRun:
-    """One training run of the campaign: its name in the log, its settings (with its checkpoint
-    folder), its result file, and whether that result is stored already."""
-
-    label: str
-    config: TrainConfig
-    result: Path
-    stored: bool
+        return Folders(self.results_dir, self.runs_dir, self.device_label, RERUN)
 
 
 def book_results_folders() -> list[Path]:
@@ -216,46 +185,25 @@ def check_data(s: CampaignSettings) -> None:
         raise DataUnavailableError(f"{folder} lacks {', '.join(missing)}; unpack CIFAR-10 there again")
 
 
-def _bench_path(s: CampaignSettings, batch: int) -> Path:
-    return s.folders[0] / "bench" / f"{s.device_label}-googlenet-b{batch}.json"
+# -- estimates ------------------------------------------------------------------------------
 
 
-def epoch_estimates(s: CampaignSettings, train_images: int) -> dict[str, float] | None:
-    """Estimated seconds of one full-size training epoch over ``train_images`` images for each
-    variant: the stored benchmark's rate at the first batch size, scaled by multiply-accumulates;
-    ``None`` without a stored benchmark."""
-    bench = _bench_path(s, s.bench_sizes[0])
-    if not bench.exists():
-        return None
-    rate = load_bench(bench, RERUN)["engine_best"]
-    base_macs = layer_table("googlenet").main_path_macs
-    return {m: train_images / rate * layer_table(m).main_path_macs / base_macs for m in CIFAR_MODEL_NAMES}
+def estimate_sources(s: CampaignSettings) -> tuple[dict[str, Any] | None, Path]:
+    """The probe's report (``s.probe``, else the book's stored one, if any) and the folder the
+    stored benchmark is read from (the book's results folder)."""
+    root = default_results_dir()
+    path = s.probe if s.probe is not None else root / PROBE_FILE
+    if s.probe is not None and not path.exists():
+        raise UsageError(f"--probe {path}: no such file; give the report tools/gpu_probe.py wrote, or leave --probe out")
+    return (load_probe(path) if path.exists() else None), root
 
 
-def plan_runs(s: CampaignSettings, data: ImageData) -> list[PlannedRun]:
-    """Steps 2 to 4 as training runs, in order, at the paths ``gnet ablation`` and ``gnet compare``
-    use. A stored result made with other settings, or a damaged one, is a :class:`UsageError`
-    here, before any training."""
-    results_dir, runs_dir = s.folders
-    base = s.base
-    others = sorted((m for m in CIFAR_MODEL_NAMES if m != "googlenet"), key=lambda m: layer_table(m).main_path_macs)
-    runs = []
-    for model in ["googlenet", *others]:  # cheapest first: naive (7x googlenet's MACs) last
-        config = replace(base, model=model)
-        config.validate()
-        identity = run_identity(config, data)
-        path = result_path(results_dir, identity)
-        run_dir = runs_dir / path.relative_to(results_dir).with_suffix("")
-        runs.append(PlannedRun(model, replace(config, run_dir=str(run_dir), resume=True), path,
-                               reusable_result(path, identity, RERUN) is not None))
-    folder = results_dir / "recipes" / f"{s.device_label}-googlenet-{data.key}"
-    for recipe in ("seed", "fast"):
-        config = replace(base, model="googlenet", recipe=recipe, run_dir=str(runs_dir / folder.name / recipe), resume=True)
-        config.validate()
-        path = folder / f"{recipe}.json"
-        runs.append(PlannedRun(f"{recipe} (recipe comparison)", config, path,
-                               reusable_result(path, run_identity(config, data), RERUN) is not None))
-    return runs
+def window_rates(report: dict[str, Any] | None, root: Path, choices: Choices) -> Rates | None:
+    fallback = rates_from_bench(root)
+    return rates_from_probe(report, fallback, choices) if report is not None else fallback
+
+
+# -- budget checks ----------------------------------------------------------------------------
 
 
 def _pixels(recipe: Recipe, epoch: int, side: int) -> int:
@@ -263,88 +211,185 @@ def _pixels(recipe: Recipe, epoch: int, side: int) -> int:
     return (recipe.image_side(epoch) or side) ** 2
 
 
-def epoch_check(budget: Budget, run: PlannedRun, side: int) -> Callable[[dict[str, Any]], None]:
-    """The ``on_epoch_end`` of ``run`` on images of ``side``: after each epoch but the run's last,
-    :class:`BudgetExhausted` unless the next epoch fits at the pace of the one just finished
-    (training and evaluation, scaled by the image area of the next epoch's size)."""
-    recipe = run.config.resolved_recipe()
+def epoch_check(budget: Budget, label: str, recipe: Recipe, side: int) -> Callable[[list[dict[str, Any]]], None]:
+    """The ``on_epoch_end`` of a run or group (``label``) of ``recipe`` on images of ``side``, given
+    the metrics of its runs' epoch: after each epoch but the last, :class:`BudgetExhausted` unless
+    the next epoch fits at the pace of the one just finished (the training pass they shared plus
+    every run's evaluation, scaled by the image area of the next epoch's size)."""
 
-    def check(metrics: dict[str, Any]) -> None:
-        done = metrics["epoch"]
+    def check(metrics: list[dict[str, Any]]) -> None:
+        done = metrics[0]["epoch"]
         if done >= recipe.epochs:
-            return  # the run ends and writes its result; the next run is checked before it starts
-        took = metrics["epoch_time_s"] + metrics["eval_time_s"]
-        budget.require(took * _pixels(recipe, done, side) / _pixels(recipe, done - 1, side), f"epoch {done + 1} of {run.label}")
+            return  # the runs end and write their results; the next step is checked before it starts
+        took = max(m["epoch_time_s"] for m in metrics) + sum(m["eval_time_s"] for m in metrics)
+        budget.require(took * _pixels(recipe, done, side) / _pixels(recipe, done - 1, side), f"epoch {done + 1} of {label}")
 
     return check
 
 
-def _bench(s: CampaignSettings, budget: Budget, log: Callable[[str], None]) -> None:
-    for batch in s.bench_sizes:
-        path = _bench_path(s, batch)
-        if path.exists():
-            load_bench(path, RERUN)  # a damaged one stops the campaign here, named
-            log(f"bench b{batch}: stored, skipped")
-            continue
-        budget.require(0, f"the batch-{batch} benchmark")
-        steps: dict[str, Any] = dict(steps=2, warmup=1, rounds=1) if s.dry_run else {}
-        result = benchmark("googlenet", batch, device=s.base.device, **steps)
-        write_json(path, result.as_dict())
-        log(result.summary())
+# -- the steps --------------------------------------------------------------------------------
+
+
+#: The engine as the first GPU slice ran it (its results are stored): what a step falls back to
+#: when the fast path fails on a machine. Neither switch changes a run's identity, so its result
+#: file is the same and its checkpoints resume (the two optimisers' checkpoints are interchangeable).
+SAFE_ENGINE: dict[str, Any] = {"epoch_data": False, "flat_optimizer": False}
+
+
+@dataclass
+class Context:
+    """What every step needs: the settings, budget, data, rates, log, where files are delivered,
+    and whether the steps have fallen back to :data:`SAFE_ENGINE`, one run at a time."""
+
+    s: CampaignSettings
+    budget: Budget
+    data: ImageData
+    rates: Rates | None
+    log: Callable[[str], None]
+    delivery: Delivery
+    base: TrainConfig
+    safe: bool = False
+
+
+def _train_runs(step: Step, ctx: Context) -> None:
+    """The step's missing runs, as one group or one after another; each result file written and
+    delivered (and googlenet's seed-1 run filed and exported) as soon as it exists."""
+    pending: list[PlannedRun] = [r for r in step.runs if not r.stored]
+    if ctx.safe:
+        pending = [replace(r, config=replace(r.config, **SAFE_ENGINE)) for r in pending]
+    side = ctx.data.train_x.shape[-1]
+    recipe = pending[0].config.resolved_recipe()
+    if step.together and len(pending) > 1 and not ctx.safe:
+        check = epoch_check(ctx.budget, step.label, recipe, side)
+
+        def log_epoch(metrics: list[dict[str, Any]]) -> None:
+            for run, m in zip(pending, metrics):
+                ctx.log(f"{run.label} epoch {m['epoch']}: train loss {m['train_loss']:.3f}, test top-1 err "
+                        f"{m['test_top1_err']:.3f}, {m['epoch_time_s']:.1f}s for the group")
+            check(metrics)
+
+        results = train_group([r.config for r in pending], ctx.data, log_epoch)
+        for run, result in zip(pending, results):
+            write_json(run.result, result.as_dict())
+            _finished(run, ctx)
+        return
+    for run in pending:
+        check_one = epoch_check(ctx.budget, run.label, recipe, side)
+
+        def single(metrics: dict[str, Any], check: Callable[[list[dict[str, Any]]], None] = check_one) -> None:
+            check([metrics])
+
+        train_to_file(run.config, run.result, ctx.data, ctx.log, prefix=f"{run.label} ", on_epoch_end=single)
+        _finished(run, ctx)
+
+
+def _finished(run: PlannedRun, ctx: Context) -> None:
+    """A run's result file exists: deliver it; googlenet's seed-1 run of the ablation is also
+    filed as the recipe comparison's ``seed`` row and exported as fp16 weights."""
+    ctx.delivery.add(run.result)
+    run.stored = True
+    c = run.config
+    if (c.model, c.seed, c.recipe, c.train_subset) != ("googlenet", 1, "seed", None) or "recipes" in run.result.parts:
+        return
+    row = seed_row(ctx.base, ctx.data, ctx.s.folders)
+    if not row.stored:
+        row.result.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(run.result, row.result)
+        ctx.delivery.add(row.result)
+        ctx.log(f"{row.label}: googlenet's seed-1 run, filed as {row.result}")
+    weights = export_campaign_weights(ctx.s, run, ctx.log)
+    if weights is not None:
+        ctx.delivery.add(weights)
+
+
+def run_step(step: Step, ctx: Context) -> bool:
+    """Run ``step`` if it fits the time left; ``False`` if it was skipped for want of time (a spent
+    budget raises :class:`BudgetExhausted`)."""
+    if step.stored:
+        ctx.log(f"{step.priority}. {step.label}: stored, skipped")
+        return True
+    if ctx.budget.left() <= 0:
+        raise BudgetExhausted(f"spent before {step.label}")
+    estimate = 0.0 if ctx.s.dry_run else step.seconds(ctx.rates)  # a dry run's plan is the GPU's, not this CPU's
+    try:
+        ctx.budget.require(estimate or 0.0, step.label)
+    except BudgetExhausted as exc:
+        ctx.log(f"{step.priority}. {step.label}: not started ({exc})")
+        return False
+    ctx.log(f"{step.priority}. {step.label}: training on {pick_device(step.runs[0].config.device)}")
+    try:
+        _train_runs(step, ctx)
+    except (UsageError, BudgetExhausted):
+        raise
+    except Exception as exc:  # the fast path failed on this machine: once, fall back and go on
+        if ctx.safe:
+            raise
+        ctx.safe = True
+        ctx.log(f"{step.priority}. {step.label}: failed ({type(exc).__name__}: {exc}); this and every later step "
+                "run again with the first GPU slice's engine (no epoch made at once, torch's Adadelta), one run at "
+                "a time, resuming from the checkpoints")
+        _train_runs(step, ctx)
+    return True
+
+
+def _prepare(s: CampaignSettings, budget: Budget, log: Callable[[str], None]) -> tuple[Context, list[Step], list[Step]]:
+    """Choices, rates, data, plan (printed); the context the steps run in and the kept and dropped steps."""
+    report, root = estimate_sources(s)
+    choices = campaign_choices(report)
+    for note in choices.notes:
+        log(f"probe: {note}")
+    rates = window_rates(report, root, choices)
+    budget.require(0, "loading the data")
+    base = s.base(choices)
+    data = load_data(base.dataset, base.data_dir, base.download, base.synthetic_sizes, seed=base.seed)
+    steps = plan_steps(base, data, s.folders, choices, s.midscale_sizes)
+    kept, dropped = fit(steps, s.budget_minutes, rates)
+    for line in plan_lines(kept, dropped, s.budget_minutes, rates):
+        log(line)
+    deliver_to = [folder for folder in (s.deliver, s.folders.runs) if folder is not None]
+    return Context(s, budget, data, rates, log, Delivery(deliver_to, s.folders.results), base), kept, dropped
 
 
 def run_campaign(s: CampaignSettings, log: Callable[[str], None] = print) -> bool:
-    """Run every step that has no result yet; ``True`` when all are done, ``False`` when the
-    budget stopped it (rerun to continue). The data and the folders are checked first."""
+    """Run every step of the plan that has no result yet; ``True`` when the whole plan is done,
+    ``False`` when steps were dropped or the budget stopped it (rerun to continue). The data and
+    the folders are checked first."""
     budget = Budget(s.budget_minutes)
     check_data(s)
     s = resolve_folders(s, log)
     try:
-        _bench(s, budget, log)
-        budget.require(0, "loading the data")
-        base = s.base
-        data = load_data(base.dataset, base.data_dir, base.download, base.synthetic_sizes, seed=base.seed)
-        runs = plan_runs(s, data)
-        estimate = epoch_estimates(s, len(data.train_y))
-        if estimate:
-            epochs = base.resolved_recipe().epochs
-            times = ", ".join(f"{m} {epochs * sec / 60:.1f} min" for m, sec in estimate.items())
-            log(f"estimated training time per variant ({epochs} epochs, {len(data.train_y):,} images, from the "
-                f"batch-{s.bench_sizes[0]} bench): {times}")
-        for run in runs:
-            if run.stored:
-                log(f"{run.label}: result exists ({run.result}), skipped")
-                continue
-            budget.require(estimate[run.config.model] if estimate else 0, f"an epoch of {run.label}")
-            log(f"{run.label}: training on {pick_device(run.config.device)} -> {run.result}")
-            train_to_file(run.config, run.result, data, log, prefix=f"{run.label} ",
-                          on_epoch_end=epoch_check(budget, run, data.train_x.shape[-1]))
-        budget.require(0, "exporting the weights")
-        export_campaign_weights(s, runs[0], log)
+        ctx, kept, dropped = _prepare(s, budget, log)
+        if s.plan_only:
+            log("campaign: the plan only, nothing trained")
+            return False
+        done = [run_step(step, ctx) for step in kept]
     except BudgetExhausted as exc:
         log(f"campaign: time budget reached ({exc}); finished epochs are checkpointed. "
             "Rerun the same command to continue.")
+        return False
+    if dropped or not all(done):
+        log("campaign: the steps that fitted are done; the rest needs another window (rerun the same command)")
         return False
     log("campaign: every step is done")
     return True
 
 
 def weights_path(s: CampaignSettings) -> Path:
-    dataset = dataset_key(s.base.dataset, s.base.data_dir)
-    return s.folders[0] / "weights" / f"{s.device_label}-googlenet-{dataset}-seed.pt"
+    dataset = dataset_key(s.base(Choices()).dataset, s.data_dir)
+    return s.folders.results / "weights" / f"{s.device_label}-googlenet-{dataset}-seed.pt"
 
 
 def export_campaign_weights(s: CampaignSettings, run: PlannedRun, log: Callable[[str], None] = print) -> Path | None:
-    """The weights (fp16 state dict) of ``run``, the googlenet ablation run, from its final checkpoint."""
+    """The weights (fp16 state dict) of ``run``, googlenet's seed-1 run, from its final checkpoint."""
     out = weights_path(s)
     if out.exists():
         log(f"weights: stored ({out}), skipped")
-        return out
+        return None
     checkpoint = Path(str(run.config.run_dir)) / CHECKPOINT_NAME
     if not checkpoint.exists():
-        log(f"weights: no checkpoint at {checkpoint} (made by step 2 on this machine); skipped")
+        log(f"weights: no checkpoint at {checkpoint} (made by the googlenet run on this machine); skipped")
         return None
-    result_file = str(run.result.relative_to(s.folders[0]))
+    result_file = str(run.result.relative_to(s.folders.results))
     export_weights(checkpoint, load_result(run.result, RERUN), out, result_file=result_file)
     log(f"weights: written to {out}")
     return out

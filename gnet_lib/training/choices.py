@@ -5,6 +5,8 @@ that building the command line's parser loads no engine (and no torch)."""
 DATASETS = ("cifar10", "cifar100", "synthetic")
 #: The training precisions ``--precision`` accepts (see :func:`gnet_lib.training.train.pick_precision`).
 PRECISIONS = ("auto", "bf16", "fp16", "fp32")
+#: The evaluation precisions ``--eval-precision`` accepts (see :func:`gnet_lib.training.evaluation.pick_eval_precision`).
+EVAL_PRECISIONS = ("auto", "bf16", "fp32")
 #: The file a run keeps its checkpoint in, inside its run folder.
 CHECKPOINT_NAME = "checkpoint.pt"
 

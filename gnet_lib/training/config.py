@@ -16,7 +16,7 @@ from typing import Any
 from ..core.architectures import get_spec
 from ..core.errors import UsageError
 from ..core.specs import Network
-from .choices import DATASETS, PRECISIONS, SYNTHETIC_SIZES
+from .choices import DATASETS, EVAL_PRECISIONS, PRECISIONS, SYNTHETIC_SIZES
 from .recipes import RECIPES, Recipe, get_recipe
 
 SEED_LIMIT = 2**32
@@ -66,6 +66,12 @@ class TrainConfig:
     ``seed``); fixing it gives runs of several seeds the same images. ``final_test``: after the last
     epoch, evaluate on the whole test split and store every test image's prediction; ``test_subset``
     then sizes only the per-epoch evaluations.
+    ``eval_precision``: ``auto`` (bf16 where training is bf16 on a CUDA GPU, fp32 elsewhere), ``bf16``
+    or ``fp32``; recorded in the identity. The engine's switches that change no number, each on by
+    default and recorded in the result's environment: ``epoch_data`` (each epoch's batches made at
+    once, bit for bit the same), ``flat_optimizer`` (Adadelta on one flat buffer, CUDA only),
+    ``cap_autotune`` (no cuDNN autotuning of the last partial batch and of evaluation, CUDA only),
+    and ``eval_batch_size`` (default: the recipe's).
     """
 
     model: str = "googlenet"
@@ -115,6 +121,20 @@ class TrainConfig:
     conv_bias_grad: bool = _flag(True, "--no-conv-bias-grad", "give the biases of convolutions in front of batch norm "
                                  "no gradient (theirs is exactly zero in training mode); a faster step, recorded in "
                                  "the result's identity", action="store_false")
+    eval_precision: str = _flag("auto", "--eval-precision", "evaluation's precision: auto (default): bf16 where "
+                                "training is bf16 on a CUDA GPU (the classifier, loss and top-k in fp32), fp32 "
+                                "elsewhere; recorded in the result's identity", choices=EVAL_PRECISIONS)
+    eval_batch_size: int | None = _flag(None, "--eval-batch-size", "images per evaluation batch (default: the "
+                                        "recipe's); evaluation-mode results do not depend on it", type=int, metavar="N")
+    epoch_data: bool = _flag(True, "--no-epoch-data", "make each training batch when it is needed instead of the "
+                             "whole epoch at once (the same batches, bit for bit; slower on a GPU)",
+                             action="store_false")
+    flat_optimizer: bool = _flag(True, "--no-flat-optimizer", "on CUDA, update with torch.optim.Adadelta's "
+                                 "multi-tensor path instead of the same update on one flat buffer (the CPU always "
+                                 "uses torch.optim.Adadelta, which is faster there)", action="store_false")
+    cap_autotune: bool = _flag(True, "--autotune-every-shape", "on CUDA, let cuDNN autotune every batch shape, "
+                               "evaluation's and the last partial batch's too (by default only full training "
+                               "batches are autotuned)", action="store_false")
 
     def __post_init__(self) -> None:
         self.synthetic_sizes = (int(self.synthetic_sizes[0]), int(self.synthetic_sizes[1]))
@@ -141,6 +161,11 @@ class TrainConfig:
         self.resolved_recipe().check_resize()
         if self.precision not in PRECISIONS:
             raise UsageError(f"unknown precision {self.precision!r}; choose one of: {', '.join(PRECISIONS)}")
+        if self.eval_precision not in EVAL_PRECISIONS:
+            raise UsageError(f"unknown evaluation precision {self.eval_precision!r}; choose one of: "
+                             f"{', '.join(EVAL_PRECISIONS)}")
+        if self.eval_batch_size is not None and self.eval_batch_size < 1:
+            raise UsageError(f"--eval-batch-size must be a positive number of images, got {self.eval_batch_size}")
         check_subset(self.train_subset, self.test_subset, None)
         if self.validation is not None and self.validation < 1:
             raise UsageError(f"--validation must be a positive number of images, got {self.validation}")

@@ -491,33 +491,72 @@ class BatchStream:
     def num_images(self) -> int:
         return len(self) * self.batch_size if self.drop_last else len(self.y)
 
-    def epoch(self, epoch: int, side: int | None = None) -> Iterator[tuple[Tensor, Tensor]]:
-        """The batches of ``epoch``; with ``side``, scaled to side x side pixels (bilinear, with
-        antialiasing, after the augmentation: a recipe's progressive-resizing stage)."""
+    def _draws(self, epoch: int) -> tuple[Tensor, Tensor | None, Tensor | None]:
+        """The epoch's order, crop offsets and flips, drawn on the CPU from one generator seeded by
+        ``(seed, epoch)`` and moved to the device in one copy each."""
         n = len(self.y)
         g = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
         order = torch.randperm(n, generator=g) if self.shuffle else torch.arange(n)
         pad = self.augment.crop_padding
         offsets = torch.randint(0, 2 * pad + 1, (2, n), generator=g) if pad else None
         flips = torch.rand(n, generator=g) < 0.5 if self.augment.flip else None
-        order = order.to(self.device)  # three small copies per epoch, not per step
+        return (order.to(self.device), None if offsets is None else offsets.to(self.device),
+                None if flips is None else flips.to(self.device))
+
+    def _images(self, idx: Tensor, offsets: Tensor | None, flips: Tensor | None, side: int | None) -> Tensor:
+        """The images ``idx``, cropped at ``offsets`` and flipped where ``flips`` says, normalised,
+        scaled to ``side`` (if given) and laid out as the stream's memory format asks."""
+        x = self.x[idx]
         if offsets is not None:
-            offsets = offsets.to(self.device)
+            x = _random_crop(x, offsets, self.augment.crop_padding)
         if flips is not None:
-            flips = flips.to(self.device)
-        for start in range(0, len(self) * self.batch_size, self.batch_size):
-            idx = order[start : start + self.batch_size]
-            x = self.x[idx]
-            if offsets is not None:
-                x = _random_crop(x, offsets[:, start : start + len(idx)], pad)
-            if flips is not None:
-                x = torch.where(flips[start : start + len(idx), None, None, None], x.flip(-1), x)
-            x = self.normalise(x)
-            if side is not None:
-                x = F.interpolate(x, size=(side, side), mode="bilinear", antialias=True, align_corners=False)
-            if self.channels_last:
-                x = x.contiguous(memory_format=torch.channels_last)
-            yield x, self.y[idx]
+            x = torch.where(flips[:, None, None, None], x.flip(-1), x)
+        x = self.normalise(x)
+        if side is not None:
+            x = F.interpolate(x, size=(side, side), mode="bilinear", antialias=True, align_corners=False)
+        if self.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        return x
+
+    def epoch(self, epoch: int, side: int | None = None) -> Iterator[tuple[Tensor, Tensor]]:
+        """The batches of ``epoch``, each made when it is asked for; with ``side``, scaled to side x
+        side pixels (bilinear, with antialiasing, after the augmentation: a recipe's
+        progressive-resizing stage)."""
+        order, offsets, flips = self._draws(epoch)
+        for start in range(0, self.num_images, self.batch_size):
+            end = start + self.batch_size
+            idx = order[start:end]
+            yield (self._images(idx, None if offsets is None else offsets[:, start:end],
+                                None if flips is None else flips[start:end], side), self.y[idx])
+
+    def prepare(self, epoch: int, side: int | None = None, dtype: torch.dtype | None = None) -> EpochBatches:
+        """The whole of ``epoch`` made at once: the same batches as :meth:`epoch`, bit for bit, as
+        slices of one tensor of the epoch's images (cast to ``dtype`` if given: the precision that
+        autocast gives the first convolution anyway), so that a training step only takes a slice."""
+        order, offsets, flips = self._draws(epoch)
+        used = self.num_images
+        x = self._images(order[:used], None if offsets is None else offsets[:, :used],
+                         None if flips is None else flips[:used], side)
+        return EpochBatches(x if dtype is None else x.to(dtype), self.y[order[:used]], self.batch_size)
+
+
+@dataclass(frozen=True)
+class EpochBatches:
+    """One epoch's images, ready for the model, and their labels; batch ``i`` is a slice of both."""
+
+    x: Tensor
+    y: Tensor
+    batch_size: int
+
+    def __len__(self) -> int:
+        return batch_count(len(self.y), self.batch_size, drop_last=False)
+
+    def batch(self, i: int) -> tuple[Tensor, Tensor]:
+        start = i * self.batch_size
+        return self.x[start : start + self.batch_size], self.y[start : start + self.batch_size]
+
+    def __iter__(self) -> Iterator[tuple[Tensor, Tensor]]:
+        return (self.batch(i) for i in range(len(self)))
 
 
 def _random_crop(x: Tensor, offsets: Tensor, pad: int) -> Tensor:

@@ -9,15 +9,19 @@ launch: 4.0x the eager step there, 6.0x with compiled kernels inside the graph.
 A graph replays fixed memory: the batch is copied into static input tensors, the optimiser
 must keep its state and learning rate on the GPU (``capturable=True``, a tensor ``lr`` that
 the scheduler updates in place), and every batch must have the captured shape (an epoch's
-last, smaller batch runs eagerly). Capturing needs a few warm-up steps first; they would
-change the model, so :func:`without_side_effects` restores the model and the optimiser
-afterwards, bit for bit, and training goes on exactly as without them.
+last, smaller batch runs eagerly). The graph holds the whole step: zeroing the gradients (a
+fill of the flat gradient buffer with :class:`~gnet_lib.training.flat_adadelta.FlatAdadelta`,
+nothing with an optimiser whose gradients backward allocates), forward, backward, the update,
+and the epoch's running sums of loss and top-k hits, so a replay leaves the host nothing to
+do but copy the next batch in. Capturing needs a few warm-up steps first; they would change
+the model, so :func:`without_side_effects` restores the model, the optimiser and the running
+sums afterwards, bit for bit, and training goes on exactly as without them.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
@@ -28,15 +32,16 @@ StepFn = Callable[[Tensor, Tensor], tuple[Tensor, Tensor]]
 
 
 @contextmanager
-def without_side_effects(model: nn.Module, optimizer: torch.optim.Optimizer) -> Iterator[None]:
-    """Run the block, then put every parameter, buffer and optimiser state tensor back to its
-    value before the block (in place, so captured addresses stay valid). State created inside
-    the block (an optimiser's lazily made buffers) is zeroed: its value before the first step.
+def without_side_effects(model: nn.Module, optimizer: torch.optim.Optimizer, extra: Sequence[Tensor] = ()) -> Iterator[None]:
+    """Run the block, then put every parameter, buffer, optimiser state tensor and ``extra`` tensor
+    back to its value before the block (in place, so captured addresses stay valid). State created
+    inside the block (an optimiser's lazily made buffers) is zeroed: its value before the first step.
     The CPU's random generator is restored too; CUDA's is not, since a captured graph draws
     from it by offsets of its own, so on CUDA the dropout draws after a capture differ."""
     saved_model = {k: v.detach().clone() for k, v in model.state_dict(keep_vars=True).items()}
     saved_state = {id(p): {k: v.clone() for k, v in s.items() if isinstance(v, Tensor)}
                    for p, s in optimizer.state.items()}
+    saved_extra = [t.clone() for t in extra]
     cpu_rng = torch.random.get_rng_state()  # CPU dropout draws; CUDA's generator is left to the graph
     try:
         yield
@@ -45,6 +50,8 @@ def without_side_effects(model: nn.Module, optimizer: torch.optim.Optimizer) -> 
         with torch.no_grad():
             for k, v in model.state_dict(keep_vars=True).items():
                 v.copy_(saved_model[k])
+            for t, value in zip(extra, saved_extra):
+                t.copy_(value)
             for p, state in optimizer.state.items():
                 before = saved_state.get(id(p), {})
                 for k, v in state.items():
@@ -58,13 +65,15 @@ class GraphedStep:
     """``step(x, y)`` replayed from a CUDA graph; see the module docstring.
 
     ``forward_backward_update(x, y)`` is the step without ``zero_grad`` and without the
-    scheduler (both stay outside the graph); it returns the detached loss and logits.
+    scheduler (which stays outside the graph); it returns the detached loss and logits. The
+    graph captures ``optimizer.zero_grad`` before it. ``extra``: tensors the step changes besides
+    the model and the optimiser (the running sums), restored after the warm-up.
     """
 
     def __init__(self, forward_backward_update: StepFn, model: nn.Module, optimizer: torch.optim.Optimizer,
-                 x: Tensor, y: Tensor, warmup: int = 3):
+                 x: Tensor, y: Tensor, warmup: int = 3, extra: Sequence[Tensor] = ()):
         self.x, self.y = x.clone(), y.clone()
-        with without_side_effects(model, optimizer):
+        with without_side_effects(model, optimizer, extra):
             side = torch.cuda.Stream()
             side.wait_stream(torch.cuda.current_stream())
             with torch.cuda.stream(side):
@@ -75,6 +84,7 @@ class GraphedStep:
             optimizer.zero_grad(set_to_none=True)
             self.graph = torch.cuda.CUDAGraph()
             with torch.cuda.graph(self.graph):
+                optimizer.zero_grad(set_to_none=True)  # a captured fill for a flat buffer; nothing otherwise
                 self.loss, self.logits = forward_backward_update(self.x, self.y)
 
     def fits(self, x: Tensor) -> bool:
@@ -120,6 +130,18 @@ def cuda_backend(tf32_matmul: bool, autotune: bool, deterministic: bool = False)
         torch.use_deterministic_algorithms(saved[2], warn_only=saved[3])
         if saved[4] is None:
             os.environ.pop("CUBLAS_WORKSPACE_CONFIG", None)
+
+
+@contextmanager
+def no_autotuning() -> Iterator[None]:
+    """cuDNN autotuning off inside the block (as it was after): for shapes met once or rarely (an
+    epoch's last, smaller batch, evaluation), where trying every algorithm costs more than it saves."""
+    saved = torch.backends.cudnn.benchmark
+    torch.backends.cudnn.benchmark = False
+    try:
+        yield
+    finally:
+        torch.backends.cudnn.benchmark = saved
 
 
 def fast_cuda_backend(deterministic: bool = False) -> AbstractContextManager[None]:

@@ -9,18 +9,23 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .flat_adadelta import FlatAdadelta
 from .recipes import Recipe
 
 
-def make_optimizer(recipe: Recipe, model: nn.Module, graph_safe: bool = False) -> torch.optim.Optimizer:
+def make_optimizer(recipe: Recipe, model: nn.Module, graph_safe: bool = False, flat: bool = False) -> torch.optim.Optimizer:
     """The recipe's optimizer; weight decay skips biases and batch-norm parameters.
 
     ``graph_safe`` (CUDA only) keeps every state on the GPU, so that the update can be captured
     in a CUDA graph (:mod:`gnet_lib.training.graphs`): Adadelta with ``capturable=True``, SGD fused. The
     trainer then turns the learning rate into a GPU tensor that the scheduler updates in place.
+    ``flat``: Adadelta on one flat buffer (:class:`~gnet_lib.training.flat_adadelta.FlatAdadelta`,
+    the same update); the model's parameters become views into it.
     """
     if recipe.optimizer == "adadelta":
         extra = dict(capturable=True, foreach=True) if graph_safe else {}
+        if flat:
+            return FlatAdadelta(model.parameters(), lr=recipe.lr, **extra)
         return torch.optim.Adadelta(model.parameters(), lr=recipe.lr, **extra)
     decay = [p for p in model.parameters() if p.ndim > 1]
     no_decay = [p for p in model.parameters() if p.ndim <= 1]

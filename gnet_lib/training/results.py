@@ -28,7 +28,7 @@ RESULT_SCHEMA = 2
 #: Identity fields that may be absent, with the value an absent one means. A field added later
 #: with its default here leaves every older result valid.
 IDENTITY_DEFAULTS: dict[str, Any] = {"validation": None, "subset_seed": None, "final_test_size": None,
-                                     "data_fingerprint": None, "conv_bias_grad": True}
+                                     "data_fingerprint": None, "conv_bias_grad": True, "eval_precision": "fp32"}
 
 #: Recipe fields that may be absent from a stored identity's recipe, with the value an absent one means.
 RECIPE_DEFAULTS: dict[str, Any] = {"resize_stages": []}
@@ -129,8 +129,8 @@ def protocol_name(identity: dict[str, Any]) -> str:
     and the per-epoch curve's (``10000x10000-c2000-e14-s2``); a fixed subset seed is ``-d1``.
     A precision set to other than bf16 or auto is named (``-fp32``), and so is a batch norm eps other than the
     model's default (``-eps1e-5`` where source 000's quirk is corrected, ``-epsquirk`` where it is
-    switched on), and so are frozen convolution biases (``-nobiasgrad``), so that such runs never
-    share a folder with the plain one."""
+    switched on), and so are frozen convolution biases (``-nobiasgrad``) and an evaluation in bf16
+    (``-evalbf16``), so that such runs never share a folder with the plain one."""
     recipe = identity["recipe"]
     final = identity.get("final_test_size")
     name = f"{identity['train_size']}x{final}-c{identity['test_size']}" if final else f"{identity['train_size']}x{identity['test_size']}"
@@ -148,6 +148,8 @@ def protocol_name(identity: dict[str, Any]) -> str:
         name += "-epsquirk" if source_eps else "-eps1e-5"
     if identity.get("conv_bias_grad", True) is False:
         name += "-nobiasgrad"
+    if identity.get("eval_precision", "fp32") != "fp32":
+        name += f"-eval{identity['eval_precision']}"
     return name + ("-val" if identity.get("validation") is not None else "")
 
 

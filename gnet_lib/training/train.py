@@ -5,7 +5,14 @@ there, channels-last memory layout, mixed precision (bf16 on GPUs that have it, 
 Ampere generation on; fp16 with loss scaling on older ones such as Colab's T4), cuDNN
 autotuning, optional ``torch.compile``, and no host synchronisation inside an epoch (losses
 and correct counts are summed on the GPU and read once per epoch; only fp16's loss scaler
-checks every step for overflow). Evaluation runs in fp32.
+checks every step for overflow). Each epoch's batches are made at once on the device
+(:meth:`~gnet_lib.training.data.BatchStream.prepare`: permutation, crops, flips, normalisation,
+in bf16 where training is bf16) and each step takes a slice; the whole step, the running sums of
+loss and top-k hits included, replays as one CUDA graph, and Adadelta updates one flat buffer
+(:mod:`gnet_lib.training.flat_adadelta`). Evaluation runs in bf16 there with the classifier,
+loss and top-k in fp32 (:mod:`gnet_lib.training.evaluation`), and cuDNN autotunes only full
+training batches. Each of these has a switch in :class:`~gnet_lib.training.config.TrainConfig`
+that turns it off.
 On the CPU it trains channels-last, in bf16 where the CPU has native bf16 instructions and
 in fp32 elsewhere (see :func:`pick_precision`; both measured: see the README).
 
@@ -33,7 +40,7 @@ import json
 import math
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -53,11 +60,13 @@ from .config import TrainConfig, check_subset
 from .data import (
     Augment,
     BatchStream,
+    EpochBatches,
     ImageData,
     balanced_indices,
     load_data,
 )
-from .graphs import GraphedStep, fast_cuda_backend
+from .evaluation import RunningSums, eval_logits, evaluate_batches, pick_eval_precision
+from .graphs import GraphedStep, fast_cuda_backend, no_autotuning
 from .optimizers import make_optimizer, make_scheduler
 from .provenance import cpu_has_native_bf16, environment, now, pick_device
 from .recipes import Recipe
@@ -78,9 +87,11 @@ class DivergedError(UsageError, FloatingPointError):
     code 2): the usual cause is too high a learning rate."""
 
 
-def config_identity(config: TrainConfig, data: ImageData, precision: str) -> dict[str, Any]:
+def config_identity(config: TrainConfig, data: ImageData, precision: str, eval_precision: str = "fp32") -> dict[str, Any]:
     """Every setting that defines this run's result. A checkpoint or a stored result is
-    reused only by a run with an identical identity (:func:`gnet_lib.training.results.identity_differences`)."""
+    reused only by a run with an identical identity (:func:`gnet_lib.training.results.identity_differences`).
+    The engine's switches that change no number (the epoch made at once, the flat optimiser,
+    autotuning, the evaluation batch) are recorded in the result's environment instead."""
     spec = config.spec()
     identity = {
         "model": config.model,
@@ -103,6 +114,8 @@ def config_identity(config: TrainConfig, data: ImageData, precision: str) -> dic
         identity["subset_seed"] = config.subset_seed
     if config.final_test:
         identity["final_test_size"] = len(data.test_y)
+    if eval_precision != "fp32":
+        identity["eval_precision"] = eval_precision
     return json.loads(json.dumps(identity))  # as stored: tuples become lists
 
 
@@ -162,13 +175,6 @@ def pick_precision(requested: str, device: torch.device) -> str:
     return "bf16" if torch.cuda.get_device_capability(device) >= (8, 0) else "fp16"
 
 
-def _topk_correct(logits: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
-    k = min(5, logits.shape[1])
-    top = logits.topk(k, dim=1).indices
-    hits = top.eq(y[:, None])
-    return hits[:, 0].sum(), hits.any(dim=1).sum()
-
-
 def compute_loss(out: Tensor | ModelOutput, y: Tensor, recipe: Recipe) -> tuple[Tensor, Tensor]:
     """(loss to minimise, main-head logits). Auxiliary heads add ``aux_weight`` times their loss."""
     if isinstance(out, ModelOutput):
@@ -216,10 +222,11 @@ class Trainer:
             data = load_data(config.dataset, config.data_dir, config.download, config.synthetic_sizes, seed=config.seed)
         self.data = run_data(config, data)
         self.recipe.check_resize(min(self.data.train_x.shape[2:]))
-        self.identity = config_identity(config, self.data, self.precision)
+        self.identity = config_identity(config, self.data, self.precision, self.eval_precision)
         self._build_model()
         self._make_streams()
-        self.optimizer = make_optimizer(self.recipe, self.model, graph_safe=self.graphed)
+        self.sums = RunningSums(self.device)
+        self.optimizer = make_optimizer(self.recipe, self.model, graph_safe=self.graphed, flat=self.flat_optimizer)
         self.scheduler = make_scheduler(self.recipe, self.optimizer, len(self.train_stream))
         self.history: list[dict[str, Any]] = []
         self.final_test: dict[str, Any] | None = None
@@ -239,6 +246,16 @@ class Trainer:
         # whose skipped steps a replayed graph cannot skip.
         self.graphed = self.device.type == "cuda" and config.cuda_graph and self.precision != "fp16"
         self._graph: GraphedStep | None = None
+        self.concurrent_runs = 1  # how many runs train at once with this one (see gnet_lib.training.group)
+        self.eval_precision = pick_eval_precision(config.eval_precision, self.device, self.precision)
+        # Images stored as autocast would cast them for the first convolution (bf16 runs only).
+        self.input_dtype = torch.bfloat16 if config.epoch_data and self.precision == "bf16" else None
+        self.eval_dtype = torch.bfloat16 if config.epoch_data and self.eval_precision == "bf16" else None
+        # torch.optim.Adadelta's per-tensor loop is faster on a CPU, where each small tensor stays in cache
+        # (googlenet's update, one thread of a busy AMD EPYC, best of 15, three measurements: 53-84 ms
+        # against 97-157 ms flat); the flat buffer is for the GPU.
+        self.flat_optimizer = config.flat_optimizer and self.device.type == "cuda"
+        self.cap_autotune = config.cap_autotune and self.device.type == "cuda"
 
     def _build_model(self) -> None:
         """The seeded model on the device, its size for the result file, and the module the step
@@ -280,8 +297,9 @@ class Trainer:
         )
         curve = curve_indices(self.config, self.data)
         test_x, test_y = (self.data.test_x, self.data.test_y) if curve is None else (self.data.test_x[curve], self.data.test_y[curve])
-        self.test_stream = BatchStream(test_x, test_y, r.eval_batch_size, **common)
-        self.final_stream = BatchStream(self.data.test_x, self.data.test_y, r.eval_batch_size, **common) if self.config.final_test else None
+        self.eval_batch_size = self.config.eval_batch_size or r.eval_batch_size
+        self.test_stream = BatchStream(test_x, test_y, self.eval_batch_size, **common)
+        self.final_stream = BatchStream(self.data.test_x, self.data.test_y, self.eval_batch_size, **common) if self.config.final_test else None
 
     # -- checkpoints -----------------------------------------------------------------------
 
@@ -376,7 +394,9 @@ class Trainer:
             torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.recipe.grad_clip)
         self.scaler.step(self.optimizer)
         self.scaler.update()
-        return loss.detach(), logits.detach()
+        loss, logits = loss.detach(), logits.detach()
+        self.sums.add(loss * len(y), logits, y)
+        return loss, logits
 
     def _lr_tensor(self, group: dict[str, Any]) -> Tensor:
         """A captured update reads its learning rate from a GPU tensor; the scheduler was built
@@ -396,88 +416,94 @@ class Trainer:
         if self.graphed and len(x) == self.recipe.batch_size and (self._graph is None or not self._graph.fits(x)):
             # the first full batch, or the first of a new resize stage: (re)capture at its shape
             try:
-                self._graph = GraphedStep(self._forward_backward_update, self.model, self.optimizer, x, y)
+                self._graph = GraphedStep(self._forward_backward_update, self.model, self.optimizer, x, y,
+                                          extra=self.sums.tensors)
             except RuntimeError as exc:  # a model or torch version that cannot be captured
                 warnings.warn(f"capturing the training step as a CUDA graph failed ({exc}); training without a graph")
                 self.graphed = False
         return self._graph if self._graph is not None and self._graph.fits(x) else None
 
+    def _odd_shape(self, x: Tensor) -> AbstractContextManager[None]:
+        """No cuDNN autotuning for a batch smaller than the recipe's (an epoch's last), if capped."""
+        return no_autotuning() if self.cap_autotune and len(x) != self.recipe.batch_size else nullcontext()
+
     def step(self, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
-        """One optimisation step; returns the (detached) loss and main-head logits. On CUDA a
-        full batch replays the captured graph; the returned tensors are then overwritten by
-        the next step, so use them before it (as the epoch loop does)."""
+        """One optimisation step, its loss and top-k hits added to :attr:`sums`; returns the
+        (detached) loss and main-head logits. On CUDA a full batch replays the captured graph;
+        the returned tensors are then overwritten by the next step, so use them before it."""
         graph = self._graph_for(x, y)
         if graph is not None:
             loss, logits = graph(x, y)
         else:
-            self.optimizer.zero_grad(set_to_none=True)
-            scale = self.scaler.get_scale() if self.scaler.is_enabled() else None
-            loss, logits = self._forward_backward_update(x, y)
+            with self._odd_shape(x):
+                self.optimizer.zero_grad(set_to_none=True)
+                scale = self.scaler.get_scale() if self.scaler.is_enabled() else None
+                loss, logits = self._forward_backward_update(x, y)
             if scale is not None and self.scaler.get_scale() < scale:
                 return loss, logits  # fp16 overflow: the scaler skipped this update, so the schedule waits too
         self.scheduler.step()
         self._set_lr_tensors()
         return loss, logits
 
-    def train_epoch(self, epoch: int) -> dict[str, float]:
+    def epoch_batches(self, epoch: int) -> EpochBatches | Iterable[tuple[Tensor, Tensor]]:
+        """The training batches of (0-based) ``epoch``: made at once (``epoch_data``), or one by one."""
+        side = self.recipe.image_side(epoch)
+        if self.config.epoch_data:
+            return self.train_stream.prepare(epoch, side, self.input_dtype)
+        return self.train_stream.epoch(epoch, side)
+
+    def begin_epoch(self, epoch: int) -> None:
+        """Training mode, this epoch's dropout draws, running sums at zero."""
         self.model.train()
         torch.manual_seed(self.config.seed * 1_000_003 + epoch)  # dropout draws of this epoch
-        dev = self.device
-        loss_sum = torch.zeros((), device=dev)
-        top1 = torch.zeros((), device=dev, dtype=torch.long)
-        top5 = torch.zeros((), device=dev, dtype=torch.long)
-        seen = 0
-        bar = self._progress(len(self.train_stream), epoch)
-        start = time.perf_counter()
-        for x, y in self.train_stream.epoch(epoch, self.recipe.image_side(epoch)):
-            loss, logits = self.step(x, y)
-            c1, c5 = _topk_correct(logits, y)
-            loss_sum += loss.detach() * len(y)
-            top1 += c1
-            top5 += c5
-            seen += len(y)
-            if bar is not None:
-                bar.update()
-        loss_value = loss_sum.item()  # the epoch's one synchronisation; a non-finite step loss makes it non-finite
+        self.sums.reset()
+
+    def end_epoch(self, seen: int, start: float) -> dict[str, float]:
+        """The epoch's training metrics from the running sums (the epoch's one synchronisation; a
+        non-finite step loss makes the loss sum non-finite), timed from ``start`` (``perf_counter``)."""
+        loss, top1, top5 = self.sums.read()
         elapsed = time.perf_counter() - start
-        if bar is not None:
-            bar.close()
         return {
-            "train_loss": loss_value / seen,
-            "train_top1_err": 1 - top1.item() / seen,
-            "train_top5_err": 1 - top5.item() / seen,
+            "train_loss": loss / seen,
+            "train_top1_err": 1 - top1 / seen,
+            "train_top5_err": 1 - top5 / seen,
             "epoch_time_s": elapsed,
             "train_images": seen,
             "images_per_s": seen / elapsed,
         }
 
-    @torch.no_grad()
+    def train_epoch(self, epoch: int) -> dict[str, float]:
+        start = time.perf_counter()
+        batches = self.epoch_batches(epoch)
+        self.begin_epoch(epoch)
+        seen = 0
+        bar = self._progress(len(self.train_stream), epoch)
+        for x, y in batches:
+            self.step(x, y)
+            seen += len(y)
+            if bar is not None:
+                bar.update()
+        metrics = self.end_epoch(seen, start)
+        if bar is not None:
+            bar.close()
+        return metrics
+
+    def _eval_logits(self, x: Tensor) -> Tensor:
+        return eval_logits(self.model, self.step_model, x, self.eval_precision)
+
     def _evaluate(self, stream: BatchStream, side: int | None, keep_predictions: bool = False) -> tuple[dict[str, float], Tensor | None]:
         """Loss and errors over ``stream`` (and, if asked, every image's top-1 class, in order)."""
-        self.model.eval()
-        dev = self.device
-        loss_sum = torch.zeros((), device=dev)
-        top1 = torch.zeros((), device=dev, dtype=torch.long)
-        top5 = torch.zeros((), device=dev, dtype=torch.long)
-        predictions = []
         start = time.perf_counter()
-        for x, y in stream.epoch(0, side):
-            logits = self.step_model(x)  # fp32: 16-bit logits can tie and blur top-k
-            loss_sum += F.cross_entropy(logits, y, reduction="sum")
-            c1, c5 = _topk_correct(logits, y)
-            top1 += c1
-            top5 += c5
-            if keep_predictions:
-                predictions.append(logits.argmax(dim=1).cpu())
-        n = len(stream.y)
-        loss_value = loss_sum.item()
+        batches = stream.prepare(0, side, self.eval_dtype) if self.config.epoch_data else stream.epoch(0, side)
+        with no_autotuning() if self.cap_autotune else nullcontext():
+            (loss, top1, top5, n), predictions = evaluate_batches(self.model, self._eval_logits, batches, keep_predictions)
         metrics = {
-            "test_loss": loss_value / n,
-            "test_top1_err": 1 - top1.item() / n,
-            "test_top5_err": 1 - top5.item() / n,
+            "test_loss": loss / n,
+            "test_top1_err": 1 - top1 / n,
+            "test_top5_err": 1 - top5 / n,
             "eval_time_s": time.perf_counter() - start,
         }
-        return metrics, torch.cat(predictions) if keep_predictions else None
+        return metrics, predictions
 
     def evaluate(self, epoch: int | None = None) -> dict[str, float]:
         """Test (or validation) loss and errors; after a (0-based) ``epoch`` of a resize stage,
@@ -516,6 +542,28 @@ class Trainer:
             f"(--lr; this run's is {self.recipe.lr:g}){kept}"
         )
 
+    def epoch_start_metrics(self, epoch: int) -> dict[str, Any]:
+        return {"epoch": epoch + 1, "lr": float(self.optimizer.param_groups[0]["lr"])}
+
+    def finish_epoch(self, epoch: int, metrics: dict[str, Any],
+                     on_epoch_end: Callable[[dict[str, Any]], None] | None = None) -> None:
+        """After training (0-based) ``epoch``: evaluate, refuse a non-finite run, keep the metrics,
+        checkpoint, then call ``on_epoch_end``."""
+        metrics.update(self.evaluate(epoch))
+        self._check_finite(metrics, f"in epoch {epoch + 1}")
+        self.history.append(metrics)
+        self._save_checkpoint()
+        if on_epoch_end is not None:
+            on_epoch_end(metrics)
+
+    def finish_run(self) -> None:
+        """The final test on the whole test split, once, if the run asks for one."""
+        if self.final_stream is not None and self.final_test is None:
+            final_test = self.evaluate_final()
+            self._check_finite(final_test, "in the final test")
+            self.final_test = final_test
+            self._save_checkpoint()
+
     def run(self, on_epoch_end: Callable[[dict[str, Any]], None] | None = None) -> RunResult:
         """Train the remaining epochs; checkpoint after each (never an epoch whose loss or weights
         are non-finite: :class:`DivergedError`). ``on_epoch_end`` sees each epoch's metrics. The
@@ -524,22 +572,18 @@ class Trainer:
         try:
             with self.backend():
                 for epoch in range(len(self.history), self.recipe.epochs):
-                    metrics: dict[str, Any] = {"epoch": epoch + 1, "lr": float(self.optimizer.param_groups[0]["lr"])}
+                    metrics = self.epoch_start_metrics(epoch)
                     metrics.update(self.train_epoch(epoch))
-                    metrics.update(self.evaluate(epoch))
-                    self._check_finite(metrics, f"in epoch {epoch + 1}")
-                    self.history.append(metrics)
-                    self._save_checkpoint()
-                    if on_epoch_end is not None:
-                        on_epoch_end(metrics)
-                if self.final_stream is not None and self.final_test is None:
-                    final_test = self.evaluate_final()
-                    self._check_finite(final_test, "in the final test")
-                    self.final_test = final_test
-                    self._save_checkpoint()
+                    self.finish_epoch(epoch, metrics, on_epoch_end)
+                self.finish_run()
         finally:
             self.close()
         return self.result()
+
+    def engine_settings(self) -> dict[str, Any]:
+        """The engine's switches that change no number of the result (recorded beside it)."""
+        return {"epoch_data": self.config.epoch_data, "flat_optimizer": self.flat_optimizer,
+                "eval_batch_size": self.eval_batch_size, "cap_autotune": self.cap_autotune, "concurrent_runs": self.concurrent_runs}
 
     def result(self) -> RunResult:
         config = asdict(self.config)
@@ -551,7 +595,7 @@ class Trainer:
             model=self.model_info,
             data=self.data.describe(),
             environment={**environment(self.device), "precision": self.precision, "channels_last": self.channels_last, "compiled": self.config.compile,
-                         "cuda_graph": self.graphed, "deterministic": self.config.deterministic},
+                         "cuda_graph": self.graphed, "deterministic": self.config.deterministic, **self.engine_settings()},
             history=self.history,
             final_test=self.final_test,
             started=self.started,
@@ -603,8 +647,10 @@ def curve_test_size(config: TrainConfig, data: ImageData) -> int:
 
 
 def run_identity(config: TrainConfig, data: ImageData) -> dict[str, Any]:
-    """The identity ``config`` will train with on ``data`` (its precision resolved for its device)."""
-    return config_identity(config, run_data(config, data), pick_precision(config.precision, pick_device(config.device)))
+    """The identity ``config`` will train with on ``data`` (its precisions resolved for its device)."""
+    device = pick_device(config.device)
+    precision = pick_precision(config.precision, device)
+    return config_identity(config, run_data(config, data), precision, pick_eval_precision(config.eval_precision, device, precision))
 
 
 def train_to_file(config: TrainConfig, result_file: str | Path, data: ImageData | None = None,

@@ -1,9 +1,9 @@
 """The campaign's guards: a dry run never writes into the book's results, the data is checked
 before any work, the time budget holds, and tools/gpu_campaign.sh refuses a machine or a
-tarball it cannot use. None of these tests trains or benchmarks anything."""
+tarball it cannot use, and runs the probe before the campaign. None of these tests trains or
+benchmarks anything."""
 
 import io
-import json
 import math
 import os
 import shutil
@@ -22,16 +22,19 @@ from gnet_lib.training.campaign import (
     Budget,
     BudgetExhausted,
     CampaignSettings,
-    PlannedRun,
+    Context,
     check_data,
     epoch_check,
-    plan_runs,
     resolve_folders,
     run_campaign,
+    run_step,
     weights_path,
 )
+from gnet_lib.training.campaign_plan import plan_steps
 from gnet_lib.training.config import TrainConfig
 from gnet_lib.training.data import DataUnavailableError, load_data
+from gnet_lib.training.probe_reading import Choices
+from gnet_lib.training.window_plan import Rates, RunWork, Step
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 BOOK_RESULTS = CHECKOUT / "results"
@@ -90,8 +93,10 @@ def test_every_file_a_dry_run_plans_lies_in_its_temporary_folder(scratch):
     s = resolve_folders(CampaignSettings(dry_run=True), print)
     root = s.results_dir.parent
     data = load_data("synthetic", synthetic_sizes=(32, 10), seed=1)
-    runs = plan_runs(s, data)
-    assert len(runs) == 9 and not any(r.stored for r in runs)
+    steps = plan_steps(s.base(Choices()), data, s.folders, Choices(), s.midscale_sizes)
+    runs = [run for step in steps for run in step.runs]
+    assert len(runs) == 6 * 3 + 1 + 1 + 14 and not any(r.stored for r in runs)
+    assert len({r.result for r in runs}) == len(runs)  # no two runs share a result file
     for run in runs:
         assert run.result.is_relative_to(s.results_dir) and Path(run.config.run_dir).is_relative_to(s.runs_dir)
     assert weights_path(s).is_relative_to(root)
@@ -205,28 +210,29 @@ def _epoch(n: int, seconds: float) -> dict:
 def test_an_epoch_starts_only_if_it_fits_at_the_pace_of_the_last_scaled_by_image_area():
     clock = Clock()
     budget = Budget(100 / 60, clock)  # 100 s
-    run = PlannedRun("fast", TrainConfig(model="googlenet", recipe="fast"), Path("fast.json"), False)
-    check = epoch_check(budget, run, side=32)
-    check(_epoch(3, 60.0))  # epoch 4 is at 16x16 as epoch 3 was: 60 s fit in 100
+    check = epoch_check(budget, "fast", TrainConfig(model="googlenet", recipe="fast").resolved_recipe(), side=32)
+    check([_epoch(3, 60.0)])  # epoch 4 is at 16x16 as epoch 3 was: 60 s fit in 100
     with pytest.raises(BudgetExhausted, match="needs about 135 s"):  # epoch 5 at 24x24: 60 * (24/16)^2
-        check(_epoch(4, 60.0))
+        check([_epoch(4, 60.0)])
+    with pytest.raises(BudgetExhausted, match="needs about 112 s"):  # a group: the shared pass, every evaluation
+        check([{**_epoch(3, 50.0), "eval_time_s": 30.0}, {**_epoch(3, 50.0), "eval_time_s": 32.0}])
     clock.now += 200
-    check(_epoch(11, 60.0))  # after a run's last epoch its result is written; the next run is checked
+    check([_epoch(11, 60.0)])  # after a run's last epoch its result is written; the next step is checked
 
 
-def test_a_run_that_would_not_fit_by_the_stored_benchmark_is_not_started(tmp_path, capsys):
-    results, runs = tmp_path / "r", tmp_path / "u"
-    stored = json.loads((BOOK_RESULTS / "bench" / "cuda-googlenet-b64.json").read_text())
-    for batch in (4, 8):
-        (results / "bench").mkdir(parents=True, exist_ok=True)
-        # 0.01 images/s: googlenet's 32-image epoch would take 3200 s
-        (results / "bench" / f"dryrun-googlenet-b{batch}.json").write_text(json.dumps({**stored, "engine_best": 0.01}))
+def test_a_step_that_does_not_fit_the_time_left_is_not_started_and_the_next_one_may_be(tmp_path):
+    clock = Clock()
+    rates = Rates({"googlenet": 1000.0}, 4.0, {"googlenet": 0.0}, "test")
     lines = []
-    done = run_campaign(CampaignSettings(dry_run=True, results_dir=results, runs_dir=runs, budget_minutes=1), lines.append)
-    assert done is False
-    assert "time budget reached" in lines[-1] and "an epoch of googlenet needs about 3200 s" in lines[-1]
-    assert sorted(p.name for p in results.rglob("*") if p.is_file()) == ["dryrun-googlenet-b4.json", "dryrun-googlenet-b8.json"]
-    assert not runs.exists()
+    ctx = Context(CampaignSettings(data_dir="data"), Budget(2, clock), None, rates, lines.append, None, None)
+    big = Step("big", 1, [RunWork("googlenet", 10_000, 1_000, epochs=1)], runs=[None])  # 10 s + 0.25 s
+    assert run_step(Step("stored", 1, [], stored=True), ctx) is True and lines[-1] == "1. stored: stored, skipped"
+    clock.now += 115  # 5 s left
+    assert run_step(big, ctx) is False
+    assert lines[-1] == "1. big: not started (5 s left, big needs about 10 s)"
+    clock.now += 10
+    with pytest.raises(BudgetExhausted, match="spent before big"):
+        run_step(big, ctx)
 
 
 # -- tools/gpu_campaign.sh --------------------------------------------------------------------
@@ -276,8 +282,9 @@ def checkout(tmp_path):
 
 def _run_script(checkout: Path, tmp_path: Path, probe: str, tarball: Path, via_path: bool = False,
                 python: Path | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHON", "GNET_CUDA_TESTS", "GNET_RUNS")}
-    env.update(GNET_DATA=str(tmp_path / "data" / "cifar"), FAKE_CALLS=str(tmp_path / "calls.txt"))
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHON", "GNET_CUDA_TESTS", "GNET_PROBE_MINUTES")}
+    env.update(GNET_DATA=str(tmp_path / "data" / "cifar"), FAKE_CALLS=str(tmp_path / "calls.txt"),
+               GNET_RUNS=str(tmp_path / "runs"))
     if python is None:
         python = _fake_python(tmp_path / "bin" / "python3", probe)
     if via_path:
@@ -351,12 +358,30 @@ def test_the_script_replaces_an_empty_data_folder_and_refuses_one_that_holds_som
     assert not (tmp_path / "calls.txt").exists()
 
 
-def test_the_script_hands_a_good_tarball_to_the_campaign(checkout, tmp_path):
+def test_the_script_runs_the_probe_then_hands_a_good_tarball_to_the_campaign(checkout, tmp_path):
     proc = _run_script(checkout, tmp_path, GPU, _tarball(tmp_path / "c.tgz", CIFAR_FOLDER))
     assert proc.returncode == 0, proc
-    calls = (tmp_path / "calls.txt").read_text().split()
-    assert calls[:4] == ["-m", "gnet_lib", "campaign", "--data-dir"]
-    assert calls[4] == str(tmp_path / "data" / "cifar" / "cifar10-jpeg")
-    assert "--budget-minutes" in calls and "--results-dir" in calls
-    assert (tmp_path / "out" / "results.tgz").is_file()
+    probe, campaign = [line.split() for line in (tmp_path / "calls.txt").read_text().splitlines()]
+    assert probe == ["tools/gpu_probe.py", "--output", str(tmp_path / "runs" / "gpu-probe.json"), "--minutes", "2.5"]
+    assert campaign[:5] == ["-m", "gnet_lib", "campaign", "--data-dir", str(tmp_path / "data" / "cifar" / "cifar10-jpeg")]
+    budget = float(campaign[campaign.index("--budget-minutes") + 1])
+    assert 8.5 < budget <= 9  # the command's 9 minutes less what came before (the fake probe: nothing)
+    assert campaign[campaign.index("--deliver") + 1] == str(tmp_path / "out")
+    assert campaign[campaign.index("--runs-dir") + 1] == str(tmp_path / "runs")
     assert [p.name for p in (tmp_path / "data").iterdir()] == ["cifar"]  # no half-unpacked folder beside it
+
+
+def test_a_second_call_reuses_the_probe_and_the_earlier_results(checkout, tmp_path):
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    (runs / "gpu-probe.json").write_text("{}")
+    (tmp_path / "done.json").write_text("{}")
+    with tarfile.open(runs / "results.tar", "w") as tar:
+        tar.add(tmp_path / "done.json", arcname="results/cifar10-jpeg/seed/p/short3.json")
+    proc = _run_script(checkout, tmp_path, GPU, _tarball(tmp_path / "c.tgz", CIFAR_FOLDER))
+    assert proc.returncode == 0, proc
+    assert "reused" in proc.stdout
+    calls = (tmp_path / "calls.txt").read_text().splitlines()
+    assert len(calls) == 1 and "campaign" in calls[0]  # no probe this time
+    assert (checkout / "results" / "cifar10-jpeg" / "seed" / "p" / "short3.json").is_file()
+    assert (checkout / "results" / "bench" / "gpu-probe.json").is_file() and (tmp_path / "out" / "gpu-probe.json").is_file()

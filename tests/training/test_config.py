@@ -44,11 +44,14 @@ def test_every_flag_sets_its_field():
                   "--seed", "7", "--device", "cpu", "--data-dir", "d", "--no-download", "--train-subset", "40",
                   "--test-subset", "20", "--validation", "10", "--subset-seed", "3", "--synthetic-sizes", "60", "30",
                   "--compile", "--precision", "fp32", "--no-cuda-graph", "--deterministic", "--no-progress",
-                  "--fixed-bn-eps", "--no-conv-bias-grad")
+                  "--fixed-bn-eps", "--no-conv-bias-grad", "--eval-precision", "bf16", "--eval-batch-size", "500",
+                  "--no-epoch-data", "--no-flat-optimizer", "--autotune-every-shape")
     values = {f.name: getattr(args, f.name) for f in flag_fields()}
     assert all(values[f.name] != f.default for f in flag_fields() if f.name != "final_test")
     config = TrainConfig(**values)
     assert config.synthetic_sizes == (60, 30) and config.source_bn_eps is False and config.download is False
+    assert (config.eval_precision, config.eval_batch_size) == ("bf16", 500)
+    assert not (config.epoch_data or config.flat_optimizer or config.cap_autotune)
     assert _parse("--final-test").final_test is True
 
 

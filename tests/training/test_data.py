@@ -268,3 +268,34 @@ def test_an_image_folder_is_fingerprinted_by_its_files(tmp_path):
     assert data.subset(2, 2).fingerprint == data.fingerprint  # a subset keeps its source's
     write_png(torch.full((3, 4, 4), 10, dtype=torch.uint8), str(tmp_path / "train" / "a" / "2.png"))
     assert folder_fingerprint(tmp_path) != data.fingerprint
+
+
+@pytest.mark.parametrize("side", [None, 16, 24])
+@pytest.mark.parametrize("drop_last", [False, True])
+def test_a_prepared_epoch_holds_the_streams_batches_bit_for_bit(tiny_data, side, drop_last):
+    """The epoch made at once (one gather, crop, flip, normalisation and scaling over all its images)
+    gives exactly the batches the per-step stream gives: same images, same order, same bits."""
+    s = BatchStream(tiny_data.train_x[:150], tiny_data.train_y[:150], 32, (0.49, 0.48, 0.45), (0.25, 0.24, 0.26),
+                    torch.device("cpu"), augment=Augment(4, True), shuffle=True, drop_last=drop_last,
+                    channels_last=True, seed=3)
+    for epoch in (0, 5):
+        streamed = list(s.epoch(epoch, side))
+        prepared = s.prepare(epoch, side)
+        assert len(prepared) == len(streamed) == len(s)
+        assert [len(y) for _, y in prepared] == [len(y) for _, y in streamed] == ([32] * 4 if drop_last else [32] * 4 + [22])
+        for (x, y), (px, py) in zip(streamed, prepared):
+            assert px.is_contiguous(memory_format=torch.channels_last)
+            assert torch.equal(y, py) and x.dtype == px.dtype and torch.equal(x.view(torch.int32), px.view(torch.int32))
+
+
+def test_a_prepared_epoch_in_bf16_is_what_autocast_gives_the_first_convolution(tiny_data):
+    """Stored in bf16, the prepared images are the stream's fp32 images rounded as autocast rounds a
+    convolution's input, so a bf16 model sees the same numbers from either."""
+    s = BatchStream(tiny_data.train_x[:64], tiny_data.train_y[:64], 32, (0.5,) * 3, (0.25,) * 3, torch.device("cpu"),
+                    augment=Augment(4, True), shuffle=True, seed=1)
+    conv = torch.nn.Conv2d(3, 8, 3)
+    prepared = s.prepare(0, dtype=torch.bfloat16)
+    for (x, _), (px, _) in zip(s.epoch(0), prepared):
+        assert px.dtype == torch.bfloat16 and torch.equal(px, x.to(torch.bfloat16))
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            assert torch.equal(conv(x), conv(px))

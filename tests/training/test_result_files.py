@@ -145,24 +145,37 @@ def test_a_damaged_benchmark_is_a_usage_error_naming_it(kind, tmp_path):
     assert "gnet_lib bench" in str(caught.value)
 
 
-def test_the_campaign_stops_at_a_damaged_stored_benchmark_before_any_work(tmp_path, capsys):
-    path = tmp_path / "r" / "bench" / "dryrun-googlenet-b4.json"
+def test_the_campaign_stops_at_a_damaged_stored_benchmark_before_any_work(tmp_path, capsys, monkeypatch):
+    book = tmp_path / "book"  # the book's results folder, where the plan's benchmark is read
+    path = book / "bench" / "cuda-googlenet-b64.json"
     path.parent.mkdir(parents=True)
     path.write_bytes(BROKEN_BENCH["truncated"][0])
+    monkeypatch.setenv("GNET_RESULTS", str(book))
     args = ["campaign", "--dry-run", "--results-dir", str(tmp_path / "r"), "--runs-dir", str(tmp_path / "u")]
     assert main(args) == 2
     err = capsys.readouterr().err
     _names_the_file_and_the_fix(err, path, "is not valid JSON")
-    assert "gnet_lib campaign" in err and "Traceback" not in err
-    assert [p.name for p in (tmp_path / "r" / "bench").iterdir()] == [path.name] and not (tmp_path / "u").exists()
+    assert "Traceback" not in err
+    assert not (tmp_path / "r").exists() and not (tmp_path / "u").exists()
+
+
+def test_the_campaign_stops_at_a_damaged_probe_report_before_any_work(tmp_path, capsys):
+    path = tmp_path / "probe.json"
+    for content, words in ((b'{"format": "gnet-gpu-pro', "cannot be read"), (b'{"format": "other"}', "is not a probe report"),
+                           (b'{"format": "gnet-gpu-probe-1", "date": "x", "environment": {}, "settings": {}}',
+                            "lacks settings.reference")):
+        path.write_bytes(content)
+        args = ["campaign", "--dry-run", "--results-dir", str(tmp_path / "r"), "--runs-dir", str(tmp_path / "u"),
+                "--probe", str(path)]
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert str(path) in err and words in err and "tools/gpu_probe.py" in err and "Traceback" not in err
+    assert not (tmp_path / "r").exists()
 
 
 def test_the_campaign_stops_at_a_damaged_stored_result_before_training(tmp_path):
     results = tmp_path / "r"
-    (results / "bench").mkdir(parents=True)
-    for batch in (4, 8):
-        (results / "bench" / f"dryrun-googlenet-b{batch}.json").write_bytes(GOOD_BENCH.read_bytes())
-    path = results / "synthetic" / "seed" / "32x10-e1-s1-b16-fp32" / "short3.json"
+    path = results / "synthetic" / "seed" / "32x10-e1-s1-b16-fp32-nobiasgrad" / "short3.json"
     path.parent.mkdir(parents=True)
     path.write_bytes(BROKEN["an empty history"][0])
     with pytest.raises(UsageError) as caught:
