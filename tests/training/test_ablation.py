@@ -114,7 +114,8 @@ def test_a_run_process_gets_every_setting(tmp_path):
                          device="cuda", data_dir="/d", download=False, train_subset=100, test_subset=50, validation=30, subset_seed=3, final_test=True,
                          synthetic_sizes=(30, 20), aux_logits=False, compile="eager", channels_last=False,
                          precision="fp16", progress=False, run_dir=str(tmp_path / "r"), resume=True, source_bn_eps=False,
-                         cuda_graph=False, deterministic=True, conv_bias_grad=False)
+                         cuda_graph=False, deterministic=True, conv_bias_grad=False, eval_precision="bf16",
+                         eval_batch_size=500, epoch_data=False, flat_optimizer=False, cap_autotune=False)
     assert all(getattr(config, f) != getattr(TrainConfig(), f) for f in TrainConfig.__dataclass_fields__)
     cmd = run_command(config, tmp_path / "x.json")
     assert cmd[-3:] == ["gnet_lib.training.ablation", str(tmp_path / "r" / "config.json"), str(tmp_path / "x.json")]
