@@ -27,8 +27,22 @@ RESULT_SCHEMA = 2
 
 #: Identity fields that may be absent, with the value an absent one means. A field added later
 #: with its default here leaves every older result valid.
-IDENTITY_DEFAULTS: dict[str, Any] = {"validation": None, "subset_seed": None, "final_test_size": None,
-                                     "data_fingerprint": None, "conv_bias_grad": True, "eval_precision": "fp32"}
+#: Marks an identity field every result file has had, so it has no default.
+REQUIRED = "required"
+
+#: Every field of a run's identity, in the order files store them (:func:`gnet_lib.training.train.config_identity`
+#: writes each one): ``REQUIRED`` for a field every result file has had, otherwise the value that a
+#: file written before the field existed counts as. A new field is declared here with its default,
+#: and every stored result stays valid without a special case.
+IDENTITY_FIELDS: dict[str, Any] = {
+    "model": REQUIRED, "model_options": REQUIRED, "dataset": REQUIRED, "data_fingerprint": None,
+    "train_size": REQUIRED, "test_size": REQUIRED, "num_classes": REQUIRED, "recipe": REQUIRED, "seed": REQUIRED,
+    "precision": REQUIRED, "compile": REQUIRED, "conv_bias_grad": True, "validation": None, "subset_seed": None,
+    "final_test_size": None, "eval_precision": "fp32",
+}
+
+#: The identity fields that older files may lack, with the value an absent one means.
+IDENTITY_DEFAULTS: dict[str, Any] = {k: v for k, v in IDENTITY_FIELDS.items() if v != REQUIRED}
 
 #: Recipe fields that may be absent from a stored identity's recipe, with the value an absent one means.
 RECIPE_DEFAULTS: dict[str, Any] = {"resize_stages": []}
@@ -131,26 +145,27 @@ def protocol_name(identity: dict[str, Any]) -> str:
     model's default (``-eps1e-5`` where source 000's quirk is corrected, ``-epsquirk`` where it is
     switched on), and so are frozen convolution biases (``-nobiasgrad``) and an evaluation in bf16
     (``-evalbf16``), so that such runs never share a folder with the plain one."""
+    identity = with_defaults(identity)
     recipe = identity["recipe"]
-    final = identity.get("final_test_size")
+    final = identity["final_test_size"]
     name = f"{identity['train_size']}x{final}-c{identity['test_size']}" if final else f"{identity['train_size']}x{identity['test_size']}"
     name += f"-e{recipe['epochs']}-s{identity['seed']}"
-    if identity.get("subset_seed") is not None:
+    if identity["subset_seed"] is not None:
         name += f"-d{identity['subset_seed']}"
     base = get_recipe(recipe["name"]).as_dict()
     for field_name, short in (("batch_size", "b"), ("lr", "lr")):
         if recipe[field_name] != base[field_name]:
             name += f"-{short}{recipe[field_name]:g}"
-    if identity.get("precision", "auto") not in ("auto", "bf16"):
+    if identity["precision"] not in ("auto", "bf16"):
         name += f"-{identity['precision']}"
-    source_eps = identity.get("model_options", {}).get("source_bn_eps")
+    source_eps = identity["model_options"].get("source_bn_eps")
     if source_eps is not None and source_eps != get_spec(identity["model"]).source_bn_eps:
         name += "-epsquirk" if source_eps else "-eps1e-5"
-    if identity.get("conv_bias_grad", True) is False:
+    if identity["conv_bias_grad"] is False:
         name += "-nobiasgrad"
-    if identity.get("eval_precision", "fp32") != "fp32":
+    if identity["eval_precision"] != "fp32":
         name += f"-eval{identity['eval_precision']}"
-    return name + ("-val" if identity.get("validation") is not None else "")
+    return name + ("-val" if identity["validation"] is not None else "")
 
 
 def throughput(history: list[dict[str, Any]]) -> dict[str, float | None]:

@@ -90,7 +90,8 @@ class DivergedError(UsageError, FloatingPointError):
 def config_identity(config: TrainConfig, data: ImageData, precision: str, eval_precision: str = "fp32") -> dict[str, Any]:
     """Every setting that defines this run's result. A checkpoint or a stored result is
     reused only by a run with an identical identity (:func:`gnet_lib.training.results.identity_differences`).
-    The engine's switches that change no number (the epoch made at once, the flat optimiser,
+    It writes every field that :data:`gnet_lib.training.results.IDENTITY_FIELDS` declares, unset
+    ones too. The engine's switches that change no number (the epoch made at once, the flat optimiser,
     autotuning, the evaluation batch) are recorded in the result's environment instead."""
     spec = config.spec()
     identity = {
@@ -106,16 +107,11 @@ def config_identity(config: TrainConfig, data: ImageData, precision: str, eval_p
         "precision": precision,
         "compile": config.compile,
         "conv_bias_grad": config.conv_bias_grad,
+        "validation": config.validation,
+        "subset_seed": config.subset_seed,
+        "final_test_size": len(data.test_y) if config.final_test else None,
+        "eval_precision": eval_precision,
     }
-    # Optional fields only when set; results.IDENTITY_DEFAULTS gives older files their defaults.
-    if config.validation is not None:
-        identity["validation"] = config.validation
-    if config.subset_seed is not None:
-        identity["subset_seed"] = config.subset_seed
-    if config.final_test:
-        identity["final_test_size"] = len(data.test_y)
-    if eval_precision != "fp32":
-        identity["eval_precision"] = eval_precision
     return json.loads(json.dumps(identity))  # as stored: tuples become lists
 
 

@@ -185,3 +185,17 @@ def test_the_schema_1_steps_apply_to_schema_1_files_only():
     assert migrate(old)["environment"]["precision"] == "bf16 autocast"
     assert "precision" not in migrate({**old, "schema": 2})["environment"]
     assert migrate({**old, "schema": 1}) == migrate(old)  # an explicit 1 reads as a file without the field
+
+
+def test_the_identity_a_run_writes_is_exactly_the_declared_fields_in_their_order(tiny_data):
+    from gnet_lib.training.config import TrainConfig
+    from gnet_lib.training.results import IDENTITY_FIELDS, REQUIRED, protocol_name, with_defaults
+    from gnet_lib.training.train import config_identity, run_data
+
+    for config in (TrainConfig(model="short4"), TrainConfig(model="short4", validation=20, subset_seed=0, final_test=True,
+                                                            train_subset=100)):
+        identity = config_identity(config, run_data(config, tiny_data), "fp32")
+        assert list(identity) == list(IDENTITY_FIELDS)
+        old = {k: v for k, v in identity.items() if IDENTITY_FIELDS[k] == REQUIRED}  # as a file from before the others
+        if all(identity[k] == v for k, v in IDENTITY_FIELDS.items() if v != REQUIRED):
+            assert with_defaults(old) == identity and protocol_name(old) == protocol_name(identity)

@@ -53,7 +53,7 @@ def test_a_validation_run_evaluates_on_held_out_training_images(tiny_data):
     assert (len(trainer.data.train_y), len(trainer.data.test_y)) == (160, 40)
     assert trainer.identity["validation"] == 40 and trainer.identity["test_size"] == 40
     assert run_identity(config, tiny_data) == trainer.identity
-    assert "validation" not in Trainer(_config(epochs=1), tiny_data).identity  # older results keep their identity
+    assert Trainer(_config(epochs=1), tiny_data).identity["validation"] is None  # as older files without the field read
     with pytest.raises(ValueError, match="--validation must be a positive"):
         _config(validation=0).validate()
 
