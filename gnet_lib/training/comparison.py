@@ -314,8 +314,9 @@ def epoch_times(runs: dict[str, dict[str, Any]]) -> Table:
              "training vs quickest": round(mean(r, "epoch_time_s") / quickest["epoch_time_s"], 2),
              "evaluation vs quickest": round(mean(r, "eval_time_s") / quickest["eval_time_s"], 2)}
             for name, r in runs.items()]
+    tuning = all((r.get("identity") or {}).get("validation") is not None for r in runs.values())
     return Table(tuple(rows[0]), rows, title="Seconds per epoch of each run, and its mean against the quickest run's",
-                 notes=[describe_protocols(runs)])
+                 notes=[_candidates_caption(runs) if tuning else describe_protocols(runs)])
 
 
 def epoch_starts(run: dict[str, Any]) -> list[datetime]:

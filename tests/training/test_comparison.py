@@ -276,6 +276,10 @@ def test_epoch_times_and_the_epochs_that_began_after_the_others_ended():
     assert table.column("training s per epoch") == ["150-160", "100-100"]
     assert table.column("training vs quickest") == [round((160 + 150 + 150) / 3 / 100, 2), 1.0]
     assert table.column("evaluation vs quickest") == [1.5, 1.0]
+    assert "recipe slow" in table.notes[0]  # test-set runs keep their recipes' names
+    for run in (slow, quick):
+        run["identity"] = {"validation": 20, "seed": 1}
+    assert "candidates derived from recipe" in epoch_times({"slow": slow, "quick": quick}).notes[0]
     assert [t.strftime("%H:%M:%S") for t in epoch_starts(slow)] == ["10:00:00", "10:03:10", "10:06:10"]
     assert epochs_after(slow, [quick]) == [3]  # epoch 2 began at 10:03:10, before quick ended at 10:04
 
