@@ -9,8 +9,11 @@ training and evaluation) did it first reach the test error the reference recipe 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +22,7 @@ from ..core.layers import layer_table
 from ..core.tables import Table
 from .config import TrainConfig
 from .data import load_data
-from .recipes import resize_text, stage_side
+from .recipes import batch_count, resize_text, stage_side
 from .results import (
     describe_protocol,
     describe_protocols,
@@ -65,6 +68,35 @@ def compare_recipes(
     return results
 
 
+def _speed_up(reference_seconds: float, seconds: float) -> float:
+    """How many times sooner than the reference, rounded as the table and the summary both show it."""
+    return round(reference_seconds / seconds, 2)
+
+
+def ran_together(results: dict[str, dict[str, Any]]) -> str:
+    """A caption's words for how the runs shared the machine: at the same time where their recorded
+    start and end times overlap (with the threads each ran on, where every device name records the
+    same count), else nothing."""
+    if len(results) < 2 or not all(r.get("started") and r.get("finished") for r in results.values()):
+        return ""
+    starts = [datetime.fromisoformat(r["started"]) for r in results.values()]
+    ends = [datetime.fromisoformat(r["finished"]) for r in results.values()]
+    if max(starts) >= min(ends):
+        return ""
+    threads = {_threads(r["environment"]["device_name"]) for r in results.values()}
+    each = ""
+    if len(threads) == 1 and None not in threads:
+        count = threads.pop()
+        each = ", one thread each" if count == 1 else f", {count} threads each"
+    return f"{'both' if len(results) == 2 else 'all'} runs at once (their recorded start and end times overlap){each}"
+
+
+def _threads(device_name: str) -> int | None:
+    """The thread count a CPU's device name records, e.g. ``"AMD EPYC (1 thread)"`` -> 1."""
+    found = re.search(r"\((\d+) threads?\)", device_name)
+    return int(found.group(1)) if found else None
+
+
 def recipe_table(results: dict[str, dict[str, Any]], reference: str = "seed") -> Table:
     """One row per recipe: its cost, its errors, and how soon it matched the reference's final error."""
     if reference not in results:
@@ -89,7 +121,7 @@ def recipe_table(results: dict[str, dict[str, Any]], reference: str = "seed") ->
                 "best top-1 err": round(min(h["test_top1_err"] for h in r["history"]), 4),
                 f"epoch at {reference}'s final err": hit[0] if hit else None,
                 f"time to {reference}'s final err": format_time(hit[1]) if hit else None,
-                f"speed-up vs {reference}": round(ref_time / hit[1], 2) if hit else None,
+                f"speed-up vs {reference}": _speed_up(ref_time, hit[1]) if hit else None,
             }
         )
     first = results[reference]
@@ -99,6 +131,8 @@ def recipe_table(results: dict[str, dict[str, Any]], reference: str = "seed") ->
          f"(torch {torch_versions}; the result files hold the full provenance)"),
         f"target: {reference}'s final test top-1 error {target:.4f}; times are training plus per-epoch evaluation",
     ]
+    if together := ran_together(results):
+        notes.append(together)
     return Table(tuple(rows[0]), rows, title=f"Recipes compared on {first['model']['name']}", notes=notes)
 
 
@@ -123,7 +157,7 @@ def summarize(results: dict[str, dict[str, Any]], reference: str = "seed") -> li
         epoch, seconds = hit
         lines.append(
             f"{name} reached {reference}'s final top-1 error ({target:.4f}) at epoch {epoch}, after {format_time(seconds)} "
-            f"against {reference}'s {format_time(ref_time)}: {ref_time / seconds:.1f} times sooner; {own}."
+            f"against {reference}'s {format_time(ref_time)}: {_speed_up(ref_time, seconds):g} times sooner; {own}."
         )
     return lines
 
@@ -184,11 +218,20 @@ def tuning_table(runs: dict[str, dict[str, Any]]) -> Table:
         row["time"] = format_time(r["wall_time_s"])
         rows.append(row)
     first = ordered[0]
-    notes = [f"{first['model']['name']}: {describe_protocols(dict(zip(names, ordered)))}",
+    notes = [f"{first['model']['name']}: {_candidates_caption(dict(zip(names, ordered)))}",
              "each candidate's recipe as its result file stores it; a setting that differs between candidates has a column",
              "validation top-1 error after each epoch; train err: on the augmented training batches of the last epoch"]
     return Table(tuple(rows[0]), rows, title=f"Candidates tried on a validation split ({first['model']['name']})",
                  notes=notes)
+
+
+def _candidates_caption(runs: dict[str, dict[str, Any]]) -> str:
+    """The protocol caption of tuning candidates: each is a variant of the recipe it is stored under,
+    so the caption names them as candidates derived from it rather than as that recipe."""
+    caption = describe_protocols(runs)
+    for name in sorted({r["recipe"]["name"] for r in runs.values()}):
+        caption = caption.replace(f"recipe {name}", f"candidates derived from recipe {name}")
+    return caption
 
 
 def _label(run: dict[str, Any]) -> str:
@@ -201,18 +244,113 @@ def _label(run: dict[str, Any]) -> str:
                       *filter(None, extras)])
 
 
+def updates(run: dict[str, Any]) -> int:
+    """The optimiser steps of a whole run: batches per epoch (whole ones only under ``drop_last``)
+    times its epochs."""
+    recipe = run["recipe"]
+    return batch_count(run["data"]["train_size"], recipe["batch_size"], bool(recipe.get("drop_last"))) * run["final"]["epoch"]
+
+
+def full_size_epochs(run: dict[str, Any]) -> int:
+    """The epochs a run trained on images of their own size, after its resize stages."""
+    return run["final"]["epoch"] - sum(epochs for epochs, _ in run["recipe"].get("resize_stages") or ())
+
+
 def best_by_length(tunings: Sequence[dict[str, dict[str, Any]]]) -> Table:
     """The lowest final validation error among the candidates of each run length (epochs), with
-    the candidate that reached it: does a longer run end lower?"""
+    the candidate that reached it, its full-size epochs and its updates: does a longer run end lower?
+    The caption names the best candidates' protocols."""
     best: dict[int, dict[str, Any]] = {}
-    for run in (r for runs in tunings for r in runs.values()):
-        n = run["final"]["epoch"]
-        if n not in best or run["final"]["test_top1_err"] < best[n]["final"]["test_top1_err"]:
-            best[n] = run
+    names: dict[int, str] = {}
+    for runs in tunings:
+        for name, run in runs.items():
+            n = run["final"]["epoch"]
+            if n not in best or run["final"]["test_top1_err"] < best[n]["final"]["test_top1_err"]:
+                best[n], names[n] = run, name
+    if not best:
+        raise UsageError("no tuning runs to compare across lengths")
     rows = [{"epochs": n, "candidates": sum(r["final"]["epoch"] == n for runs in tunings for r in runs.values()),
-             "lowest final validation err": round(best[n]["final"]["test_top1_err"], 4), "reached by": _label(best[n])}
+             "lowest final validation err": round(best[n]["final"]["test_top1_err"], 4), "reached by": _label(best[n]),
+             "full-size epochs": full_size_epochs(best[n]), "updates": updates(best[n])}
             for n in sorted(best)]
-    return Table(tuple(rows[0]), rows, title="The best candidate of each length")
+    first = best[min(best)]
+    notes = [f"{first['model']['name']}: {_candidates_caption({names[n]: best[n] for n in sorted(best)})}",
+             "updates: optimiser steps in the whole run; full-size epochs: those at the images' own size"]
+    return Table(tuple(rows[0]), rows, title="The best candidate of each length", notes=notes)
+
+
+def _setting(key: str, value: Any) -> str:
+    """A recipe setting's value in words: resize stages as sentences, numbers without trailing zeros."""
+    if key == "resize_stages":
+        return resize_text(value or ())
+    if isinstance(value, list):
+        return ", ".join(_setting(key, v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def recipe_differences(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+    """Every recipe setting in which two runs differ, as ``"setting a vs b"`` (the stored recipes
+    compared field by field): what a comparison of the two confounds."""
+    return [f"{key} {_setting(key, a['recipe'].get(key))} vs {_setting(key, b['recipe'].get(key))}"
+            for key in dict.fromkeys([*a["recipe"], *b["recipe"]])
+            if key != "name" and json.dumps(a["recipe"].get(key)) != json.dumps(b["recipe"].get(key))]
+
+
+def epoch_times(runs: dict[str, dict[str, Any]]) -> Table:
+    """Each run's training and evaluation seconds per epoch (lowest to highest) and their means
+    against the quickest run's: is one run slower in every epoch, or in a few?"""
+    if not runs:
+        raise UsageError("no runs to compare")
+
+    def mean(run: dict[str, Any], key: str) -> float:
+        return sum(h[key] for h in run["history"]) / len(run["history"])
+
+    quickest = {key: min(mean(r, key) for r in runs.values()) for key in ("epoch_time_s", "eval_time_s")}
+    rows = [{"run": name,
+             "training s per epoch": f"{min(h['epoch_time_s'] for h in r['history']):.0f}-{max(h['epoch_time_s'] for h in r['history']):.0f}",
+             "evaluation s per epoch": f"{min(h['eval_time_s'] for h in r['history']):.0f}-{max(h['eval_time_s'] for h in r['history']):.0f}",
+             "training vs quickest": round(mean(r, "epoch_time_s") / quickest["epoch_time_s"], 2),
+             "evaluation vs quickest": round(mean(r, "eval_time_s") / quickest["eval_time_s"], 2)}
+            for name, r in runs.items()]
+    tuning = all((r.get("identity") or {}).get("validation") is not None for r in runs.values())
+    return Table(tuple(rows[0]), rows, title="Seconds per epoch of each run, and its mean against the quickest run's",
+                 notes=[_candidates_caption(runs) if tuning else describe_protocols(runs)])
+
+
+def epoch_starts(run: dict[str, Any]) -> list[datetime]:
+    """When each epoch began, counted back from the run's recorded end through its epochs' training
+    and evaluation seconds (writing a checkpoint takes a little more, so each start is at most a
+    few seconds late)."""
+    end = datetime.fromisoformat(run["finished"])
+    starts = []
+    for h in reversed(run["history"]):
+        end -= timedelta(seconds=h["epoch_time_s"] + h["eval_time_s"])
+        starts.append(end)
+    return starts[::-1]
+
+
+def epochs_after(run: dict[str, Any], others: Sequence[dict[str, Any]]) -> list[int]:
+    """The epochs of ``run`` that began after every run in ``others`` had finished."""
+    last = max(datetime.fromisoformat(o["finished"]) for o in others)
+    return [h["epoch"] for h, start in zip(run["history"], epoch_starts(run)) if start > last]
+
+
+def resize_steps(run: dict[str, Any]) -> list[str]:
+    """At each change of image size in a run with resize stages: its training loss and test error
+    in the last epoch before the change and the first after it, as a readable line."""
+    stages = run["recipe"].get("resize_stages") or ()
+    full = run["data"]["image_shape"][-1]
+    history = run["history"]
+    lines = []
+    for before, after in pairwise(history):
+        old, new = (stage_side(stages, h["epoch"] - 1) or full for h in (before, after))
+        if old != new:
+            lines.append(f"{run['recipe']['name']}, epoch {before['epoch']} -> {after['epoch']} ({old}x{old} -> {new}x{new}): "
+                         f"training loss {before['train_loss']:.3f} -> {after['train_loss']:.3f}, "
+                         f"test error {before['test_top1_err']:.4f} -> {after['test_top1_err']:.4f}")
+    return lines
 
 
 def curve_rises(tunings: Sequence[dict[str, dict[str, Any]]]) -> list[str]:
@@ -226,13 +364,22 @@ def curve_rises(tunings: Sequence[dict[str, dict[str, Any]]]) -> list[str]:
 
 
 def time_against(runs: Sequence[dict[str, Any]], reference: dict[str, Any]) -> Table:
-    """Each run's time (training plus evaluation) as a share of ``reference``'s: as run, and per
-    training image (a run on fewer images scaled up to the reference's training set)."""
-    ref_images = reference["data"]["train_size"]
-    rows = [{"run": _label(r), "training images": r["data"]["train_size"], "time": format_time(r["wall_time_s"]),
+    """Each run's time (training plus evaluation) as a share of ``reference``'s: as run, and with
+    its training time scaled to the reference's number of training images and its evaluation time
+    to the reference's number of evaluated images (an evaluation on as many images stays as it was)."""
+    ref = reference["data"]
+
+    def scaled(r: dict[str, Any]) -> float:
+        train = sum(h["epoch_time_s"] for h in r["history"]) * ref["train_size"] / r["data"]["train_size"]
+        evaluation = sum(h["eval_time_s"] for h in r["history"]) * ref["test_size"] / r["data"]["test_size"]
+        return train + evaluation
+
+    rows = [{"run": _label(r), "training images": r["data"]["train_size"], "evaluated images": r["data"]["test_size"],
+             "time": format_time(r["wall_time_s"]),
              "share of reference time": round(r["wall_time_s"] / reference["wall_time_s"], 2),
-             "share at the reference's images": round(r["wall_time_s"] * ref_images / r["data"]["train_size"]
-                                                      / reference["wall_time_s"], 2)}
+             "share at the reference's image counts": round(scaled(r) / reference["wall_time_s"], 2)}
             for r in runs]
-    return Table(tuple(rows[0]), rows, title=f"Time against {_label(reference)} on {ref_images:,} images "
-                 f"({format_time(reference['wall_time_s'])})")
+    return Table(tuple(rows[0]), rows, title=f"Time against {_label(reference)} on {ref['train_size']:,} training and "
+                 f"{ref['test_size']:,} evaluated images ({format_time(reference['wall_time_s'])})",
+                 notes=[("at the reference's image counts: training time scaled by the training images, evaluation "
+                         "time by the evaluated images")])

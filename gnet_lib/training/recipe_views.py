@@ -72,12 +72,14 @@ def training_views(images: Tensor, recipe: Recipe, epoch: int, seed: int = 0) ->
 
 
 def stage_views(images: Tensor, recipes: dict[str, Recipe], seed: int = 0) -> dict[str, RecipeView]:
-    """For each recipe and each of its resize stages, the views of the stage's first epoch,
-    labelled with the recipe, the stage's epochs and the side, e.g. ``"fast, epochs 1-4\\n16x16"``."""
+    """For each recipe and each of its resize stages, the views of the stage's first epoch, drawn
+    by a stream of just these images with ``seed`` (so not the flips of any stored run), labelled
+    with the recipe, that epoch, and the side and epochs of its stage, e.g.
+    ``"fast, epoch 1\\n(16x16 for epochs 1-4)"``: the flips shown are that one epoch's."""
     views = {}
     for name, recipe in recipes.items():
-        for first, last, side in stages(recipe):
+        for first, last, _ in stages(recipe):
             view = training_views(images, recipe, first - 1, seed)
             epochs = f"epochs {first}-{last}" if last > first else f"epoch {first}"
-            views[f"{name}, {epochs}\n{view.side}x{view.side}"] = view
+            views[f"{name}, epoch {first}\n({view.side}x{view.side} for {epochs})"] = view
     return views

@@ -88,13 +88,38 @@ def test_summary_sentences_say_whether_and_when():
     close = _result("close", _history(0.6, 0.45, seconds=15.0))
     lines = summarize({"seed": seed, "fast": fast, "slow": slow, "close": close})
     assert lines == [
-        ("fast reached seed's final top-1 error (0.3500) at epoch 2, after 0m32s against seed's 1m24s: 2.6 times sooner; "
+        ("fast reached seed's final top-1 error (0.3500) at epoch 2, after 0m32s against seed's 1m24s: 2.62 times sooner; "
          "it ended at 0.3400 after 2 epochs."),
         ("slow did not reach seed's final top-1 error (0.3500); it ended at 0.8000 after 2 epochs. "
          "seed first got that far at epoch 1, after 0m21s, against slow's 0m22s."),
         ("close did not reach seed's final top-1 error (0.3500); it ended at 0.4500 after 2 epochs. "
          "seed first got that far at epoch 3, after 1m3s, against close's 0m32s."),
     ]
+    table = recipe_table({"seed": seed, "fast": fast})  # the sentence rounds the speed-up as the table does
+    assert f"{table.column('speed-up vs seed')[1]:g} times sooner" in lines[0]
+
+
+def _timed(result, started, finished, device="AMD EPYC (1 thread)"):
+    result.update(started=started, finished=finished)
+    result["environment"]["device_name"] = device
+    return result
+
+
+def test_runs_at_once_are_said_to_be_with_their_threads():
+    from gnet_lib.training.comparison import ran_together
+
+    seed = _timed(_result("seed", _history(0.5)), "2026-11-28T10:00:00+00:00", "2026-11-28T10:30:00+00:00")
+    fast = _timed(_result("fast", _history(0.4)), "2026-11-28T10:00:00+00:00", "2026-11-28T10:10:00+00:00")
+    assert ran_together({"seed": seed, "fast": fast}) == ("both runs at once (their recorded start and end times overlap), "
+                                                          "one thread each")
+    assert recipe_table({"seed": seed, "fast": fast}).notes[-1] == ran_together({"seed": seed, "fast": fast})
+    later = _timed(_result("fast", _history(0.4)), "2026-11-28T10:30:00+00:00", "2026-11-28T10:40:00+00:00")
+    assert ran_together({"seed": seed, "fast": later}) == ""  # one began as the other ended: not at once
+    assert len(recipe_table({"seed": seed, "fast": later}).notes) == 2
+    two = _timed(_result("fast", _history(0.4)), "2026-11-28T10:05:00+00:00", "2026-11-28T10:10:00+00:00",
+                 device="AMD EPYC (2 threads)")
+    assert ran_together({"seed": seed, "fast": two}) == "both runs at once (their recorded start and end times overlap)"
+    assert ran_together({"seed": _result("seed", _history(0.5)), "fast": fast}) == ""  # no recorded times
 
 
 def _candidate(lr, *errors):
@@ -136,6 +161,7 @@ def test_a_tuning_caption_over_candidates_of_two_batch_sizes_names_each():
     assert table.column("batch_size") == [128, 64, 64]
     assert table.notes[0].endswith(". By row: lr0.05: batch 128; ada-lr1, ada-lr2: batch 64")
     assert "(batch" not in table.notes[0]
+    assert "1 epochs of candidates derived from recipe fast, seed 1" in table.notes[0]  # variants, not the recipe itself
     other_model = _candidate(0.1, 0.3)
     other_model["model"]["name"] = "short3"
     with pytest.raises(ValueError, match="different models"):
@@ -197,20 +223,77 @@ def test_the_tuning_runs_read_across_lengths():
 
     tunings = [{"a": _tuning([0.6, 0.5, 0.45], (0.1, 128)), "b": _tuning([0.6, 0.55, 0.4], (0.2, 128))},
                {"c": _tuning([0.6, 0.5, 0.52, 0.38], (0.2, 128), label_smoothing=0.1)}]
+    tunings[1]["c"]["recipe"]["resize_stages"] = [[2, 16]]
     table = best_by_length(tunings)
     assert table.column("epochs") == [3, 4] and table.column("candidates") == [2, 1]
     assert table.column("lowest final validation err") == [0.4, 0.38]
-    assert table.column("reached by") == ["fast: sgd lr 0.2, batch 128, 3 epochs",
-                                          "fast: sgd lr 0.2, batch 128, 4 epochs, label smoothing 0.1"]
+    # 100 training images: batch 128 without drop_last is one batch per epoch, with it none
+    assert table.column("updates") == [3, 4] and table.column("full-size epochs") == [3, 2]
+    tunings[1]["c"]["recipe"].update(batch_size=30, drop_last=True)  # 3 whole batches of 30 per epoch
+    assert best_by_length(tunings).column("updates") == [3, 12]
+    assert "By row: b: 3 epochs (batch 128); c: 4 epochs (batch 30)" in best_by_length(tunings).notes[0]
+    tunings[1]["c"]["recipe"].update(batch_size=128, drop_last=False, resize_stages=[])
+    assert best_by_length(tunings).column("reached by") == ["fast: sgd lr 0.2, batch 128, 3 epochs",
+                                                            "fast: sgd lr 0.2, batch 128, 4 epochs, label smoothing 0.1"]
     assert curve_rises(tunings) == ["fast: sgd lr 0.2, batch 128, 4 epochs, label smoothing 0.1: 0.5000 -> 0.5200 at epoch 3"]
 
 
-def test_time_against_the_reference_scales_to_its_images():
+def test_time_against_the_reference_scales_training_by_training_images_and_evaluation_by_evaluated_ones():
     from gnet_lib.training.comparison import time_against
 
-    reference = _result("seed", _history(0.3, seconds=99.0))  # 100 s on 100 images
+    reference = _result("seed", _history(0.3, seconds=99.0))  # 99 + 1 = 100 s on 100 training, 50 test images
     reference["recipe"].update(optimizer="adadelta", lr=1.0)
-    run = _tuning([0.4], (0.2, 128))  # 11 s on 80 images
+    run = _result("fast", _history(0.4, seconds=20.0, eval_seconds=2.0))  # 22 s on 80 training, 50 evaluated images
+    run["recipe"].update(optimizer="sgd", lr=0.2, batch_size=128)
     run["data"]["train_size"] = 80
     row = time_against([run], reference).rows[0]
-    assert row["share of reference time"] == 0.11 and row["share at the reference's images"] == round(11 * 100 / 80 / 100, 2)
+    # training 20 s x 100/80 = 25 s; evaluation on as many images as the reference's stays 2 s
+    assert row["share of reference time"] == 0.22 and row["share at the reference's image counts"] == 0.27
+    run["data"]["test_size"] = 25  # half the reference's evaluated images: evaluation 2 s x 50/25 = 4 s
+    assert time_against([run], reference).rows[0]["share at the reference's image counts"] == 0.29
+
+
+def test_recipe_differences_name_every_setting_that_differs():
+    from gnet_lib.training.comparison import recipe_differences
+
+    a = _tuning([0.4], (0.05, 128), momentum=0.9, crop_padding=4, mean=[0.5, 0.5, 0.5])
+    b = _tuning([0.3], (1.0, 64), optimizer="adadelta", momentum=0.0, mean=[0.5, 0.5, 0.5], resize_stages=[[2, 16]])
+    assert recipe_differences(a, b) == ["batch_size 128 vs 64", "optimizer sgd vs adadelta", "lr 0.05 vs 1",
+                                        "crop_padding 4 vs 0", "momentum 0.9 vs 0",
+                                        "resize_stages the images' own size throughout vs 2 epochs at 16x16, then the images' own size"]
+    assert recipe_differences(a, a) == []
+
+
+def test_epoch_times_and_the_epochs_that_began_after_the_others_ended():
+    from gnet_lib.training.comparison import epoch_starts, epoch_times, epochs_after
+
+    slow = _timed(_result("slow", _history(0.5, 0.4, 0.3, seconds=150.0, eval_seconds=30.0)),
+                  "2026-11-28T10:00:00+00:00", "2026-11-28T10:09:10+00:00")  # epochs of 190, 180 and 180 s
+    slow["history"][0]["epoch_time_s"] = 160.0  # one slower epoch: the table gives the range
+    quick = _timed(_result("quick", _history(0.5, 0.4, seconds=100.0, eval_seconds=20.0)),
+                   "2026-11-28T10:00:00+00:00", "2026-11-28T10:04:00+00:00")
+    table = epoch_times({"slow": slow, "quick": quick})
+    assert table.column("training s per epoch") == ["150-160", "100-100"]
+    assert table.column("training vs quickest") == [round((160 + 150 + 150) / 3 / 100, 2), 1.0]
+    assert table.column("evaluation vs quickest") == [1.5, 1.0]
+    assert "recipe slow" in table.notes[0]  # test-set runs keep their recipes' names
+    for run in (slow, quick):
+        run["identity"] = {"validation": 20, "seed": 1}
+    assert "candidates derived from recipe" in epoch_times({"slow": slow, "quick": quick}).notes[0]
+    assert [t.strftime("%H:%M:%S") for t in epoch_starts(slow)] == ["10:00:00", "10:03:10", "10:06:10"]
+    assert epochs_after(slow, [quick]) == [3]  # epoch 2 began at 10:03:10, before quick ended at 10:04
+
+
+def test_resize_steps_read_the_curves_where_the_image_size_changes():
+    from gnet_lib.training.comparison import resize_steps
+
+    history = _history(0.6, 0.5, 0.45, 0.46)
+    for h, loss in zip(history, (1.5, 1.2, 1.0, 1.1)):
+        h["train_loss"] = loss
+    run = _result("fast", history)
+    run["data"]["image_shape"] = [3, 32, 32]
+    run["recipe"]["resize_stages"] = [[2, 16], [1, 24]]
+    assert resize_steps(run) == ["fast, epoch 2 -> 3 (16x16 -> 24x24): training loss 1.200 -> 1.000, test error 0.5000 -> 0.4500",
+                                 "fast, epoch 3 -> 4 (24x24 -> 32x32): training loss 1.000 -> 1.100, test error 0.4500 -> 0.4600"]
+    run["recipe"]["resize_stages"] = []
+    assert resize_steps(run) == []

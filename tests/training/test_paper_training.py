@@ -151,12 +151,18 @@ def test_the_quoted_torchvision_figures_are_the_installed_weights_metadata():
 
 
 def test_single_crop_table_sets_the_papers_error_beside_torchvisions():
+    from gnet_lib.core.published import TORCHVISION_GOOGLENET
     from gnet_lib.training.paper_training import single_crop_table
 
     paper, tv = single_crop_table().rows
     assert (paper["top-5 error %"], paper["top-5 accuracy %"], paper["top-1 error %"]) == ("10.07", "89.93", None)
     assert (tv["top-1 accuracy %"], tv["top-1 error %"]) == ("69.778", "30.222")
     assert (tv["top-5 accuracy %"], tv["top-5 error %"]) == ("89.53", "10.47")
+    # the two rows differ in the network and the crop, not the images: one note says so, no column sets them apart
+    table = single_crop_table()
+    assert "images" not in table.columns
+    assert table.column("crop") == ["1 crop (which one, not said)", TORCHVISION_GOOGLENET.evaluation]
+    assert "both on the same 50,000 validation images" in table.notes[-1]
 
 
 def test_network_differences_match_torchvisions_own_model():

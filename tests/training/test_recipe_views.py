@@ -61,7 +61,13 @@ def test_flips_are_found_under_random_shifts_too():
 
 def test_stage_views_label_every_stage_of_every_recipe():
     views = stage_views(_images(4), RECIPES)
-    assert list(views) == ["seed, epochs 1-14\n32x32", "fast, epochs 1-4\n16x16", "fast, epochs 5-8\n24x24",
-                           "fast, epochs 9-11\n32x32"]
+    assert list(views) == ["seed, epoch 1\n(32x32 for epochs 1-14)", "fast, epoch 1\n(16x16 for epochs 1-4)",
+                           "fast, epoch 5\n(24x24 for epochs 5-8)", "fast, epoch 9\n(32x32 for epochs 9-11)"]
+    one_epoch = replace(RECIPES["fast"], epochs=5, resize_stages=((4, 16),))
+    assert list(stage_views(_images(2), {"short": one_epoch})) == ["short, epoch 1\n(16x16 for epochs 1-4)",
+                                                                  "short, epoch 5\n(32x32 for epoch 5)"]
+    # each row is its stage's first epoch, drawn by the same seed: the flips of that epoch's stream
+    first_fast = views["fast, epoch 5\n(24x24 for epochs 5-8)"]
+    assert first_fast.flipped == training_views(_images(4), RECIPES["fast"], epoch=4).flipped
     with pytest.raises(ValueError, match="not 11"):
         training_views(_images(2), RECIPES["fast"], epoch=11)

@@ -44,3 +44,19 @@ def test_the_message_of_a_damaged_checkpoint_keeps_to_what_applies(tmp_path):
     with pytest.raises(CheckpointError) as error:
         load_checkpoint(tmp_path / "ckpt.pt")
     assert "weights_only" not in str(error.value) and "\n" not in str(error.value)
+
+
+def test_a_write_interrupted_halfway_leaves_the_old_checkpoint_and_no_scraps(tmp_path, monkeypatch):
+    path = tmp_path / "ckpt.pt"
+    save_checkpoint(path, {"format": CHECKPOINT_FORMAT, "epoch": 1})
+
+    def half_then_killed(obj, f, *args, **kwargs):
+        f.write(b"half a checkpoint")
+        raise KeyboardInterrupt  # Ctrl-C in the middle of writing
+
+    monkeypatch.setattr(torch, "save", half_then_killed)
+    with pytest.raises(KeyboardInterrupt):
+        save_checkpoint(path, {"format": CHECKPOINT_FORMAT, "epoch": 2})
+    monkeypatch.undo()
+    assert load_checkpoint(path)["epoch"] == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt.pt"]
