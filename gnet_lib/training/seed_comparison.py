@@ -142,7 +142,6 @@ def protocol_caption(runs: Runs) -> str:
     if first.get("final_test") and identity.get("test_size") and identity["test_size"] != first["final_test"]["images"]:
         caption += f"; learning curves on a fixed subset of {identity['test_size']:,} test images"
     return f"{caption}; {describe_protocols(flat, with_seed=False)}"
-    return caption
 
 
 def _seed_note(runs: Runs) -> str:
