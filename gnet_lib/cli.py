@@ -27,6 +27,7 @@ from .core.paper import compare_with_paper
 from .core.tables import Table
 from .training.choices import CHECKPOINT_NAME, DATASETS
 from .training.config import TrainConfig, flag_fields
+from .training.locations import DEFAULT_RUNS
 from .training.recipes import RECIPES
 from .training.results import ablation_table, available, load_results, output_results_dir, published_key
 from .training.storage import CheckpointError, write_json
@@ -320,7 +321,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_campaign(args: argparse.Namespace) -> int:
     if not args.dry_run and not args.data_dir:
         raise UsageError("campaign needs --data-dir (CIFAR-10 in torchvision's format or an image folder), or --dry-run")
-    for option, path, default in (("--results-dir", args.results_dir, str(output_results_dir())), ("--runs-dir", args.runs_dir, "runs")):
+    for option, path, default in (("--results-dir", args.results_dir, str(output_results_dir())), ("--runs-dir", args.runs_dir, str(DEFAULT_RUNS))):
         if path is not None or not args.dry_run:  # a dry run's own folders are new temporary ones
             _check_output_folder(path or default, option)
     if args.deliver is not None:
@@ -374,7 +375,7 @@ def _add_ablation(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--models", nargs="+", default=list(CIFAR_MODEL_NAMES), help="which variants (default: all seven)")
     p.add_argument("--results-dir", default=str(output_results_dir()),
                    help="where result files go (default: $GNET_RESULTS if set, else results)")
-    p.add_argument("--runs-dir", default="runs", help="where checkpoints go (default: runs)")
+    p.add_argument("--runs-dir", default=str(DEFAULT_RUNS), help=f"where checkpoints go (default: {DEFAULT_RUNS})")
     p.add_argument("--devices", nargs="+", help="devices to spread runs over, one run each (default: every GPU, else auto)")
     p.add_argument("--table-only", action="store_true", help="do not train; print the table from existing results")
     p.add_argument("--protocol", help="with --table-only: which stored protocol folder to show, e.g. 5000x1000-e4-s1 "
@@ -392,7 +393,7 @@ def _add_compare(sub: argparse._SubParsersAction) -> None:
                    help="recipes to train; the first is the reference whose final error the others must reach "
                         "(default: seed fast)")
     p.add_argument("--output", required=True, help="folder for the result files, one per recipe (finished ones are skipped)")
-    p.add_argument("--runs-dir", default="runs", help="where checkpoints go (default: runs)")
+    p.add_argument("--runs-dir", default=str(DEFAULT_RUNS), help=f"where checkpoints go (default: {DEFAULT_RUNS})")
     p.add_argument("--plot", help="also save the error curves to this image file")
     _add_training_options(p, one_recipe=False)
     p.set_defaults(func=cmd_compare)

@@ -23,6 +23,7 @@ from ..core.errors import UsageError
 from .config import TrainConfig
 from .data import load_data
 from .job_queue import Job, run_jobs
+from .locations import DEFAULT_RUNS
 from .provenance import pick_device
 from .results import output_results_dir, result_path, reusable_result
 from .storage import read_json, write_json
@@ -57,7 +58,7 @@ def run_ablation(
     base: TrainConfig,
     models: Sequence[str] = CIFAR_MODEL_NAMES,
     results_dir: str | Path | None = None,
-    runs_dir: str | Path = "runs",
+    runs_dir: str | Path = DEFAULT_RUNS,
     devices: Sequence[str] | None = None,
     log: Callable[[str], None] = print,
     on_epoch_end: Callable[[dict[str, Any]], None] | None = None,

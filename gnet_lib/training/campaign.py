@@ -59,7 +59,7 @@ from .data import (
 )
 from .delivery import Delivery
 from .group import train_group
-from .locations import CHECKOUT_RESULTS
+from .locations import CHECKOUT_RESULTS, DEFAULT_RUNS, data_root
 from .probe_reading import Choices, campaign_choices, rates_from_probe
 from .provenance import pick_device
 from .recipes import Recipe
@@ -143,7 +143,7 @@ def resolve_folders(s: CampaignSettings, log: Callable[[str], None] = print) -> 
     folders named, else a new temporary folder (logged, with both paths). A dry run into the
     book's results folder, or a folder inside it, is a :class:`UsageError`."""
     if not s.dry_run:
-        return replace(s, results_dir=s.results_dir or output_results_dir(), runs_dir=s.runs_dir or Path("runs"))
+        return replace(s, results_dir=s.results_dir or output_results_dir(), runs_dir=s.runs_dir or DEFAULT_RUNS)
     for folder, option in ((s.results_dir, "--results-dir"), (s.runs_dir, "--runs-dir")):
         book = next((b for b in book_results_folders() if folder is not None and folder.resolve().is_relative_to(b)), None)
         if book is not None:
@@ -164,7 +164,7 @@ def check_data(s: CampaignSettings) -> None:
     :class:`~gnet_lib.training.data.DataUnavailableError`, a malformed folder a :class:`UsageError`."""
     if s.dry_run:
         return
-    root = Path(s.data_dir or "data").expanduser()
+    root = data_root(s.data_dir)
     if not root.is_dir():
         raise DataUnavailableError(f"the data folder {root} does not exist; {HOW_TO_GET_DATA}")
     if is_image_folder(root):

@@ -22,6 +22,7 @@ from ..core.layers import layer_table
 from ..core.tables import Table
 from .config import TrainConfig
 from .data import load_data
+from .locations import DEFAULT_RUNS
 from .recipes import batch_count, resize_text, stage_side
 from .results import (
     describe_protocol,
@@ -38,7 +39,7 @@ def compare_recipes(
     base: TrainConfig,
     recipes: Sequence[str],
     folder: str | Path,
-    runs_dir: str | Path = "runs",
+    runs_dir: str | Path = DEFAULT_RUNS,
     log: Callable[[str], None] = print,
     on_epoch_end: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, dict[str, Any]]:

@@ -33,6 +33,7 @@ from ..core.errors import UsageError
 from . import environment_variables
 from .choices import DATASETS, SYNTHETIC_SIZES
 from .config import check_subset
+from .locations import DEFAULT_DATA, data_root
 from .recipes import batch_count
 
 _TORCHVISION = {"cifar10": ("CIFAR10", "cifar-10-batches-py", "CIFAR-10"), "cifar100": ("CIFAR100", "cifar-100-python", "CIFAR-100")}
@@ -342,7 +343,7 @@ def load_data(
         raise UsageError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS)}")
     if name == "synthetic":
         return make_synthetic(*synthetic_sizes, seed=seed)
-    root = Path(data_dir or "data").expanduser()
+    root = data_root(data_dir)
     if is_image_folder(root):
         data = load_image_folder(root, name)
         if name in _TORCHVISION and data.num_classes != (10 if name == "cifar10" else 100):
@@ -376,7 +377,7 @@ def _folder_key(name: str, root: Path) -> str:
     return f"{name}-jpeg-q{marker['quality']}" if marker else f"{name}-jpeg"
 
 
-def book_data(data_dir: str | os.PathLike = "data", synthetic_sizes: tuple[int, int] = SYNTHETIC_SIZES,
+def book_data(data_dir: str | os.PathLike = DEFAULT_DATA, synthetic_sizes: tuple[int, int] = SYNTHETIC_SIZES,
               log=print) -> ImageData:
     """CIFAR-10 for the book's chapters where it can be had, else synthetic data (and says which).
 
@@ -406,7 +407,7 @@ def dataset_key(name: str, data_dir: str | os.PathLike | None = None) -> str:
     same image files as the loader (:func:`image_files`)."""
     if name == "synthetic" or name not in _TORCHVISION:
         return name
-    root = Path(data_dir or "data").expanduser()
+    root = data_root(data_dir)
     return _folder_key(name, root) if is_image_folder(root) else name
 
 
@@ -419,7 +420,7 @@ def split_sizes(name: str, data_dir: str | os.PathLike | None = None,
     cannot be known yet (torchvision's CIFAR not downloaded)."""
     if name == "synthetic":
         return tuple(synthetic_sizes)  # type: ignore[return-value]
-    root = Path(data_dir or "data").expanduser()
+    root = data_root(data_dir)
     if is_image_folder(root):
         return tuple(sum(len(f) for f in image_files(root / split).values()) for split in ("train", "test"))  # type: ignore[return-value]
     present = name in _TORCHVISION and (root / _TORCHVISION[name][1]).is_dir()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 #: The ``gnet_lib`` folder (in a checkout, or in an installed package's site-packages).
@@ -12,3 +13,13 @@ CHECKOUT_DIR = PACKAGE_DIR.parent
 CHECKOUT_RESULTS = CHECKOUT_DIR / "results"
 #: The copy of the committed results an installed package carries (absent in a checkout).
 PACKAGED_RESULTS = PACKAGE_DIR / "stored_results"
+
+#: Where commands keep run folders (checkpoints, logs) unless told otherwise, from the working folder.
+DEFAULT_RUNS = Path("runs")
+#: Where commands look for datasets (and download torchvision's) unless told otherwise.
+DEFAULT_DATA = Path("data")
+
+
+def data_root(data_dir: str | os.PathLike[str] | None) -> Path:
+    """The data folder a command reads: ``data_dir`` as given (``~`` expanded), else :data:`DEFAULT_DATA`."""
+    return Path(data_dir or DEFAULT_DATA).expanduser()

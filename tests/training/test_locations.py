@@ -27,3 +27,12 @@ def test_the_book_reads_the_checkouts_results_when_nothing_else_is_said(monkeypa
 
 def test_provenance_names_the_checkouts_commit():
     assert re.fullmatch(r"[0-9a-f]{40}(\+dirty)?", git_commit())
+
+
+def test_the_data_folder_is_the_one_named_or_the_default(tmp_path, monkeypatch):
+    from gnet_lib.training.locations import DEFAULT_DATA, data_root
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert data_root(None) == DEFAULT_DATA and data_root("") == DEFAULT_DATA
+    assert data_root("~/cifar") == tmp_path / "cifar"
+    assert data_root(tmp_path / "x") == tmp_path / "x"
