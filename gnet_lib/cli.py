@@ -155,11 +155,7 @@ def _check_before_work(config: TrainConfig) -> None:
     if data.dataset_key(config.dataset, config.data_dir) in DATASETS:  # CIFAR or synthetic, not an image folder
         layer_table(config.spec(), input_size=CIFAR_IMAGE)  # a model too big for the images fails before any download
     sizes = data.split_sizes(config.dataset, config.data_dir, config.synthetic_sizes)
-    data.check_subset(config.train_subset, config.test_subset, sizes)
-    training = config.train_subset or (sizes[0] if sizes else None)
-    if config.validation is not None and training is not None and config.validation >= training:
-        raise UsageError(f"--validation {config.validation:,} leaves no training images: it is taken from the "
-                         f"{training:,} training images; ask for fewer")
+    config.check_sizes(sizes)
 
 
 def cmd_models(args: argparse.Namespace) -> int:

@@ -48,6 +48,21 @@ def check_subset(train: int | None, test: int | None, sizes: tuple[int, int] | N
             raise UsageError(f"{what} {n} cannot hold all {classes} classes; ask for at least {classes} images")
 
 
+def check_validation(n: int | None, training: int | None, classes: int | None = None) -> None:
+    """A usage error unless a validation split of ``n`` images (``None``: none) is a positive number
+    smaller than the ``training`` images it is taken from (where known) and, where the class count
+    is known, holds every class."""
+    if n is None:
+        return
+    if n < 1:
+        raise UsageError(f"--validation must be a positive number of images, got {n}")
+    if training is not None and n >= training:
+        raise UsageError(f"--validation {n:,} leaves no training images: it is taken from the {training:,} "
+                         "training images; ask for fewer")
+    if classes is not None and n < classes:
+        raise UsageError(f"--validation {n} cannot hold all {classes} classes; ask for at least {classes} images")
+
+
 def _flag(default: Any, flag: str, help: str, **argparse_options: Any) -> Any:
     """A field the command line sets with ``flag`` (``%(default)s`` in ``help`` shows the default)."""
     return field(default=default, metadata={"flag": flag, "help": help, **argparse_options})
@@ -167,11 +182,17 @@ class TrainConfig:
         if self.eval_batch_size is not None and self.eval_batch_size < 1:
             raise UsageError(f"--eval-batch-size must be a positive number of images, got {self.eval_batch_size}")
         check_subset(self.train_subset, self.test_subset, None)
-        if self.validation is not None and self.validation < 1:
-            raise UsageError(f"--validation must be a positive number of images, got {self.validation}")
+        check_validation(self.validation, self.train_subset)
         if self.final_test and self.validation is not None:
             raise UsageError("--final-test evaluates on the test split, which --validation keeps out of sight; "
                              "use one of the two")
+
+    def check_sizes(self, sizes: tuple[int, int] | None, classes: int | None = None) -> None:
+        """The subset and validation sizes against the splits' ``(train, test)`` image counts and the
+        class count, where known: the one check the command line (with counted sizes) and the data
+        (with loaded ones) share."""
+        check_subset(self.train_subset, self.test_subset, sizes, classes)
+        check_validation(self.validation, self.train_subset or (sizes[0] if sizes else None), classes)
 
     @property
     def data_seed(self) -> int:

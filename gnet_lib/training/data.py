@@ -32,7 +32,7 @@ from torchvision.io import ImageReadMode, decode_image, read_file
 from ..core.errors import UsageError
 from . import environment_variables
 from .choices import DATASETS, SYNTHETIC_SIZES
-from .config import check_subset
+from .config import check_subset, check_validation
 from .locations import DEFAULT_DATA, data_root
 from .recipes import batch_count
 
@@ -107,11 +107,7 @@ class ImageData:
         """A validation split: ``n`` class-balanced training images become the evaluation set and
         the rest stay for training; the test images are dropped, so that settings chosen on this
         split never saw them."""
-        if not 0 < n < len(self.train_y):
-            raise UsageError(f"--validation {n} must be a positive number of images smaller than the {len(self.train_y):,} "
-                             "training images it is taken from")
-        if n < self.num_classes:
-            raise UsageError(f"--validation {n} cannot hold all {self.num_classes} classes; ask for at least {self.num_classes} images")
+        check_validation(n, len(self.train_y), self.num_classes)
         held = balanced_indices(self.train_y, n, self.num_classes, seed)
         keep = torch.ones(len(self.train_y), dtype=torch.bool)
         keep[held] = False

@@ -80,3 +80,16 @@ def test_the_validation_lives_in_the_config():
         TrainConfig(final_test=True, validation=100).validate()
     with pytest.raises(UsageError, match="--train-subset 60,000 is larger than the training split"):
         check_subset(60_000, None, (50_000, 10_000))
+
+
+def test_sizes_are_checked_by_one_rule_against_counted_or_loaded_splits():
+    TrainConfig(train_subset=100, validation=20).check_sizes((500, 100), classes=10)
+    for config, sizes, words in (
+        (TrainConfig(train_subset=600), (500, 100), "larger than the training split"),
+        (TrainConfig(validation=500), (500, 100), "leaves no training images: it is taken from the 500"),
+        (TrainConfig(train_subset=100, validation=100), None, "leaves no training images: it is taken from the 100"),
+        (TrainConfig(validation=5), (500, 100), "cannot hold all 10 classes"),
+    ):
+        with pytest.raises(UsageError, match=words):
+            config.check_sizes(sizes, classes=10)
+    TrainConfig(validation=5).check_sizes(None)  # classes unknown: nothing to say yet

@@ -61,7 +61,7 @@ def test_a_validation_split_holds_out_balanced_training_images_and_drops_the_tes
     assert "validation split: 60" in split.source and "test images not used" in split.source
 
 
-@pytest.mark.parametrize("n, message", [(320, "smaller than the 320 training images"), (0, "positive"),
+@pytest.mark.parametrize("n, message", [(320, "leaves no training images: it is taken from the 320 training images"), (0, "positive"),
                                         (5, "cannot hold all 10 classes")])
 def test_a_validation_split_that_cannot_be_made_is_a_usage_error(tiny_data, n, message):
     with pytest.raises(UsageError, match=message):
