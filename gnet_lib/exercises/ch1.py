@@ -20,7 +20,7 @@ WIRING_MODULE = "4d"
 LRN_PIXEL = (20.0, 40.0, 300.0, 40.0, 20.0, 0.0, 10.0, 150.0)
 #: Exercise 1.6 accepts values rounded to two decimals: each is then within half a unit of the
 #: second decimal of the exact value. Every mistake the checker names moves some channel by more
-#: than 2 (tests/exercises/test_exercises_ch1.py), so this tolerance lets none of them pass.
+#: than 2 (tests/exercises/test_ch1.py), so this tolerance lets none of them pass.
 LRN_TOLERANCE = 0.005
 
 

@@ -82,8 +82,8 @@ def test_every_exercise_has_a_checker_and_every_chapter_at_least_three():
 def test_every_checker_is_tested_in_its_chapters_test_file():
     for exercise in all_exercises():
         chapter = exercise.split(".")[0]
-        text = (TESTS / f"test_exercises_ch{chapter}.py").read_text()
-        assert f'"{exercise}"' in text, f"exercise {exercise} has no test in test_exercises_ch{chapter}.py"
+        text = (TESTS / f"test_ch{chapter}.py").read_text()
+        assert f'"{exercise}"' in text, f"exercise {exercise} has no test in test_ch{chapter}.py"
 
 
 def test_every_exercise_of_a_notebook_is_checked_or_open_and_every_chapter_has_an_open_one():
