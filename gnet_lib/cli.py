@@ -28,6 +28,9 @@ from .core.tables import Table
 from .training.choices import CHECKPOINT_NAME, DATASETS
 from .training.config import TrainConfig, flag_fields
 from .training.locations import DEFAULT_RUNS
+
+#: The model a command trains when none is named: TrainConfig's own default.
+DEFAULT_MODEL = TrainConfig.model
 from .training.recipes import RECIPES
 from .training.results import ablation_table, available, load_results, output_results_dir, published_key
 from .training.storage import CheckpointError, write_json
@@ -254,7 +257,7 @@ def _stored_protocol(args: argparse.Namespace, config: TrainConfig) -> tuple[str
 
 
 def cmd_ablation(args: argparse.Namespace) -> int:
-    config = _config(args, model=args.models[0] if args.models else "googlenet")
+    config = _config(args, model=args.models[0] if args.models else DEFAULT_MODEL)
     if args.plots:
         _check_output_folder(args.plots, "--plots")
     if args.table_only:
@@ -356,7 +359,7 @@ def _add_table(sub: argparse._SubParsersAction) -> None:
 
 def _add_train(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="train one model", epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--model", default="googlenet", help=f"one of: {', '.join(MODEL_NAMES)} (default: googlenet)")
+    p.add_argument("--model", default=DEFAULT_MODEL, help=f"one of: {', '.join(MODEL_NAMES)} (default: {DEFAULT_MODEL})")
     p.add_argument("--no-aux", action="store_true", help="leave out the auxiliary heads of models that have them")
     p.add_argument("--run-dir", help="folder for the checkpoint written after every epoch")
     p.add_argument("--resume", action="store_true", help="continue the run whose checkpoint is in --run-dir")
@@ -384,7 +387,7 @@ def _add_ablation(sub: argparse._SubParsersAction) -> None:
 def _add_compare(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("compare", help="train one model with several recipes and compare their time to accuracy",
                        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--model", default="googlenet", help=f"one of: {', '.join(MODEL_NAMES)} (default: googlenet)")
+    p.add_argument("--model", default=DEFAULT_MODEL, help=f"one of: {', '.join(MODEL_NAMES)} (default: {DEFAULT_MODEL})")
     p.add_argument("--recipes", nargs="+", default=["seed", "fast"], choices=sorted(RECIPES),
                    help="recipes to train; the first is the reference whose final error the others must reach "
                         "(default: seed fast)")
@@ -398,7 +401,7 @@ def _add_compare(sub: argparse._SubParsersAction) -> None:
 def _add_bench(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="training throughput: our engine against a plain loop", epilog=EXIT_CODES,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--model", default="googlenet")
+    p.add_argument("--model", default=DEFAULT_MODEL)
     p.add_argument("--models", nargs="+", choices=MODEL_NAMES, metavar="MODEL",
                    help="instead: the engine's training speed of each of these models, side by side, with their "
                         "MACs per image and source 000's published times (relative to googlenet)")
