@@ -1,3 +1,3 @@
 """The version of gnet_lib, recorded in every result file."""
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
