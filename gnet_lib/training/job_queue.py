@@ -62,8 +62,10 @@ def run_jobs(items: Sequence[Item], slots: Sequence[Slot], make_job: Callable[[I
             with open(job.log_path, "a") as out, subprocess.Popen(
                 job.command, stdout=out, stderr=subprocess.STDOUT, env=None if job.env is None else dict(job.env)
             ) as proc:
-                with lock:
+                with lock:  # a child started just as another worker failed is stopped at once
                     running.append(proc)
+                    if stop.is_set():
+                        proc.terminate()
                 code = proc.wait()
             if code == 0:
                 log(f"{job.label}: done")
@@ -78,8 +80,8 @@ def run_jobs(items: Sequence[Item], slots: Sequence[Slot], make_job: Callable[[I
             for future in finished:  # the first worker to fail stops all, whichever slot it had
                 future.result()
         except BaseException:
-            stop.set()
             with lock:
+                stop.set()
                 for proc in running:
                     proc.terminate()
             raise

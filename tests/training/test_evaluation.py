@@ -85,7 +85,7 @@ def test_a_bf16_evaluation_is_recorded_and_named_and_fp32_leaves_identities_as_t
     half = train(config, data=data)
     full = train(TrainConfig(**SETTINGS, epochs=1), data=data)
     assert run_identity(config, data) == half.identity
-    assert half.identity["eval_precision"] == "bf16" and "eval_precision" not in full.identity
+    assert (half.identity["eval_precision"], full.identity["eval_precision"]) == ("bf16", "fp32")
     assert identity_differences(full.identity, half.identity) == ["eval_precision: stored 'fp32', this run 'bf16'"]
     assert protocol_name(half.identity) == protocol_name(full.identity) + "-evalbf16"
     assert half.environment["eval_batch_size"] == 16 and full.environment["eval_batch_size"] == 1000
