@@ -25,15 +25,15 @@ from .core.errors import UsageError
 from .core.layers import layer_table
 from .core.paper import compare_with_paper
 from .core.tables import Table
-from .training.choices import CHECKPOINT_NAME, DATASETS
-from .training.config import TrainConfig, flag_fields
-from .training.locations import DEFAULT_RUNS
+from .training.settings.choices import CHECKPOINT_NAME, DATASETS
+from .training.settings.config import TrainConfig, flag_fields
+from .training.settings.locations import DEFAULT_RUNS
 
 #: The model a command trains when none is named: TrainConfig's own default.
 DEFAULT_MODEL = TrainConfig.model
-from .training.recipes import RECIPES
-from .training.results import ablation_table, available, load_results, output_results_dir, published_key
-from .training.storage import CheckpointError, write_json
+from .training.results.results import ablation_table, available, load_results, output_results_dir, published_key
+from .training.results.storage import CheckpointError, write_json
+from .training.settings.recipes import RECIPES
 
 
 class _Lazy:
@@ -48,10 +48,14 @@ class _Lazy:
 
 if TYPE_CHECKING:
     from .book import plots
-    from .training import ablation, bench, campaign, comparison, data, train
+    from .training.analysis import comparison
+    from .training.data import data
+    from .training.engine import train
+    from .training.experiments import ablation, bench
+    from .training.gpu import campaign
 else:
-    _ENGINE = ("training.ablation", "training.bench", "training.campaign", "training.comparison", "training.data",
-               "book.plots", "training.train")
+    _ENGINE = ("training.experiments.ablation", "training.experiments.bench", "training.gpu.campaign",
+               "training.analysis.comparison", "training.data.data", "book.plots", "training.engine.train")
     ablation, bench, campaign, comparison, data, plots, train = (_Lazy(f"{__package__}.{name}") for name in _ENGINE)
 
 CIFAR_IMAGE = (3, 32, 32)
@@ -135,7 +139,7 @@ def _check_image_file(path: str, option: str) -> None:
 
 
 def _add_training_options(p: argparse.ArgumentParser, one_recipe: bool = True) -> None:
-    """The training flags, one per field of :class:`~gnet_lib.training.config.TrainConfig` that
+    """The training flags, one per field of :class:`~gnet_lib.training.settings.config.TrainConfig` that
     carries one (its default, help and argparse options come from the field)."""
     for f in flag_fields(() if one_recipe else ("recipe",)):
         options = {k: v for k, v in f.metadata.items() if k != "flag"}

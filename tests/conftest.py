@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from gnet_lib.exercises import check
-from gnet_lib.training.data import make_synthetic
+from gnet_lib.training.data.data import make_synthetic
 
 pytest_plugins = ["pytester"]
 

@@ -169,7 +169,7 @@ def test_a_validation_split_as_large_as_the_training_images_fails_before_any_wor
 
 
 def test_a_subset_larger_than_the_data_fails_before_any_work(capsys, tmp_path, monkeypatch):
-    from gnet_lib.training import data as data_module
+    from gnet_lib.training.data import data as data_module
 
     assert main(["train", *TINY, "--train-subset", "99999999"]) == EXIT_USAGE
     assert "--train-subset 99,999,999 is larger than the training split, which has 96 images" in capsys.readouterr().err

@@ -25,7 +25,10 @@ from gnet_lib.cli import (
     main,
 )
 from gnet_lib.core.errors import UsageError
-from gnet_lib.training import ablation, bench, campaign, comparison, train
+from gnet_lib.training.analysis import comparison
+from gnet_lib.training.engine import train
+from gnet_lib.training.experiments import ablation, bench
+from gnet_lib.training.gpu import campaign
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["--dataset", "synthetic", "--synthetic-sizes", "40", "20", "--epochs", "1", "--device", "cpu", "--no-progress"]
@@ -321,7 +324,7 @@ def test_an_unknown_stored_protocol_is_refused_with_the_stored_ones(capsys, tmp_
 def test_help_loads_no_engine_module():
     """``gnet --help`` pays for the package (which imports torch) and nothing more."""
     code = ("import sys; from gnet_lib.cli import build_parser; build_parser().format_help(); "
-            "print([m for m in ('torchvision', 'matplotlib', 'gnet_lib.training.data', 'gnet_lib.training.train') if m in sys.modules])")
+            "print([m for m in ('torchvision', 'matplotlib', 'gnet_lib.training.data.data', 'gnet_lib.training.engine.train') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=ONE_THREAD)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"

@@ -88,7 +88,7 @@ def colab(tmp_path_factory) -> dict:
 
 
 def test_the_package_comes_from_the_wheel_with_the_stored_results(colab):
-    code = ("import gnet_lib, gnet_lib.training.results as r; print(gnet_lib.__file__); print(r.default_results_dir())")
+    code = ("import gnet_lib, gnet_lib.training.results.results as r; print(gnet_lib.__file__); print(r.default_results_dir())")
     lines = _sh(str(colab["python"]), "-c", code, cwd=colab["content"], env=colab["env"]).stdout.split()
     assert Path(lines[0]).is_relative_to(colab["site"])
     results = Path(lines[1])

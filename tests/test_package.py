@@ -109,7 +109,7 @@ def against_the_direction(graph: dict[str, set[str]]) -> list[str]:
 def test_the_direction_check_finds_an_import_against_it():
     assert against_the_direction({"gnet_lib.core.a": {"gnet_lib.model.b"}}) == ["gnet_lib.core.a -> gnet_lib.model.b"]
     assert against_the_direction({"gnet_lib.training.a": {"gnet_lib.book.plots"}}) != []
-    assert against_the_direction({"gnet_lib.exercises.ch2": {"gnet_lib.training.recipes"}}) != []
+    assert against_the_direction({"gnet_lib.exercises.ch2": {"gnet_lib.training.settings.recipes"}}) != []
     assert against_the_direction({"gnet_lib.cli": {"gnet_lib.training.a"}, "gnet_lib.model.b": {"gnet_lib.core.version"}}) == []
 
 
@@ -117,6 +117,42 @@ def test_every_import_points_down_the_layers():
     graph, _ = import_graph()
     assert all(layer_of(m) < len(LAYERS) or m.count(".") <= 1 for m in graph), "a module outside the layers"
     assert against_the_direction(graph) == []
+
+
+#: The training layers, lowest first; packages on one level do not import each other.
+TRAINING_LEVELS = {"settings": 0, "data": 1, "results": 1, "engine": 2, "experiments": 3, "analysis": 4, "gpu": 4}
+
+
+def training_package(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[2] if len(parts) > 3 and parts[1] == "training" else None
+
+
+def against_the_training_levels(graph: dict[str, set[str]]) -> list[str]:
+    """Every import inside ``gnet_lib.training`` that points up its levels or across to a sibling."""
+    wrong = []
+    for module, targets in sorted(graph.items()):
+        mine = training_package(module)
+        for target in sorted(targets):
+            theirs = training_package(target)
+            if mine and theirs and theirs != mine and TRAINING_LEVELS[theirs] >= TRAINING_LEVELS[mine]:
+                wrong.append(f"{module} -> {target}")
+    return wrong
+
+
+def test_the_training_level_check_finds_an_import_up_or_across():
+    assert against_the_training_levels({"gnet_lib.training.engine.a": {"gnet_lib.training.gpu.b"}}) != []
+    assert against_the_training_levels({"gnet_lib.training.data.a": {"gnet_lib.training.results.b"}}) != []
+    assert against_the_training_levels({"gnet_lib.training.gpu.a": {"gnet_lib.training.settings.b",
+                                                                     "gnet_lib.training.gpu.c"}}) == []
+
+
+def test_the_training_modules_sit_in_its_level_packages_and_import_down_them():
+    graph, _ = import_graph()
+    training = {m: p for m, p in _modules().items() if m.startswith("gnet_lib.training.")}
+    assert {m.split(".")[2] for m, p in training.items() if p.name == "__init__.py"} == set(TRAINING_LEVELS)
+    assert [m for m, p in training.items() if p.name != "__init__.py" and training_package(m) is None] == []
+    assert against_the_training_levels(graph) == []
 
 
 def _third_party_imports(path: Path) -> set[str]:
@@ -225,7 +261,7 @@ def loads_by_name(source: str) -> list[int]:
 
 
 def test_the_finder_sees_imports_by_name():
-    source = "import importlib\nx = 1\nm = importlib.import_module('gnet_lib.training.recipes')\nn = __import__('os')\n"
+    source = "import importlib\nx = 1\nm = importlib.import_module('gnet_lib.training.settings.recipes')\nn = __import__('os')\n"
     assert loads_by_name(source) == [3, 4]
     assert loads_by_name("from importlib import import_module\nimport_module(name)\n") == [2]
 

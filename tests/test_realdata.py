@@ -4,9 +4,9 @@ import os
 
 import pytest
 
-from gnet_lib.training.config import TrainConfig
-from gnet_lib.training.data import load_data
-from gnet_lib.training.train import train
+from gnet_lib.training.data.data import load_data
+from gnet_lib.training.engine.train import train
+from gnet_lib.training.settings.config import TrainConfig
 
 CIFAR10 = os.environ.get("GNET_CIFAR10_DIR")
 pytestmark = [

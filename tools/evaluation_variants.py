@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Test a stored model in each of gnet_lib.training.evaluation_variants.VARIANTS and store the result.
+"""Test a stored model in each of gnet_lib.training.experiments.evaluation_variants.VARIANTS and store the result.
 
     tools/evaluation_variants.py --weights results/weights/FILE.pt --data-dir DIR --output results/evaluation/NAME.json
 
@@ -16,9 +16,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from gnet_lib.core.errors import UsageError
-from gnet_lib.training.data import DataUnavailableError, load_data
-from gnet_lib.training.evaluation_variants import evaluate_stored_weights
-from gnet_lib.training.storage import CheckpointError, write_json
+from gnet_lib.training.data.data import DataUnavailableError, load_data
+from gnet_lib.training.experiments.evaluation_variants import evaluate_stored_weights
+from gnet_lib.training.results.storage import CheckpointError, write_json
 
 
 def main(argv: list[str] | None = None) -> int:

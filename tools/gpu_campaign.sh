@@ -15,7 +15,7 @@
 # Checkpoints, the probe's report and a copy of results.tar stay in $GNET_RUNS (default
 # /tmp/gnet-runs): a second call on a machine that is still up skips the probe, counts the first
 # call's results as done and resumes the interrupted runs.
-# With GNET_CUDA_TESTS=1 it first runs the CUDA tests (tests/training/test_graphs.py, which CI
+# With GNET_CUDA_TESTS=1 it first runs the CUDA tests (tests/training/engine/test_graphs.py, which CI
 # skips; a minute or two of the budget) into OUT_DIR/cuda-tests.log, where pytest exists.
 #
 # It refuses, with a one-line reason and exit status 1, before any work: a python ($PYTHON,
@@ -86,7 +86,7 @@ if [ -f "$runs/results.tar" ]; then
   tar -xf "$runs/results.tar"  # an earlier call's results on this machine: done, not to be made again
 fi
 if [ "${GNET_CUDA_TESTS:-0}" = 1 ]; then
-  timeout 240 "$python" -m pytest -q -p no:cacheprovider tests/training/test_graphs.py 2>&1 | tee "$out/cuda-tests.log" || true
+  timeout 240 "$python" -m pytest -q -p no:cacheprovider tests/training/engine/test_graphs.py 2>&1 | tee "$out/cuda-tests.log" || true
 fi
 if [ -f "$runs/gpu-probe.json" ]; then
   echo "gpu_campaign: the probe's report of an earlier call on this machine is reused"

@@ -1,4 +1,4 @@
-"""The first-contact probe on a GPU machine (2.5 minutes by default): see gnet_lib.training.probe.
+"""The first-contact probe on a GPU machine (2.5 minutes by default): see gnet_lib.training.gpu.probe.
 
     PYTHONPATH=. python3 tools/gpu_probe.py --output $OUT/gpu-probe.json
 
@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from gnet_lib.core.errors import UsageError
-from gnet_lib.training.probe import GROUP_MODELS, ProbeSettings, run_probe
+from gnet_lib.training.gpu.probe import GROUP_MODELS, ProbeSettings, run_probe
 
 
 def parse(argv: list[str]) -> ProbeSettings:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Work through the mid-scale protocol's runs (gnet_lib.training.midscale.RUNS), one per CPU core.
+"""Work through the mid-scale protocol's runs (gnet_lib.training.experiments.midscale.RUNS), one per CPU core.
 
     tools/midscale_queue.py --data-dir DIR --work ~/gnet-runs/midscale [--cores 0 1]
 
@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gnet_lib.training.job_queue import Job, run_jobs
-from gnet_lib.training.midscale import RUNS, MidscaleRun, cannot_run_here
-from gnet_lib.training.provenance import cpu_has_native_bf16
+from gnet_lib.training.experiments.job_queue import Job, run_jobs
+from gnet_lib.training.experiments.midscale import RUNS, MidscaleRun, cannot_run_here
+from gnet_lib.training.results.provenance import cpu_has_native_bf16
 
 
 def command(run: MidscaleRun, core: int, data_dir: str, work: Path) -> list[str]:

@@ -5,7 +5,7 @@
 
 DEST gets the same train/<class>/* and test/<class>/* files, re-encoded with Pillow at the
 given quality and 4:2:0 chroma subsampling, and a reencoded.json marker; results on it are
-filed under their own dataset key (cifar10-jpeg-q50). See gnet_lib.training.reencode. Exit codes: 0
+filed under their own dataset key (cifar10-jpeg-q50). See gnet_lib.training.data.reencode. Exit codes: 0
 done, 2 bad arguments (the message says what to fix), 130 interrupted (nothing is left behind;
 run the same command again).
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from gnet_lib.core.errors import UsageError
-from gnet_lib.training.reencode import reencode_folder
+from gnet_lib.training.data.reencode import reencode_folder
 
 
 def main(argv: list[str] | None = None) -> int:

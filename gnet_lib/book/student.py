@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit
 
 from ..core.errors import UsageError
-from ..training.storage import write_text
+from ..training.results.storage import write_text
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode

@@ -7,11 +7,11 @@ from dataclasses import fields
 from typing import Any
 
 from ..core.layers import layer_table
-from ..training.loss_terms import smoothed_floor
-from ..training.lr_schedules import PAPER_LR_CUT, PAPER_LR_EVERY, epochs_until
-from ..training.paper_training import ENSEMBLE_MODELS, ensemble_macs
-from ..training.recipes import Recipe, get_recipe
-from ..training.results import default_results_dir, load_folder
+from ..training.analysis.paper_training import ENSEMBLE_MODELS, ensemble_macs
+from ..training.engine.loss_terms import smoothed_floor
+from ..training.engine.lr_schedules import PAPER_LR_CUT, PAPER_LR_EVERY, epochs_until
+from ..training.results.results import default_results_dir, load_folder
+from ..training.settings.recipes import Recipe, get_recipe
 from .checks import AnswerTypeError, Exercise, integer, number
 
 CIFAR10_TRAIN = 50_000

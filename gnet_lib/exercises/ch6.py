@@ -12,10 +12,10 @@ from ..core.fingerprint import final_features
 from ..core.layers import layer_table
 from ..core.published import SOURCE_000
 from ..core.specs import inception_out_channels
-from ..training.midscale import RUNS
-from ..training.recipes import get_recipe
-from ..training.results import default_results_dir, load_result
-from ..training.statistics import final_test_predictions, independent_error_difference, same_test_set
+from ..training.analysis.statistics import final_test_predictions, independent_error_difference, same_test_set
+from ..training.experiments.midscale import RUNS
+from ..training.results.results import default_results_dir, load_result
+from ..training.settings.recipes import get_recipe
 from .checks import AnswerTypeError, Exercise, integer, number
 
 #: The variant of exercise 6.1: the base model with 5b removed, so that 5a is its last module.

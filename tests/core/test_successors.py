@@ -8,7 +8,7 @@ import pytest
 from gnet_lib.core.errors import UsageError
 from gnet_lib.core.published import IMAGENET_RESULTS, PAPERS, V3_SUBSET_EFFECT
 from gnet_lib.core.successors import SETTINGS, setting, successors_table
-from gnet_lib.training.paper_training import ILSVRC_CLASSIFICATION, TESTING_BREAKDOWN
+from gnet_lib.training.analysis.paper_training import ILSVRC_CLASSIFICATION, TESTING_BREAKDOWN
 
 BIBLIOGRAPHY = Path(__file__).resolve().parents[2] / "book" / "references.bib"
 

@@ -9,7 +9,7 @@ import pytest
 from conftest import assert_checker
 
 from gnet_lib.exercises import check
-from gnet_lib.training.recipes import get_recipe
+from gnet_lib.training.settings.recipes import get_recipe
 
 ONE_CROP = 1_582_671_872
 LN100 = math.log(100)  # a uniform guess over CIFAR-100's classes

@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from gnet_lib.training.probe import GROUP_MODELS
+from gnet_lib.training.gpu.probe import GROUP_MODELS
 
 
 def _probe_report(**changes):

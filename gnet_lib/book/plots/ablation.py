@@ -16,8 +16,8 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter, NullLo
 
 from ...core.architectures import CIFAR_MODEL_NAMES
 from ...core.published import SOURCE_000
-from ...training.seed_comparison import ErrorPoint
-from ...training.source_claims import ROUNDING
+from ...training.analysis.seed_comparison import ErrorPoint
+from ...training.analysis.source_claims import ROUNDING
 
 
 @dataclass(frozen=True)

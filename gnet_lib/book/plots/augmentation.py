@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 if TYPE_CHECKING:
     from torch import Tensor
 
-    from ...training.recipe_views import RecipeView
+    from ...training.data.recipe_views import RecipeView
 
 
 def augmentation_grid(originals: Tensor, titles: list[str], views: dict[str, RecipeView]) -> Figure:

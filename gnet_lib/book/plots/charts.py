@@ -11,7 +11,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 from ...core.architectures import CIFAR_MODEL_NAMES
 from ...core.layers import LayerTable
 from ...core.published import SOURCE_000
-from ...training.results import cumulative_seconds
+from ...training.results.results import cumulative_seconds
 
 
 def _scatter(ax, xs, ys, labels, **style) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from ...training.lr_schedules import LR_MEANING, LrTrace
+from ...training.engine.lr_schedules import LR_MEANING, LrTrace
 
 OPTIMIZER_NAMES = {"adadelta": "Adadelta", "sgd": "SGD"}
 

@@ -14,7 +14,7 @@ from gnet_lib.book.plots.layout import legend_covers_data, overlapping_texts
 from gnet_lib.core.architectures import CIFAR_MODEL_NAMES
 from gnet_lib.core.layers import layer_table
 from gnet_lib.core.published import SOURCE_000
-from gnet_lib.training.seed_comparison import ErrorPoint
+from gnet_lib.training.analysis.seed_comparison import ErrorPoint
 
 PARAMS = {name: layer_table(name).total_params for name in CIFAR_MODEL_NAMES}
 

@@ -45,8 +45,8 @@ def test_image_grid_wants_one_title_per_image():
 
 def test_augmentation_grid_labels_every_row_and_nothing_collides():
     from gnet_lib.book.plots.augmentation import augmentation_grid
-    from gnet_lib.training.recipe_views import stage_views
-    from gnet_lib.training.recipes import RECIPES
+    from gnet_lib.training.data.recipe_views import stage_views
+    from gnet_lib.training.settings.recipes import RECIPES
 
     # the chapter's figure: one image of each of CIFAR-10's ten classes, every stage of both recipes
     images = torch.randint(0, 256, (10, 3, 32, 32), dtype=torch.uint8)

@@ -7,8 +7,8 @@ import matplotlib
 matplotlib.use("Agg")
 
 from gnet_lib.book.plots.learning_rates import decay_factors, recipe_learning_rates
-from gnet_lib.training.lr_schedules import LR_MEANING, decay_curve, lr_trace
-from gnet_lib.training.recipes import RECIPES
+from gnet_lib.training.engine.lr_schedules import LR_MEANING, decay_curve, lr_trace
+from gnet_lib.training.settings.recipes import RECIPES
 
 
 def test_each_recipe_gets_its_own_axis_labelled_with_what_lr_means(tmp_path):

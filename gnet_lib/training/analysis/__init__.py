@@ -1,0 +1,3 @@
+"""What the stored results say: statistics over seeds and test images, the seed and recipe
+comparisons, the source's claims and the gap to its table, and the paper's own training
+arithmetic. Reads results; trains nothing."""

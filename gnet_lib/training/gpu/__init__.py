@@ -1,0 +1,2 @@
+"""A GPU window planned and spent: the probe and its reading, the window and campaign plans, the
+time budget, and the delivery of finished files."""

@@ -1,0 +1,88 @@
+"""Ways of testing a trained model: plain, source 000's random flip, mirrored, flip averaging,
+and batch norm recalibrated from the training images."""
+
+import torch
+from torch import nn
+
+from gnet_lib.training.engine.inspection import normalise
+from gnet_lib.training.experiments.evaluation_variants import (
+    VARIANTS,
+    evaluate_variants,
+    random_flip_mask,
+    recalibrate_batch_norm,
+)
+from gnet_lib.training.settings.recipes import RECIPES
+
+SEED = RECIPES["seed"]
+
+
+def _model() -> nn.Module:
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Conv2d(3, 6, 3, padding=1), nn.BatchNorm2d(6), nn.ReLU(), nn.Flatten(), nn.Linear(6 * 8 * 8, 10))
+
+
+def _images(n: int, seed: int) -> torch.Tensor:
+    return torch.randint(0, 256, (n, 3, 8, 8), generator=torch.Generator().manual_seed(seed), dtype=torch.uint8)
+
+
+def _answers(model: nn.Module, images: torch.Tensor) -> torch.Tensor:
+    model.eval()
+    with torch.no_grad():
+        return model(normalise(images, SEED)).softmax(dim=1)
+
+
+def test_each_variant_tests_the_images_as_it_says():
+    model, x, y = _model(), _images(50, 1), torch.arange(50) % 10
+    results = evaluate_variants(model, x, y, _images(40, 2), SEED, seed=3, batch_size=16)
+    assert list(results) == list(VARIANTS)
+    plain, mirrored = _answers(model, x), _answers(model, x.flip(-1))
+    mask = random_flip_mask(50, 3)
+    randomly = _answers(model, torch.where(mask.view(-1, 1, 1, 1), x.flip(-1), x))
+    expected = {"plain": plain, "all flipped": mirrored, "random flip": randomly, "flip average": plain + mirrored}
+    for name, probs in expected.items():
+        assert results[name].predictions == probs.argmax(dim=1).tolist(), name
+        assert results[name].top1_err == round((probs.argmax(dim=1) != y).float().mean().item(), 6)
+    assert results["plain"].predictions != results["all flipped"].predictions  # the model is not mirror-symmetric
+
+
+def test_the_random_flip_is_seeded_and_flips_about_half():
+    assert torch.equal(random_flip_mask(1000, 5), random_flip_mask(1000, 5))
+    assert not torch.equal(random_flip_mask(1000, 5), random_flip_mask(1000, 6))
+    assert 430 < int(random_flip_mask(1000, 5).sum()) < 570
+
+
+def test_recalibration_averages_the_batch_statistics_of_the_final_weights():
+    model = _model()
+    model.train()
+    with torch.no_grad():
+        for _ in range(3):
+            model(normalise(_images(16, 9), SEED) * 3 + 1)  # running stats from other data
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    train = _images(48, 4)
+    fresh = recalibrate_batch_norm(model, train, SEED, batch_size=16)
+    assert all(torch.equal(v, model.state_dict()[k]) for k, v in before.items())  # the original is untouched
+    conv_out = fresh[0](normalise(train, SEED)).detach()
+    batches = conv_out.split(16)
+    mean = torch.stack([b.mean(dim=(0, 2, 3)) for b in batches]).mean(dim=0)
+    var = torch.stack([b.var(dim=(0, 2, 3), unbiased=True) for b in batches]).mean(dim=0)
+    torch.testing.assert_close(fresh[1].running_mean, mean)
+    torch.testing.assert_close(fresh[1].running_var, var)
+    assert torch.equal(fresh[0].weight, model[0].weight) and not fresh.training
+    assert not torch.allclose(fresh[1].running_mean, model[1].running_mean)
+
+
+def test_the_training_images_are_drawn_again_as_the_run_drew_them(tiny_data):
+    """Subset seed 0 (which is not 'unset') and a held-out validation split: the images rebuilt from
+    a stored identity are exactly those the run trained on."""
+    from gnet_lib.training.engine.train import config_identity, run_data
+    from gnet_lib.training.experiments.evaluation_variants import trained_images
+    from gnet_lib.training.settings.config import TrainConfig
+
+    for subset_seed, validation in ((0, 40), (3, None)):
+        config = TrainConfig(model="short4", seed=5, subset_seed=subset_seed, train_subset=200, validation=validation,
+                             final_test=True)
+        trained = run_data(config, tiny_data)
+        identity = config_identity(config, trained, "fp32")
+        rebuilt = trained_images(identity, tiny_data)
+        assert torch.equal(rebuilt.train_y, trained.train_y) and torch.equal(rebuilt.train_x, trained.train_x)
+        assert len(rebuilt.train_y) == 200 - (validation or 0)
