@@ -48,14 +48,13 @@ class _Lazy:
 
 if TYPE_CHECKING:
     from .book import plots
-    from .training.analysis import comparison
     from .training.data import data
     from .training.engine import train
-    from .training.experiments import ablation, bench
+    from .training.experiments import ablation, bench, comparison
     from .training.gpu import campaign
 else:
     _ENGINE = ("training.experiments.ablation", "training.experiments.bench", "training.gpu.campaign",
-               "training.analysis.comparison", "training.data.data", "book.plots", "training.engine.train")
+               "training.experiments.comparison", "training.data.data", "book.plots", "training.engine.train")
     ablation, bench, campaign, comparison, data, plots, train = (_Lazy(f"{__package__}.{name}") for name in _ENGINE)
 
 CIFAR_IMAGE = (3, 32, 32)

@@ -25,9 +25,8 @@ from gnet_lib.cli import (
     main,
 )
 from gnet_lib.core.errors import UsageError
-from gnet_lib.training.analysis import comparison
 from gnet_lib.training.engine import train
-from gnet_lib.training.experiments import ablation, bench
+from gnet_lib.training.experiments import ablation, bench, comparison
 from gnet_lib.training.gpu import campaign
 
 ROOT = Path(__file__).resolve().parents[1]

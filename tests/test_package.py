@@ -125,7 +125,7 @@ TRAINING_LEVELS = {"settings": 0, "data": 1, "results": 1, "engine": 2, "experim
 
 def training_package(module: str) -> str | None:
     parts = module.split(".")
-    return parts[2] if len(parts) > 3 and parts[1] == "training" else None
+    return parts[2] if len(parts) > 2 and parts[1] == "training" else None
 
 
 def against_the_training_levels(graph: dict[str, set[str]]) -> list[str]:
@@ -143,6 +143,8 @@ def against_the_training_levels(graph: dict[str, set[str]]) -> list[str]:
 def test_the_training_level_check_finds_an_import_up_or_across():
     assert against_the_training_levels({"gnet_lib.training.engine.a": {"gnet_lib.training.gpu.b"}}) != []
     assert against_the_training_levels({"gnet_lib.training.data.a": {"gnet_lib.training.results.b"}}) != []
+    assert against_the_training_levels({"gnet_lib.training.settings": {"gnet_lib.training.gpu.campaign"}}) != []
+    assert against_the_training_levels({"gnet_lib.training.engine.a": {"gnet_lib.training.gpu"}}) != []
     assert against_the_training_levels({"gnet_lib.training.gpu.a": {"gnet_lib.training.settings.b",
                                                                      "gnet_lib.training.gpu.c"}}) == []
 
@@ -151,7 +153,10 @@ def test_the_training_modules_sit_in_its_level_packages_and_import_down_them():
     graph, _ = import_graph()
     training = {m: p for m, p in _modules().items() if m.startswith("gnet_lib.training.")}
     assert {m.split(".")[2] for m, p in training.items() if p.name == "__init__.py"} == set(TRAINING_LEVELS)
-    assert [m for m, p in training.items() if p.name != "__init__.py" and training_package(m) is None] == []
+    assert [m for m, p in training.items() if p.parent.name == "training"] == []  # no module outside a level
+    between = [(m, t) for m, ts in graph.items() for t in ts
+               if training_package(m) and training_package(t) and training_package(m) != training_package(t)]
+    assert len(between) > 50  # the check sees the imports between the packages (two-dot relative ones included)
     assert against_the_training_levels(graph) == []
 
 

@@ -1,3 +1,2 @@
-"""What the stored results say: statistics over seeds and test images, the seed and recipe
-comparisons, the source's claims and the gap to its table, and the paper's own training
+"""What the stored results say: statistics over seeds and test images, the seed comparison, the source's claims and the gap to its table, and the paper's own training
 arithmetic. Reads results; trains nothing."""

@@ -1,6 +1,6 @@
 """A recipe's optimizer and learning-rate schedule as PyTorch objects.
 
-:mod:`.recipes` holds recipes as plain data (no PyTorch); this module turns one into the
+:mod:`gnet_lib.training.settings.recipes` holds recipes as plain data (no PyTorch); this module turns one into the
 ``torch.optim`` optimizer and scheduler the trainer steps.
 """
 

@@ -1,2 +1,2 @@
-"""A GPU window planned and spent: the probe and its reading, the window and campaign plans, the
+"""A GPU window planned and spent: the probe and its reading (and the first GPU contact's logs read back), the window and campaign plans, the
 time budget, and the delivery of finished files."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gnet_lib.training.analysis.comparison import (
+from gnet_lib.training.experiments.comparison import (
     compare_recipes,
     recipe_table,
     stage_times,
@@ -106,7 +106,7 @@ def _timed(result, started, finished, device="AMD EPYC (1 thread)"):
 
 
 def test_runs_at_once_are_said_to_be_with_their_threads():
-    from gnet_lib.training.analysis.comparison import ran_together
+    from gnet_lib.training.experiments.comparison import ran_together
 
     seed = _timed(_result("seed", _history(0.5)), "2026-11-28T10:00:00+00:00", "2026-11-28T10:30:00+00:00")
     fast = _timed(_result("fast", _history(0.4)), "2026-11-28T10:00:00+00:00", "2026-11-28T10:10:00+00:00")
@@ -219,7 +219,7 @@ def _tuning(errors, epochs_lr, **recipe):
 
 
 def test_the_tuning_runs_read_across_lengths():
-    from gnet_lib.training.analysis.comparison import best_by_length, curve_rises
+    from gnet_lib.training.experiments.comparison import best_by_length, curve_rises
 
     tunings = [{"a": _tuning([0.6, 0.5, 0.45], (0.1, 128)), "b": _tuning([0.6, 0.55, 0.4], (0.2, 128))},
                {"c": _tuning([0.6, 0.5, 0.52, 0.38], (0.2, 128), label_smoothing=0.1)}]
@@ -239,7 +239,7 @@ def test_the_tuning_runs_read_across_lengths():
 
 
 def test_time_against_the_reference_scales_training_by_training_images_and_evaluation_by_evaluated_ones():
-    from gnet_lib.training.analysis.comparison import time_against
+    from gnet_lib.training.experiments.comparison import time_against
 
     reference = _result("seed", _history(0.3, seconds=99.0))  # 99 + 1 = 100 s on 100 training, 50 test images
     reference["recipe"].update(optimizer="adadelta", lr=1.0)
@@ -254,7 +254,7 @@ def test_time_against_the_reference_scales_training_by_training_images_and_evalu
 
 
 def test_recipe_differences_name_every_setting_that_differs():
-    from gnet_lib.training.analysis.comparison import recipe_differences
+    from gnet_lib.training.experiments.comparison import recipe_differences
 
     a = _tuning([0.4], (0.05, 128), momentum=0.9, crop_padding=4, mean=[0.5, 0.5, 0.5])
     b = _tuning([0.3], (1.0, 64), optimizer="adadelta", momentum=0.0, mean=[0.5, 0.5, 0.5], resize_stages=[[2, 16]])
@@ -265,7 +265,7 @@ def test_recipe_differences_name_every_setting_that_differs():
 
 
 def test_epoch_times_and_the_epochs_that_began_after_the_others_ended():
-    from gnet_lib.training.analysis.comparison import epoch_starts, epoch_times, epochs_after
+    from gnet_lib.training.experiments.comparison import epoch_starts, epoch_times, epochs_after
 
     slow = _timed(_result("slow", _history(0.5, 0.4, 0.3, seconds=150.0, eval_seconds=30.0)),
                   "2026-11-28T10:00:00+00:00", "2026-11-28T10:09:10+00:00")  # epochs of 190, 180 and 180 s
@@ -285,7 +285,7 @@ def test_epoch_times_and_the_epochs_that_began_after_the_others_ended():
 
 
 def test_resize_steps_read_the_curves_where_the_image_size_changes():
-    from gnet_lib.training.analysis.comparison import resize_steps
+    from gnet_lib.training.experiments.comparison import resize_steps
 
     history = _history(0.6, 0.5, 0.45, 0.46)
     for h, loss in zip(history, (1.5, 1.2, 1.0, 1.1)):
