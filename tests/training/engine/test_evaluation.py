@@ -46,6 +46,7 @@ def trained(tiny_data):
     return trainer
 
 
+@pytest.mark.slow
 def test_bf16_evaluation_agrees_with_fp32(trained):
     """bf16 keeps 8 significant bits (relative rounding 2**-9 per stored value); the network's
     activations, rounded layer after layer, move each logit by a few tenths of a percent of the
@@ -68,6 +69,7 @@ def test_bf16_evaluation_agrees_with_fp32(trained):
     assert flipped.float().mean() <= 0.02
 
 
+@pytest.mark.slow
 def test_bf16_evaluation_runs_the_classifier_in_fp32(trained):
     seen = []
     hook = trained.model.classifier.fc.register_forward_hook(lambda m, i, o: seen.append((i[0].dtype, o.dtype)))

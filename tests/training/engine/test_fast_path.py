@@ -18,6 +18,7 @@ def _same_run(a, b):
     assert {k: v for k, v in a.final_test.items() if k not in TIMES} == {k: v for k, v in b.final_test.items() if k not in TIMES}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("precision", "recipe"), [("fp32", "seed"), ("bf16", "seed"), ("bf16", "fast")])
 def test_every_switch_off_gives_the_same_run_bit_for_bit(tiny_data, precision, recipe):
     """Chapter 5 trains on the CPU through this engine: the epoch made at once (in bf16 where

@@ -110,6 +110,7 @@ def test_a_replaced_gradient_is_taken_and_a_missing_one_refused():
         flat.step()
 
 
+@pytest.mark.slow
 def test_the_trainer_with_the_flat_optimiser_trains_as_with_torch_adadelta(tiny_data, monkeypatch, tmp_path):
     """The trainer uses the flat buffer on CUDA only; forced on the CPU it gives the same run,
     through a checkpoint and a resumed epoch too."""

@@ -11,6 +11,7 @@ SETTINGS = dict(model="short4", dataset="synthetic", recipe="seed", epochs=1, ba
                 precision="fp32", progress=False)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("recipe", ["seed", "fast"])
 def test_warm_up_steps_leave_no_trace(tiny_data, recipe):
     """Capturing a graph needs warm-up steps; afterwards model and optimiser must be exactly as

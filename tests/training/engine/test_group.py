@@ -23,6 +23,7 @@ def data(tiny_data):
     return tiny_data.subset(train=100, test=60)
 
 
+@pytest.mark.slow
 def test_a_group_reproduces_the_runs_made_one_after_the_other(data):
     """The classifiers have dropout, so this also checks that each run keeps its own random draws."""
     configs = [TrainConfig(model=m, **SETTINGS) for m in ("short4", "short3")]
@@ -42,6 +43,7 @@ def test_a_group_reproduces_the_runs_made_one_after_the_other(data):
     assert trainers[0].model.classifier.dropout.p > 0  # the draws mattered
 
 
+@pytest.mark.slow
 def test_a_group_catches_up_a_run_resumed_at_an_earlier_epoch(data, tmp_path):
     configs = {m: TrainConfig(model=m, **SETTINGS, run_dir=str(tmp_path / m), resume=True) for m in ("short4", "short3")}
 

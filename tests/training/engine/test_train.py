@@ -38,6 +38,7 @@ def _without_times(history):
     return [{k: v for k, v in h.items() if k not in TIMES} for h in history]
 
 
+@pytest.mark.slow
 def test_training_lowers_the_loss_and_beats_chance(tiny_data):
     result = train(_config(epochs=3), data=tiny_data)
     first, last = result.history[0], result.history[-1]
@@ -58,6 +59,7 @@ def test_a_validation_run_evaluates_on_held_out_training_images(tiny_data):
         _config(validation=0).validate()
 
 
+@pytest.mark.slow
 def test_resume_after_an_interruption_equals_the_uninterrupted_run(tiny_data, tmp_path):
     tiny_data = tiny_data.subset(train=96, test=30)
     straight = Trainer(_config(tmp_path / "a"), tiny_data)
@@ -201,6 +203,7 @@ def test_unavailable_device_is_refused():
         Trainer(_config(device="cuda"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("precision", ["bf16", "fp16"])
 def test_the_gpu_path_options_run_on_a_cpu(tiny_data, precision):
     """16-bit autocast (fp16 with its loss scaler), channels-last and torch.compile (graph
@@ -215,6 +218,7 @@ def test_the_gpu_path_options_run_on_a_cpu(tiny_data, precision):
     assert 0 <= result.final["test_top1_err"] <= 1 and 0 < result.final["train_loss"] < 10
 
 
+@pytest.mark.slow
 def test_fp16_runs_resume_with_their_loss_scale(tiny_data, tmp_path):
     data = tiny_data.subset(train=16, test=10)
     first = Trainer(_config(tmp_path, precision="fp16", batch_size=8), data)
@@ -247,6 +251,7 @@ def test_precision_follows_the_hardware(monkeypatch):
         pick_precision("fp8", cuda)
 
 
+@pytest.mark.slow
 def test_every_model_of_a_sequence_is_compiled(tiny_data):
     """An ablation trains models one after another in one process; each must get its own
     graphs rather than hitting dynamo's recompile limit and silently running uncompiled."""
@@ -266,6 +271,7 @@ def test_throughput_counts_totals_and_leaves_out_the_first_epoch():
     assert throughput(history[:1]) == {"images_per_s": 10.0, "steady_images_per_s": None}
 
 
+@pytest.mark.slow
 def test_fp16_overflow_skips_the_update_and_the_schedule(tiny_data, tmp_path):
     data = tiny_data.subset(train=16, test=10)
     trainer = Trainer(_config(tmp_path / "a", recipe="fast", precision="fp16", batch_size=8), data)
@@ -291,6 +297,7 @@ def test_a_recipe_can_clip_the_unscaled_gradients(tiny_data, tmp_path):
     assert norm <= 1e-3 * 1.01  # clipped after unscaling: without unscale_ the norm would be 256x
 
 
+@pytest.mark.slow
 def test_a_final_test_predicts_every_test_image_and_curves_use_the_subset(tiny_data):
     from gnet_lib.training.results.class_strings import decode_labels
 
@@ -319,6 +326,7 @@ def test_a_fixed_subset_seed_gives_every_seed_the_same_images(tiny_data):
     assert torch.equal(same[0], same[1]) and not torch.equal(same[0], other)
 
 
+@pytest.mark.slow
 def test_a_checkpoint_made_on_other_images_is_refused(tiny_data, tmp_path):
     from gnet_lib.training.data.data import make_synthetic
 
@@ -333,6 +341,7 @@ def test_a_final_test_cannot_be_a_validation_run():
         _config(final_test=True, validation=50).validate()
 
 
+@pytest.mark.slow
 def test_conv_biases_before_batch_norm_can_go_without_gradients_and_training_stays_the_same():
     """Their gradient is exactly zero in training mode (measured: at most a few 1e-6 against 1e-2
     for the weights, i.e. rounding), so leaving them out changes the losses of k steps by rounding

@@ -17,6 +17,7 @@ def finished_run(tmp_path_factory, tiny_data):
     return run_dir / "checkpoint.pt", train(config, data=tiny_data).as_dict(), tiny_data
 
 
+@pytest.mark.slow
 def test_weights_rebuild_the_trained_model(finished_run, tmp_path):
     checkpoint, result, _ = finished_run
     out = export_weights(checkpoint, result, tmp_path / "w.pt", result_file="results/x.json")

@@ -52,6 +52,7 @@ def test_runs_each_variant_once_and_skips_finished_ones(tmp_path):
     assert available(tmp_path / "results") == [("synthetic", "seed", PROTOCOL)]
 
 
+@pytest.mark.slow
 def test_a_run_with_other_sizes_or_epochs_trains_into_its_own_place(tmp_path):
     """The issue's two-command sequence: the second run must not report the first one's numbers."""
     dirs = dict(results_dir=tmp_path / "r", runs_dir=tmp_path / "runs", log=lambda _: None)
@@ -93,6 +94,7 @@ def test_a_stored_result_of_other_settings_is_refused_with_the_differences(tmp_p
             run_ablation(BASE, models=["short4"], **dirs)
 
 
+@pytest.mark.slow
 def test_runs_spread_over_several_devices_as_processes(tmp_path):
     plan = run_ablation(BASE, models=["short4", "short3"], results_dir=tmp_path / "results", runs_dir=tmp_path / "runs",
                         devices=["cpu", "cpu"], log=lambda _: None)
@@ -102,6 +104,7 @@ def test_runs_spread_over_several_devices_as_processes(tmp_path):
     assert (tmp_path / "runs" / "synthetic" / "seed" / PROTOCOL / "short4" / "log.txt").read_text()
 
 
+@pytest.mark.slow
 def test_a_failing_process_is_reported(tmp_path):
     bad = TrainConfig(**{**BASE.__dict__, "lr": 1e30, "recipe": "fast"})
     with pytest.raises(RuntimeError, match="these runs failed: short4"):

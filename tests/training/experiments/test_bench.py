@@ -1,11 +1,13 @@
 """The benchmark's mechanics (its speed figures come from `gnet bench`, not from tests)."""
 
+import pytest
 import torch
 
 from gnet_lib.core.published import SOURCE_000
 from gnet_lib.training.experiments.bench import benchmark, inference_seconds
 
 
+@pytest.mark.slow
 def test_benchmark_measures_both_loops():
     result = benchmark("short4", batch_size=8, steps=2, warmup=1, rounds=1, device="cpu")
     data = result.as_dict()

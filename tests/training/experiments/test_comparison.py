@@ -33,6 +33,7 @@ def _result(recipe, history, model="short4", source="generated"):
             "final": history[-1], "wall_time_s": sum(h["epoch_time_s"] + h["eval_time_s"] for h in history)}
 
 
+@pytest.mark.slow
 def test_each_recipe_runs_once_and_is_skipped_afterwards(tmp_path):
     logs = []
     results = compare_recipes(BASE, ["seed", "fast"], tmp_path / "cmp", runs_dir=tmp_path / "runs", log=logs.append)
