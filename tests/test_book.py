@@ -96,6 +96,7 @@ def test_the_build_has_every_page_and_bundles_mathjax(site):
     assert (html / "notebooks" / src.group(1).split("?")[0]).resolve().exists()
 
 
+@pytest.mark.slow
 def test_internal_links_with_linkchecker(site):
     _, base = site
     checker = Path(sys.executable).parent / "linkchecker"

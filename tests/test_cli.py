@@ -107,6 +107,7 @@ def _history(path: Path):
     return [{k: v for k, v in h.items() if not k.endswith("_s")} for h in history]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL"])
 def test_a_killed_run_resumes_to_the_same_result(tmp_path, how):
     full = _start(tmp_path, "full")
