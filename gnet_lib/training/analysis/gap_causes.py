@@ -32,6 +32,7 @@ from ...core.tables import Table
 from ..experiments.midscale import RUNS, MidscaleRun
 from ..results.class_strings import decode_labels
 from ..results.results import available, load_result, load_results
+from ..settings.locations import WEIGHTS_FOLDER
 from .seed_comparison import compare, final_error
 from .statistics import binomial_interval, mcnemar_exact, paired_bootstrap, sd_interval
 
@@ -258,7 +259,9 @@ def _evaluation_finding(results_dir: Path, gap: float | None, resamples: int) ->
         parts.append(f"on {e['trained']['model']}'s stored weights: {sources}the largest change {lowest['test']} "
                      f"({lowest['minus plain']:+.4f}; its 95% CI reaches {low:+.4f}{against})")
     if "googlenet" not in models:
-        parts.append("the same test on googlenet's weights: waiting for them to be exported")
+        exported = sorted(w.name for w in (results_dir / WEIGHTS_FOLDER).glob("*-googlenet-*.pt"))
+        parts.append(f"the same test on googlenet's stored weights ({', '.join(exported)}): pending" if exported
+                     else "the same test on googlenet's weights: waiting for them to be exported")
     status = "stored" if "googlenet" in models else ("partly stored" if stored else "pending")
     return status, "; ".join(parts)
 

@@ -61,7 +61,7 @@ from ..results.results import default_results_dir, load_result, output_results_d
 from ..results.storage import write_json
 from ..settings.choices import CHECKPOINT_NAME
 from ..settings.config import TrainConfig
-from ..settings.locations import CHECKOUT_RESULTS, DEFAULT_RUNS, data_root
+from ..settings.locations import CHECKOUT_RESULTS, DEFAULT_RUNS, WEIGHTS_FOLDER, data_root
 from ..settings.recipes import Recipe
 from .budget import Budget, BudgetExhausted
 from .campaign_plan import Folders, PlannedRun, plan_steps, seed_row
@@ -376,7 +376,7 @@ def run_campaign(s: CampaignSettings, log: Callable[[str], None] = print) -> boo
 
 def weights_path(s: CampaignSettings) -> Path:
     dataset = dataset_key(s.base(Choices()).dataset, s.data_dir)
-    return s.folders.results / "weights" / f"{s.device_label}-googlenet-{dataset}-seed.pt"
+    return s.folders.results / WEIGHTS_FOLDER / f"{s.device_label}-googlenet-{dataset}-seed.pt"
 
 
 def export_campaign_weights(s: CampaignSettings, run: PlannedRun, log: Callable[[str], None] = print) -> Path | None:

@@ -16,6 +16,8 @@ PACKAGED_RESULTS = PACKAGE_DIR / "stored_results"
 
 #: Where commands keep run folders (checkpoints, logs) unless told otherwise, from the working folder.
 DEFAULT_RUNS = Path("runs")
+#: The folder of a results folder that holds trained weights (fp16 files named after their run).
+WEIGHTS_FOLDER = "weights"
 #: Where commands look for datasets (and download torchvision's) unless told otherwise.
 DEFAULT_DATA = Path("data")
 

@@ -138,6 +138,10 @@ def test_ways_of_testing_are_compared_with_plain_on_the_same_images(tmp_path):
     assert cause.status == "partly stored"
     assert "the source's random flip +0.0000, the largest change flip average (-0.0100" in cause.finding
     assert cause.finding.endswith("the same test on googlenet's weights: waiting for them to be exported")
+    (tmp_path / "weights").mkdir()
+    (tmp_path / "weights" / "cpu-googlenet-cifar10-jpeg-e14-s2.pt").write_bytes(b"")
+    cause = next(c for c in gap_causes(tmp_path, resamples=300) if c.cause == "how the test is run")
+    assert cause.finding.endswith("googlenet's stored weights (cpu-googlenet-cifar10-jpeg-e14-s2.pt): pending")
     evaluation["trained"]["model"] = "googlenet"
     (folder / "googlenet.json").write_text(json.dumps(evaluation))
     assert next(c for c in gap_causes(tmp_path, resamples=300) if c.cause == "how the test is run").status == "stored"
