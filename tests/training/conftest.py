@@ -35,3 +35,18 @@ def _probe_report(**changes):
 def probe_report():
     """A function that makes :func:`_probe_report`'s report, with whole sections replaced."""
     return _probe_report
+
+
+class Clock:
+    """A clock a test moves by hand (``clock.now += seconds``)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()

@@ -183,34 +183,11 @@ def test_the_command_refuses_a_budget_of_nothing(minutes, tmp_path, capsys):
     assert not (tmp_path / "r").exists()
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_the_budget_refuses_what_does_not_fit_and_everything_once_spent():
-    clock = Clock()
-    budget = Budget(1, clock)
-    budget.require(60, "a step")
-    clock.now += 40
-    with pytest.raises(BudgetExhausted, match="20 s left, a step needs about 30 s"):
-        budget.require(30, "a step")
-    budget.require(20, "a step")
-    clock.now += 21
-    with pytest.raises(BudgetExhausted, match="spent before a step"):
-        budget.require(0, "a step")
-    assert Budget(None, clock).left() == math.inf
-
-
 def _epoch(n: int, seconds: float) -> dict:
     return {"epoch": n, "epoch_time_s": seconds, "eval_time_s": 0.0}
 
 
-def test_an_epoch_starts_only_if_it_fits_at_the_pace_of_the_last_scaled_by_image_area():
-    clock = Clock()
+def test_an_epoch_starts_only_if_it_fits_at_the_pace_of_the_last_scaled_by_image_area(clock):
     budget = Budget(100 / 60, clock)  # 100 s
     check = epoch_check(budget, "fast", TrainConfig(model="googlenet", recipe="fast").resolved_recipe(), side=32)
     check([_epoch(3, 60.0)])  # epoch 4 is at 16x16 as epoch 3 was: 60 s fit in 100
@@ -222,8 +199,7 @@ def test_an_epoch_starts_only_if_it_fits_at_the_pace_of_the_last_scaled_by_image
     check([_epoch(11, 60.0)])  # after a run's last epoch its result is written; the next step is checked
 
 
-def test_a_step_that_does_not_fit_the_time_left_is_not_started_and_the_next_one_may_be(tmp_path):
-    clock = Clock()
+def test_a_step_that_does_not_fit_the_time_left_is_not_started_and_the_next_one_may_be(tmp_path, clock):
     rates = Rates({"googlenet": 1000.0}, 4.0, {"googlenet": 0.0}, "test")
     lines = []
     ctx = Context(CampaignSettings(data_dir="data"), Budget(2, clock), None, rates, lines.append, None, None)
