@@ -1,8 +1,8 @@
 """Why our full-scale googlenet errs more often than source 000's: each candidate cause, what is
 stored about it and what that showed, read from the result files.
 
-The one full-scale GPU run of googlenet (all 50,000 training images, 14 epochs of ``seed``)
-ends well above the published error. Each candidate cause has an experiment at the mid-scale
+The full-scale GPU runs of googlenet (all 50,000 training images, 14 epochs of ``seed``; one
+seed so far) end well above the published error. Each candidate cause has an experiment at the mid-scale
 protocol (:mod:`gnet_lib.training.experiments.midscale`) or a stored measurement:
 
 * which epoch the source reported (it prints every epoch's error and reports one number);
@@ -11,7 +11,7 @@ protocol (:mod:`gnet_lib.training.experiments.midscale`) or a stored measurement
 * the data (a JPEG mirror at quality 75 here; re-encoding at 50 and 30 measures the slope);
 * how the test is run (the source flips test images at random; other ways, and recalibrated
   batch norm, on stored weights);
-* seed variation (the full-scale row is one seed).
+* seed variation (at the mid-scale protocol, and at full scale as GPU seeds arrive).
 
 A training experiment here is one seed against one seed. Its interval covers the test images
 only, and this module says so in every finding, with the seed-to-seed spread where it is known.
@@ -20,6 +20,7 @@ only, and this module says so in every finding, with the seed-to-seed spread whe
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,11 +34,13 @@ from ..experiments.midscale import RUNS, MidscaleRun
 from ..results.class_strings import decode_labels
 from ..results.results import available, load_result, load_results
 from ..settings.locations import WEIGHTS_FOLDER
-from .seed_comparison import compare, final_error
-from .statistics import binomial_interval, mcnemar_exact, paired_bootstrap, sd_interval
+from .seed_comparison import Runs, compare, error_point, final_error
+from .statistics import mcnemar_exact, paired_bootstrap, sd_interval
 
-#: The full-scale protocol folder: every training and test image, 14 epochs of ``seed``, seed 1.
-FULL_PROTOCOL = "50000x10000-e14-s1"
+#: Every full-scale folder (every training and test image, 14 epochs of ``seed``), any seed, with or without the two engine switches the GPU campaign's
+#: probe may choose: frozen convolution biases (each feeds a batch norm, which cancels a bias, so
+#: its gradient is zero) and evaluation in bf16 (the test's arithmetic, not the training's).
+FULL_SCALE_FOLDER = re.compile(r"^50000x10000-e14-s(\d+)((?:-nobiasgrad)?(?:-evalbf16)?)$")
 
 #: Where the test-time evaluations of stored weights are (``gnet_lib.training.experiments.evaluation_variants``).
 EVALUATION_FOLDER = "evaluation"
@@ -60,22 +63,37 @@ SOURCE_SETUP = {
 
 @dataclass(frozen=True)
 class FullScaleGap:
-    """Our full-scale googlenet against the published error: the run's final error with its test
-    images' interval, its best epoch, and the published value with its rounding."""
+    """Our full-scale googlenet against the published error: the final error (one run's, or the
+    mean over seeds) with its 95% interval (over the test images for one run, Student's t over 2+
+    seeds), each run's best epoch, and the published value."""
 
     error: float
     low: float
     high: float
-    best_error: float
-    best_epoch: int
+    #: "test images" or "seeds": what the interval covers
+    over: str
+    seeds: tuple[int, ...]
+    #: each seed's best epoch and its error, in the order of ``seeds``
+    best_epochs: tuple[tuple[int, float], ...]
     final_epoch: int
     published: float
     device: str
 
     @property
     def gap(self) -> float:
-        """Our final error minus the published one."""
+        """Our final error (the mean over seeds, where several) minus the published one."""
         return self.error - self.published
+
+    @property
+    def best_error(self) -> float:
+        """The error had each run reported its best epoch instead of its last (the mean over seeds)."""
+        return sum(e for _, e in self.best_epochs) / len(self.best_epochs)
+
+    def describe(self) -> str:
+        """One line: the error, its interval and what that interval covers."""
+        what = (f"one seed (seed {self.seeds[0]})" if self.over == "test images"
+                else f"the mean over seeds {', '.join(map(str, self.seeds))}")
+        return f"final error {self.error:.4f}, {what}; 95% interval over its {self.over} {self.low:.4f} to {self.high:.4f}"
 
 
 @dataclass(frozen=True)
@@ -89,28 +107,68 @@ class Cause:
     finding: str
 
 
+def _full_scale(results_dir: str | Path, dataset_key: str, recipe: str) -> dict[str, dict[int, tuple[str, dict[str, Any]]]]:
+    """variant -> seed -> (folder, result) over every full-scale folder, fewer engine switches first."""
+    folders = []
+    for key, rec, name in available(results_dir):
+        if (key, rec) == (dataset_key, recipe) and (m := FULL_SCALE_FOLDER.match(name)):
+            folders.append((m.group(2).count("-"), name, int(m.group(1))))
+    runs: dict[str, dict[int, tuple[str, dict[str, Any]]]] = {}
+    for _, name, seed in sorted(folders):
+        for model, result in load_results(results_dir, dataset_key, recipe, name).items():
+            runs.setdefault(model, {}).setdefault(seed, (name, result))
+    return {model: dict(sorted(seeds.items())) for model, seeds in sorted(runs.items())}
+
+
+def full_scale_runs(results_dir: str | Path, dataset_key: str = "cifar10-jpeg", recipe: str = "seed") -> Runs:
+    """Every stored full-scale run, as variant -> seed -> result, from every folder that
+    :data:`FULL_SCALE_FOLDER` matches. Where one seed of a variant is stored in more than one such
+    folder, the folder with fewer engine switches wins (the plain one first), so no run is
+    counted twice."""
+    return {model: {seed: result for seed, (_, result) in seeds.items()}
+            for model, seeds in _full_scale(results_dir, dataset_key, recipe).items()}
+
+
+def full_scale_folders(results_dir: str | Path, dataset_key: str = "cifar10-jpeg", recipe: str = "seed",
+                       models: Sequence[str] | None = None) -> dict[str, list[str]]:
+    """Which folder each run of :func:`full_scale_runs` (of ``models``, default all) came from:
+    folder -> its runs as ``model sN``, so that a caption can name each folder's engine switches."""
+    folders: dict[str, list[str]] = {}
+    for model, seeds in _full_scale(results_dir, dataset_key, recipe).items():
+        for seed, (folder, _) in seeds.items():
+            if models is None or model in models:
+                folders.setdefault(folder, []).append(f"{model} s{seed}")
+    return dict(sorted(folders.items()))
+
+
+def engine_switched(folders: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The folders of :func:`full_scale_folders` whose names carry an engine switch."""
+    return {f: labels for f, labels in folders.items() if (m := FULL_SCALE_FOLDER.match(f)) and m.group(2)}
+
+
 def full_scale_gap(results_dir: str | Path, model: str = "googlenet") -> FullScaleGap | None:
-    """The stored full-scale GPU run of ``model`` against source 000's CIFAR-10 row, or ``None``."""
-    path = Path(results_dir) / "cifar10-jpeg" / "seed" / FULL_PROTOCOL / f"{model}.json"
-    if not path.is_file():
+    """The stored full-scale GPU runs of ``model`` against source 000's CIFAR-10 row, or ``None``."""
+    runs = full_scale_runs(results_dir).get(model)
+    if not runs:
         return None
-    run = load_result(path)
-    final = run["final"]
-    images = int(run["data"]["test_size"])
-    interval = binomial_interval(round(final["test_top1_err"] * images), images)
-    best = min(run["history"], key=lambda h: h["test_top1_err"])
-    return FullScaleGap(final["test_top1_err"], interval.low, interval.high, best["test_top1_err"], best["epoch"],
-                        final["epoch"], SOURCE_000["cifar10"][model].top1_error, run["environment"]["device_name"])
+    point = error_point(model, runs)
+    best = tuple((b["epoch"], b["test_top1_err"]) for b in
+                 (min(r["history"], key=lambda h: h["test_top1_err"]) for r in runs.values()))
+    first = next(iter(runs.values()))
+    devices = sorted({r["environment"]["device_name"] for r in runs.values()})
+    return FullScaleGap(point.error, point.low, point.high, point.over, tuple(runs), best, first["final"]["epoch"],
+                        SOURCE_000["cifar10"][model].top1_error, ", ".join(devices))
 
 
 def protocol_differences(results_dir: str | Path, model: str = "googlenet") -> Table:
     """How our stored full-scale run of ``model`` differs from source 000's runs beyond the
     recipe and the image counts, which they share: ours read from the result file, the source's
     from its text and code (:data:`SOURCE_SETUP`)."""
-    path = Path(results_dir) / "cifar10-jpeg" / "seed" / FULL_PROTOCOL / f"{model}.json"
-    if not path.is_file():
-        raise UsageError(f"no full-scale run of {model} is stored ({path}); the GPU campaign makes it")
-    run = load_result(path)
+    runs = full_scale_runs(results_dir).get(model)
+    if not runs:
+        raise UsageError(f"no full-scale run of {model} is stored (a folder {FULL_SCALE_FOLDER.pattern} under "
+                         f"{Path(results_dir) / 'cifar10-jpeg' / 'seed'}); the GPU campaign makes it")
+    run = next(iter(runs.values()))
     env, data, recipe = run["environment"], run["data"], run["recipe"]
     jpeg = f", JPEG quality {MIRROR_QUALITY} with 4:2:0 chroma subsampling" if data["key"] == "cifar10-jpeg" else ""
     ours = {
@@ -125,8 +183,12 @@ def protocol_differences(results_dir: str | Path, model: str = "googlenet") -> T
     return Table(("", "ours", "source 000"), rows, title=f"Our full-scale {model} run against source 000's",
                  notes=[(f"shared: {data['train_size']:,} training / {data['test_size']:,} test images, "
                          f"{recipe['epochs']} epochs of {recipe['optimizer'].capitalize()} at lr {recipe['lr']:g}, x{recipe['gamma']:g} per "
-                         f"epoch, batch {recipe['batch_size']}, random flips in training; ours seed "
-                         f"{run['identity']['seed']}, one run, like each of the source's")])
+                         f"epoch, batch {recipe['batch_size']}, random flips in training; ours "
+                         + (f"seed {run['identity']['seed']}, one run, like each of the source's" if len(runs) == 1 else
+                            f"seeds {', '.join(map(str, runs))} (the column shows seed {run['identity']['seed']}'s file), "
+                            "the source's one run")),
+                        *(f"with engine switches, in folder {folder}: {', '.join(labels)}"
+                          for folder, labels in engine_switched(full_scale_folders(results_dir, models=[model])).items())])
 
 
 def _load(run: MidscaleRun, results_dir: Path) -> dict[str, Any] | None:
@@ -275,12 +337,19 @@ def gap_causes(results_dir: str | Path, resamples: int = 2000) -> list[Cause]:
     if full is None:
         causes.append(Cause("which epoch was reported", "the full-scale run's best epoch against its last",
                             "pending", "waiting for a full-scale googlenet run"))
-    else:
+    elif len(full.seeds) == 1:
+        (epoch, error), = full.best_epochs
         causes.append(Cause(
             "which epoch was reported", "the full-scale run's best epoch against its last", "stored",
-            f"best epoch {full.best_epoch}: {full.best_error:.4f}, last (epoch {full.final_epoch}): {full.error:.4f}; "
+            f"best epoch {epoch}: {error:.4f}, last (epoch {full.final_epoch}): {full.error:.4f}; "
             f"reporting the best would move our number by {full.best_error - full.error:+.4f} of the "
             f"{full.gap:.4f} gap"))
+    else:
+        bests = ", ".join(f"seed {s} epoch {e}: {err:.4f}" for s, (e, err) in zip(full.seeds, full.best_epochs))
+        causes.append(Cause(
+            "which epoch was reported", "each full-scale run's best epoch against its last", "stored",
+            f"best epochs {bests}; reporting each run's best would move the mean over seeds by "
+            f"{full.best_error - full.error:+.4f} of the {full.gap:.4f} gap"))
     status, finding = _one_seed("googlenet-s1-fixed-eps", results_dir, "eps 1e-5 minus the quirk", spread)
     causes.append(Cause("source 000's batch-norm eps", "googlenet seed 1 with --fixed-bn-eps against the quirk, which "
                         "the source's runs had", status, f"{_quirk_count(results_dir)}; {finding}"))
@@ -293,9 +362,12 @@ def gap_causes(results_dir: str | Path, resamples: int = 2000) -> list[Cause]:
     causes.append(Cause("how the test is run", "stored weights tested plain, with the source's random flip, all "
                         "flipped, flip-averaged, and with batch norm recalibrated", status, finding))
     seeds_stored = [r.seed for r in RUNS if r.model == "googlenet" and not r.changes and _load(r, results_dir)]
-    causes.append(Cause("seed variation", "googlenet seeds 1-3 at the mid-scale protocol (the full-scale row is one "
-                        "seed)", "stored" if len(seeds_stored) >= 3 else "partly stored" if seeds_stored else "pending",
-                        _all_spreads(results_dir)))
+    full_seeds = full_scale_runs(results_dir).get("googlenet", {})
+    at_full = (f"; at full scale googlenet's sd is {_sd_words([final_error(r) for r in full_seeds.values()])}"
+               if len(full_seeds) >= 2 else f"; at full scale a spread needs 2 seeds of googlenet, {len(full_seeds)} stored")
+    causes.append(Cause("seed variation", "googlenet seeds 1-3 at the mid-scale protocol, and at full scale as GPU "
+                        "seeds arrive", "stored" if len(seeds_stored) >= 3 else "partly stored" if seeds_stored else "pending",
+                        _all_spreads(results_dir) + at_full))
     return causes
 
 

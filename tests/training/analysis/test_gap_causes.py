@@ -9,20 +9,23 @@ from statistics import stdev
 import pytest
 
 from gnet_lib.training.analysis.gap_causes import (
-    FULL_PROTOCOL,
     causes_table,
     evaluation_table,
+    full_scale_folders,
     full_scale_gap,
+    full_scale_runs,
     gap_causes,
     protocol_differences,
 )
-from gnet_lib.training.analysis.statistics import binomial_interval, sd_interval
+from gnet_lib.training.analysis.seed_comparison import final_error
+from gnet_lib.training.analysis.statistics import binomial_interval, sd_interval, seed_summary
 from gnet_lib.training.experiments.midscale import RUNS
 from gnet_lib.training.results.class_strings import encode_labels
 
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = ROOT / "results" / "cifar10-jpeg" / "seed" / "5000x1000-e4-s1" / "short3.json"
 IMAGES = 1000
+FULL_PROTOCOL = "50000x10000-e14-s1"  # the plain full-scale folder, seed 1
 LABELS = [i % 10 for i in range(IMAGES)]
 
 
@@ -66,11 +69,52 @@ def test_the_full_scale_row_its_interval_and_its_best_epoch(tmp_path):
     _write(tmp_path / "cifar10-jpeg" / "seed" / FULL_PROTOCOL / "googlenet.json", history=[0.30, 0.15, 0.14, 0.145])
     full = full_scale_gap(tmp_path)
     expected = binomial_interval(1450, 10_000)
-    assert (full.error, full.best_error, full.best_epoch, full.final_epoch) == (0.145, 0.14, 3, 4)
-    assert (full.low, full.high, full.published) == (expected.low, expected.high, 0.10)
+    assert (full.error, full.best_error, full.best_epochs, full.final_epoch) == (0.145, 0.14, ((3, 0.14),), 4)
+    assert (full.low, full.high, full.published, full.over, full.seeds) == (expected.low, expected.high, 0.10, "test images", (1,))
     assert full.gap == pytest.approx(0.045)
-    epoch = gap_causes(tmp_path, resamples=200)[0]
-    assert epoch.status == "stored" and "would move our number by -0.0050 of the 0.0450 gap" in epoch.finding
+    assert full.describe() == (f"final error 0.1450, one seed (seed 1); 95% interval over its test images "
+                               f"{expected.low:.4f} to {expected.high:.4f}")
+    causes = gap_causes(tmp_path, resamples=200)
+    assert causes[0].status == "stored" and "would move our number by -0.0050 of the 0.0450 gap" in causes[0].finding
+    assert causes[-1].finding.endswith("; at full scale a spread needs 2 seeds of googlenet, 1 stored")
+
+
+def _full_scale(root: Path, folder: str, history: list[float], model: str = "googlenet") -> None:
+    _write(root / "cifar10-jpeg" / "seed" / folder / f"{model}.json", history=history)
+
+
+def test_full_scale_seeds_from_the_campaigns_folders_give_a_mean_over_seeds(tmp_path):
+    """The GPU campaign files its runs under engine-switch folders; seeds from any of them are
+    pooled, a seed stored twice is counted once (the plain folder's), other protocols are left out."""
+    _full_scale(tmp_path, FULL_PROTOCOL, [0.20, 0.14, 0.15])
+    _full_scale(tmp_path, "50000x10000-e14-s1-nobiasgrad-evalbf16", [0.30, 0.13, 0.10])  # seed 1 again: not counted
+    _full_scale(tmp_path, "50000x10000-e14-s2-nobiasgrad-evalbf16", [0.20, 0.12, 0.13])
+    _full_scale(tmp_path, "50000x10000-e14-s3-evalbf16", [0.20, 0.16, 0.17])
+    _full_scale(tmp_path, "50000x10000-e14-s4-b128", [0.20, 0.10, 0.10])  # another recipe: not full scale
+    _full_scale(tmp_path, "50000x10000-e14-s5-nobiasgrad", [0.20, 0.10, 0.10], model="short3")
+    runs = full_scale_runs(tmp_path)
+    assert {m: list(seeds) for m, seeds in runs.items()} == {"googlenet": [1, 2, 3], "short3": [5]}
+    assert [final_error(r) for r in runs["googlenet"].values()] == [0.15, 0.13, 0.17]
+    assert full_scale_folders(tmp_path) == {"50000x10000-e14-s1": ["googlenet s1"],
+                                            "50000x10000-e14-s2-nobiasgrad-evalbf16": ["googlenet s2"],
+                                            "50000x10000-e14-s3-evalbf16": ["googlenet s3"],
+                                            "50000x10000-e14-s5-nobiasgrad": ["short3 s5"]}
+    full = full_scale_gap(tmp_path)
+    summary = seed_summary([0.15, 0.13, 0.17])
+    assert (full.over, full.seeds, full.error, full.low, full.high) == ("seeds", (1, 2, 3), summary.mean, summary.low, summary.high)
+    assert full.best_epochs == ((2, 0.14), (2, 0.12), (2, 0.16)) and full.best_error == pytest.approx(0.14)
+    assert full.describe().startswith("final error 0.1500, the mean over seeds 1, 2, 3; 95% interval over its seeds")
+    causes = {c.cause: c for c in gap_causes(tmp_path, resamples=200)}
+    assert causes["which epoch was reported"].finding == (
+        "best epochs seed 1 epoch 2: 0.1400, seed 2 epoch 2: 0.1200, seed 3 epoch 2: 0.1600; reporting each run's "
+        "best would move the mean over seeds by -0.0100 of the 0.0500 gap")
+    spread = sd_interval([0.15, 0.13, 0.17])
+    assert causes["seed variation"].finding.endswith(
+        f"; at full scale googlenet's sd is 0.0200 (3 seeds; 95% CI {spread.low:.4f} to {spread.high:.4f})")
+    notes = protocol_differences(tmp_path).notes
+    assert "ours seeds 1, 2, 3 (the column shows seed 1's file), the source's one run" in notes[0]
+    assert notes[1:] == ["with engine switches, in folder 50000x10000-e14-s2-nobiasgrad-evalbf16: googlenet s2",
+                         "with engine switches, in folder 50000x10000-e14-s3-evalbf16: googlenet s3"]
 
 
 def test_a_changed_run_against_plain_seed_one_is_a_one_seed_finding(tmp_path):
@@ -110,7 +154,8 @@ def test_seed_variation_counts_the_plain_seeds(tmp_path):
     three, two = sd_interval([0.25, 0.262, 0.241]), sd_interval([0.24, 0.25])
     assert seeds.finding == (f"googlenet's seed-to-seed sd at this protocol is {stdev([0.25, 0.262, 0.241]):.4f} "
                              f"(3 seeds; 95% CI {three.low:.4f} to {three.high:.4f}); short3's sd is "
-                             f"{stdev([0.24, 0.25]):.4f} (2 seeds; 95% CI {two.low:.4f} to {two.high:.4f})")
+                             f"{stdev([0.24, 0.25]):.4f} (2 seeds; 95% CI {two.low:.4f} to {two.high:.4f}); at full "
+                             "scale a spread needs 2 seeds of googlenet, 0 stored")
 
 
 def _evaluation(variants: dict[str, set[int]], model: str = "short3") -> dict:
@@ -165,7 +210,7 @@ def test_the_full_scale_run_is_set_against_the_source_setup_from_its_file(tmp_pa
     the source's from its text and code; and a clear error while no full-scale run is stored."""
     from gnet_lib.core.errors import UsageError
 
-    with pytest.raises(UsageError, match="no full-scale run of googlenet is stored"):
+    with pytest.raises(UsageError, match="no full-scale run of googlenet is stored .* the GPU campaign makes it"):
         protocol_differences(tmp_path)
     path = tmp_path / "cifar10-jpeg" / "seed" / FULL_PROTOCOL / "googlenet.json"
     _write(path)
