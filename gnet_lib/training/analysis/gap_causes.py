@@ -37,9 +37,10 @@ from ..settings.locations import WEIGHTS_FOLDER
 from .seed_comparison import Runs, compare, error_point, final_error
 from .statistics import mcnemar_exact, paired_bootstrap, sd_interval
 
-#: Every full-scale folder (every training and test image, 14 epochs of ``seed``), any seed, with or without the two engine switches the GPU campaign's
-#: probe may choose: frozen convolution biases (each feeds a batch norm, which cancels a bias, so
-#: its gradient is zero) and evaluation in bf16 (the test's arithmetic, not the training's).
+#: Every full-scale folder (every training and test image, 14 epochs of ``seed``), any seed, with
+#: or without the two engine switches the GPU campaign's probe may choose: frozen convolution
+#: biases (each feeds a batch norm, which cancels a bias, so its gradient is zero) and evaluation
+#: in bf16 (the test's arithmetic, not the training's).
 FULL_SCALE_FOLDER = re.compile(r"^50000x10000-e14-s(\d+)((?:-nobiasgrad)?(?:-evalbf16)?)$")
 
 #: Where the test-time evaluations of stored weights are (``gnet_lib.training.experiments.evaluation_variants``).
