@@ -342,6 +342,14 @@ def seed_half_width(sd: float, seeds: int, confidence: float = 0.95) -> float:
     return _t_factor(confidence, seeds - 1) * sd / math.sqrt(seeds)
 
 
+def seeds_needed(sd: float, margin: float, confidence: float = 0.95, most: int = 100) -> int | None:
+    """The fewest seeds (2 or more) whose seeds' part (:func:`seed_half_width`) lies under
+    ``margin``, or ``None`` if even ``most`` seeds leave it at or above the margin."""
+    if not (isinstance(margin, (int, float)) and math.isfinite(margin) and margin > 0):
+        raise UsageError(f"margin must be a positive number, got {margin!r}")
+    return next((k for k in range(2, most + 1) if seed_half_width(sd, k, confidence) < margin), None)
+
+
 @dataclass(frozen=True)
 class BinomialInterval:
     """An error rate measured on ``n`` test images, with Wilson's score interval: what the test

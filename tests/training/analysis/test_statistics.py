@@ -671,6 +671,18 @@ def test_the_seed_half_width_is_t_times_the_standard_error():
         st.seed_half_width(-0.1, 3)
 
 
+def test_the_seeds_needed_are_the_fewest_whose_seed_part_fits_the_margin():
+    for sd, margin in ((0.0037, 0.030), (0.0225, 0.030), (0.01, 0.05)):
+        k = st.seeds_needed(sd, margin)
+        assert st.seed_half_width(sd, k) < margin
+        assert k == 2 or st.seed_half_width(sd, k - 1) >= margin
+    assert st.seeds_needed(0.0037, 0.030) == 3  # t_1 = 12.7 puts 2 seeds above: 12.7 x 0.0037 / 1.41 = 0.034
+    assert st.seeds_needed(0.0225, 0.030) == 5
+    assert st.seeds_needed(1.0, 0.030) is None and st.seeds_needed(1.0, 0.030, most=10_000) is not None
+    with pytest.raises(UsageError, match="margin must be a positive number"):
+        st.seeds_needed(0.01, 0)
+
+
 # -- one run against one run on the same images ---------------------------------------------
 
 
