@@ -24,6 +24,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import stdev
 from typing import Any
 
 from ...core.architectures import CIFAR_MODEL_NAMES, get_spec
@@ -35,13 +36,18 @@ from ..results.class_strings import decode_labels
 from ..results.results import available, load_result, load_results
 from ..settings.locations import WEIGHTS_FOLDER
 from .seed_comparison import Runs, compare, error_point, final_error
-from .statistics import mcnemar_exact, paired_bootstrap, sd_interval
+from .statistics import mcnemar_exact, paired_bootstrap, sd_interval, single_runs_half_width, straight_line
 
 #: Every full-scale folder (every training and test image, 14 epochs of ``seed``), any seed, with
 #: or without the two engine switches the GPU campaign's probe may choose: frozen convolution
 #: biases (each feeds a batch norm, which cancels a bias, so its gradient is zero) and evaluation
 #: in bf16 (the test's arithmetic, not the training's).
 FULL_SCALE_FOLDER = re.compile(r"^50000x10000-e14-s(\d+)((?:-nobiasgrad)?(?:-evalbf16)?)$")
+
+#: The variants each training experiment on the gap is made with (seed 1, one change at a time), in
+#: the order the queue makes them: short3, whose seeds vary little at the mid-scale protocol, so
+#: that one seed of it shows an effect well below the gap, and googlenet, the variant of the gap.
+EXPERIMENT_MODELS = ("short3", "googlenet")
 
 #: Where the test-time evaluations of stored weights are (``gnet_lib.training.experiments.evaluation_variants``).
 EVALUATION_FOLDER = "evaluation"
@@ -231,37 +237,73 @@ def _all_spreads(results_dir: Path) -> str:
     return "; ".join([_seed_spread(results_dir), *others])
 
 
-def _one_seed(label: str, results_dir: Path, what: str, spread: str) -> tuple[str, str]:
-    """A changed run against plain googlenet seed 1: status and finding."""
-    changed, plain = _load(_by_label(label), results_dir), _load(_by_label("googlenet-s1"), results_dir)
+def _seed_noise(results_dir: Path, model: str) -> str:
+    """How far two single runs of ``model`` differ from the seed alone, from its plain seeds."""
+    errors = _seed_errors(results_dir).get(model, [])
+    if len(errors) < 2:
+        return f"{model}'s seed spread is not known yet, so neither is how far a seed alone moves one run"
+    sd = stdev(errors)
+    return (f"the seed alone moves the difference of two single runs of {model} by up to "
+            f"±{single_runs_half_width(sd, len(errors)):.4f} (t on its {len(errors)} plain seeds' sd, {sd:.4f})")
+
+
+def _waiting(labels: Sequence[str], results_dir: Path) -> list[str]:
+    return [label for label in labels if _load(_by_label(label), results_dir) is None]
+
+
+def _one_change(model: str, suffix: str, results_dir: Path, what: str) -> tuple[bool, str]:
+    """Seed 1 of ``model`` with one change against its plain seed 1: whether both are stored, and
+    the difference with its interval over the test images and the reach of seed noise."""
+    changed_label, plain_label = f"{model}-s1-{suffix}", f"{model}-s1"
+    changed, plain = _load(_by_label(changed_label), results_dir), _load(_by_label(plain_label), results_dir)
     if changed is None or plain is None:
-        missing = [name for name, r in ((label, changed), ("googlenet-s1", plain)) if r is None]
-        return "pending", f"waiting for run {', '.join(missing)}"
-    c = compare({"changed": {1: changed}, "googlenet": {1: plain}}, "changed")
-    return "stored", (f"{what}: {c.difference:+.4f} (one seed; over the test images only {c.bootstrap.low:+.4f} to "
-                      f"{c.bootstrap.high:+.4f}, McNemar p {c.mcnemar[1].p_value:.2g}); {spread}")
+        return False, f"{model}: waiting for run {', '.join(_waiting([changed_label, plain_label], results_dir))}"
+    c = compare({"changed": {1: changed}, model: {1: plain}}, "changed", reference=model)
+    return True, (f"{model}: {what} {c.difference:+.4f} (one seed; over the test images {c.bootstrap.low:+.4f} to "
+                  f"{c.bootstrap.high:+.4f}, McNemar p {c.mcnemar[1].p_value:.2g}; "
+                  f"{_seed_noise(results_dir, model)})")
 
 
-def _quality(results_dir: Path, spread: str) -> tuple[str, str]:
-    plain = _load(_by_label("googlenet-s1"), results_dir)
-    points = {MIRROR_QUALITY: final_error(plain)} if plain else {}
-    for label, quality in (("googlenet-s1-q50", 50), ("googlenet-s1-q30", 30)):
-        r = _load(_by_label(label), results_dir)
-        if r is not None:
-            points[quality] = final_error(r)
+def _status(stored: Sequence[bool], begun: Sequence[bool] | None = None) -> str:
+    """"stored" when every part is, "partly stored" when some part is stored or begun, else "pending"."""
+    return "stored" if all(stored) else "partly stored" if any(stored) or any(begun or ()) else "pending"
+
+
+def _change(suffix: str, results_dir: Path, what: str) -> tuple[str, str]:
+    """One change on each of :data:`EXPERIMENT_MODELS`: status and findings."""
+    parts = [_one_change(model, suffix, results_dir, what) for model in EXPERIMENT_MODELS]
+    return _status([done for done, _ in parts]), "; ".join(text for _, text in parts)
+
+
+def _quality_line(model: str, results_dir: Path) -> tuple[int, str]:
+    """``model``'s seed-1 errors at the mirror's quality and the re-encoded ones, with the line
+    through them and the reach of seed noise on its slope and on its value at quality 100; and
+    how many of the three points are stored."""
+    labels = {MIRROR_QUALITY: f"{model}-s1", 50: f"{model}-s1-q50", 30: f"{model}-s1-q30"}
+    points = {q: final_error(r) for q, label in labels.items() if (r := _load(_by_label(label), results_dir))}
     if len(points) < 2:
-        return "pending", "waiting for runs googlenet-s1-q50 and googlenet-s1-q30"
+        return len(points), f"{model}: waiting for run {', '.join(_waiting(list(labels.values()), results_dir))}"
     qualities = sorted(points)
-    mean_q = sum(qualities) / len(qualities)
-    mean_e = sum(points.values()) / len(points)
-    slope = (sum((q - mean_q) * (points[q] - mean_e) for q in qualities)
-             / sum((q - mean_q) ** 2 for q in qualities))
-    at_100 = mean_e + slope * (100 - mean_q)
     shown = ", ".join(f"quality {q}: {points[q]:.4f}" for q in qualities)
-    status = "stored" if len(points) == 3 else "partly stored"
-    return status, (f"{shown} (one seed each); a straight line gives {10 * slope:+.4f} per 10 quality points and, "
-                    f"extrapolated beyond the data to quality 100, {at_100:.4f}: an extrapolation, not a measurement "
-                    f"(and the original release is not JPEG at all); {spread}")
+    errors = _seed_errors(results_dir).get(model, [])
+    if len(errors) < 2:
+        line = straight_line(qualities, [points[q] for q in qualities], 0.0, 2, at=100)
+        noise = f"{model}'s seed spread is not known yet, so neither is the line's"
+        reach = ("", "")
+    else:
+        line = straight_line(qualities, [points[q] for q in qualities], stdev(errors), len(errors), at=100)
+        noise = f"seed noise from t on {model}'s {len(errors)} plain seeds' sd"
+        reach = (f" ± {10 * line.slope_half_width:.4f}", f" ± {line.value_half_width:.4f}")
+    return len(points), (
+        f"{model}: {shown} (one seed each); a straight line gives {10 * line.slope:+.4f}{reach[0]} per 10 quality "
+        f"points and, extrapolated beyond the data to quality 100, {line.value:.4f}{reach[1]} ({noise}; an "
+        "extrapolation, not a measurement)")
+
+
+def _quality(results_dir: Path) -> tuple[str, str]:
+    parts = [_quality_line(model, results_dir) for model in EXPERIMENT_MODELS]
+    status = _status([n == 3 for n, _ in parts], begun=[n >= 2 for n, _ in parts])
+    return status, "; ".join(text for _, text in parts) + "; the original release is not JPEG at all"
 
 
 def _quirk_count(results_dir: Path) -> str:
@@ -333,7 +375,6 @@ def gap_causes(results_dir: str | Path, resamples: int = 2000) -> list[Cause]:
     """Every candidate cause of the full-scale gap, with what the stored files show about it."""
     results_dir = Path(results_dir)
     full = full_scale_gap(results_dir)
-    spread = _seed_spread(results_dir)
     causes = []
     if full is None:
         causes.append(Cause("which epoch was reported", "the full-scale run's best epoch against its last",
@@ -351,14 +392,15 @@ def gap_causes(results_dir: str | Path, resamples: int = 2000) -> list[Cause]:
             "which epoch was reported", "each full-scale run's best epoch against its last", "stored",
             f"best epochs {bests}; reporting each run's best would move the mean over seeds by "
             f"{full.best_error - full.error:+.4f} of the {full.gap:.4f} gap"))
-    status, finding = _one_seed("googlenet-s1-fixed-eps", results_dir, "eps 1e-5 minus the quirk", spread)
-    causes.append(Cause("source 000's batch-norm eps", "googlenet seed 1 with --fixed-bn-eps against the quirk, which "
-                        "the source's runs had", status, f"{_quirk_count(results_dir)}; {finding}"))
-    status, finding = _one_seed("googlenet-s1-fp32", results_dir, "fp32 minus bf16", spread)
-    causes.append(Cause("precision", "googlenet seed 1 in fp32 against bf16 autocast", status, finding))
-    status, finding = _quality(results_dir, spread)
-    causes.append(Cause("the data (JPEG quality)", "googlenet seed 1 on the mirror re-encoded at quality 50 and 30, "
-                        f"against the mirror's {MIRROR_QUALITY}", status, finding))
+    models = " and ".join(EXPERIMENT_MODELS)
+    status, finding = _change("fixed-eps", results_dir, "eps 1e-5 minus the quirk")
+    causes.append(Cause("source 000's batch-norm eps", f"seed 1 of {models} with --fixed-bn-eps against the quirk, "
+                        "which the source's runs had", status, f"{_quirk_count(results_dir)}; {finding}"))
+    status, finding = _change("fp32", results_dir, "fp32 minus bf16")
+    causes.append(Cause("precision", f"seed 1 of {models} in fp32 against bf16 autocast", status, finding))
+    status, finding = _quality(results_dir)
+    causes.append(Cause("the data (JPEG quality)", f"seed 1 of {models} on the mirror re-encoded at quality 50 and "
+                        f"30, against the mirror's {MIRROR_QUALITY}", status, finding))
     status, finding = _evaluation_finding(results_dir, full.gap if full else None, resamples)
     causes.append(Cause("how the test is run", "stored weights tested plain, with the source's random flip, all "
                         "flipped, flip-averaged, and with batch norm recalibrated", status, finding))

@@ -6,7 +6,9 @@ Chapter 6 compares CIFAR-10 variants trained under a few seeds. This module give
   interval (:func:`seed_summary`), and the interval of that standard deviation itself
   (:func:`sd_interval`, from the chi-square distribution); for a single run, the interval its
   test images alone give (:func:`binomial_interval`, Wilson's score interval);
-* how wide an interval over k seeds is before any run is made (:func:`seed_half_width`);
+* how wide an interval over k seeds is before any run is made (:func:`seed_half_width`,
+  :func:`seeds_needed`), and what seed noise does to one-seed experiments: the difference of two
+  single runs (:func:`single_runs_half_width`) and a line through single runs (:func:`straight_line`);
 * per pair of variants, the difference paired by seed (:func:`paired_difference`), and the
   difference paired on the same test images: for one run of each, a normal interval over the
   images (:func:`paired_image_interval`); with a bootstrap interval that resamples images
@@ -340,6 +342,50 @@ def seed_half_width(sd: float, seeds: int, confidence: float = 0.95) -> float:
     if not (isinstance(sd, (int, float)) and math.isfinite(sd) and sd >= 0):
         raise UsageError(f"sd must be a non-negative number, got {sd!r}")
     return _t_factor(confidence, seeds - 1) * sd / math.sqrt(seeds)
+
+
+def single_runs_half_width(sd: float, seeds: int, confidence: float = 0.95) -> float:
+    """How far the difference of two single runs (one seed each) reaches from seed noise alone,
+    when each run varies from seed to seed with a standard deviation ``sd`` measured over
+    ``seeds`` runs: t_{seeds-1} · √2 · sd. It says whether a one-seed experiment can tell an
+    effect from a change of seed."""
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 2:
+        raise UsageError(f"a seed-to-seed sd needs at least 2 seeds, got {seeds!r}")
+    if not (isinstance(sd, (int, float)) and math.isfinite(sd) and sd >= 0):
+        raise UsageError(f"sd must be a non-negative number, got {sd!r}")
+    return _t_factor(confidence, seeds - 1) * math.sqrt(2) * sd
+
+
+@dataclass(frozen=True)
+class Line:
+    """A least-squares straight line through single runs, with the half-widths that seed noise
+    gives its slope and its value at one point (t on the seeds the sd was measured over)."""
+
+    slope: float
+    slope_half_width: float
+    at: float
+    value: float
+    value_half_width: float
+
+
+def straight_line(x: Sequence[float], y: Sequence[float], sd: float, seeds: int, at: float,
+                  confidence: float = 0.95) -> Line:
+    """The least-squares line through ``(x, y)``, one single run per point, where every run varies
+    from seed to seed with a standard deviation ``sd`` measured over ``seeds`` runs: the slope and
+    the line's value at ``at``, each with its half-width, t_{seeds-1} · sd · √(1/Sxx) for the
+    slope and t_{seeds-1} · sd · √(1/n + (at - mean x)² / Sxx) for the value."""
+    if len(x) != len(y) or len(x) < 2:
+        raise UsageError(f"a line needs two or more points with one y each, got {len(x)} x and {len(y)} y")
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 2:
+        raise UsageError(f"a seed-to-seed sd needs at least 2 seeds, got {seeds!r}")
+    mean_x, mean_y = fmean(x), fmean(y)
+    sxx = sum((v - mean_x) ** 2 for v in x)
+    if sxx == 0:
+        raise UsageError("the points share one x; a line needs two different x")
+    slope = sum((a - mean_x) * (b - mean_y) for a, b in zip(x, y)) / sxx
+    t = _t_factor(confidence, seeds - 1)
+    return Line(slope, t * sd / math.sqrt(sxx), at, mean_y + slope * (at - mean_x),
+                t * sd * math.sqrt(1 / len(x) + (at - mean_x) ** 2 / sxx))
 
 
 def seeds_needed(sd: float, margin: float, confidence: float = 0.95, most: int = 100) -> int | None:

@@ -59,7 +59,8 @@ def test_nothing_stored_leaves_every_cause_pending(tmp_path):
     causes = {c.cause: c for c in gap_causes(tmp_path, resamples=200)}
     assert full_scale_gap(tmp_path) is None
     assert [c.status for c in causes.values()] == ["pending"] * 6
-    assert causes["precision"].finding == "waiting for run googlenet-s1-fp32, googlenet-s1"
+    assert causes["precision"].finding == ("short3: waiting for run short3-s1-fp32, short3-s1; "
+                                           "googlenet: waiting for run googlenet-s1-fp32, googlenet-s1")
     assert causes["source 000's batch-norm eps"].finding.startswith("0 of our 0 stored runs")
     assert "not known yet (0 seed stored)" in causes["seed variation"].finding
     assert causes_table(list(causes.values())).columns[-1] == "what the stored files show"
@@ -122,26 +123,58 @@ def test_a_changed_run_against_plain_seed_one_is_a_one_seed_finding(tmp_path):
     _store(tmp_path, "googlenet-s1", plain)
     _store(tmp_path, "googlenet-s1-fp32", set(sorted(plain)[:230]))  # fp32 right on 20 of plain's mistakes
     precision = next(c for c in gap_causes(tmp_path, resamples=300) if c.cause == "precision")
-    assert precision.status == "stored"
-    assert precision.finding.startswith("fp32 minus bf16: -0.0200 (one seed; over the test images only")
+    assert precision.status == "partly stored"
+    short3, googlenet = precision.finding.split("; googlenet: ")
+    assert short3 == "short3: waiting for run short3-s1-fp32, short3-s1"
+    assert googlenet.startswith("fp32 minus bf16 -0.0200 (one seed; over the test images")
     # McNemar: 20 discordant images, all one way: p = 2 / 2**20
-    assert f"McNemar p {2 / 2 ** 20:.2g}" in precision.finding
-    assert "googlenet's seed-to-seed spread at this protocol is not known yet (1 seed stored)" in precision.finding
+    assert f"McNemar p {2 / 2 ** 20:.2g}" in googlenet
+    assert googlenet.endswith("googlenet's seed spread is not known yet, so neither is how far a seed alone moves one run)")
+
+
+def test_a_changed_short3_run_is_set_against_the_reach_of_short3s_seed_noise(tmp_path):
+    """With three plain seeds, the seed alone moves two single runs' difference by up to
+    t_2 x sqrt(2) x sd; both models stored: the row is stored."""
+    for seed, n in ((1, 250), (2, 255), (3, 246)):
+        _store(tmp_path, f"short3-s{seed}", _wrong(n, seed))
+    _store(tmp_path, "short3-s1-fixed-eps", _wrong(262, 7))
+    eps = next(c for c in gap_causes(tmp_path, resamples=200) if c.cause == "source 000's batch-norm eps")
+    sd = stdev([0.250, 0.255, 0.246])
+    reach = 4.302652729749464 * 2 ** 0.5 * sd
+    assert eps.status == "partly stored"
+    assert "; short3: eps 1e-5 minus the quirk +0.0120 (one seed; over the test images" in eps.finding
+    assert (f"the seed alone moves the difference of two single runs of short3 by up to ±{reach:.4f} "
+            f"(t on its 3 plain seeds' sd, {sd:.4f}))") in eps.finding
+    _store(tmp_path, "googlenet-s1", _wrong(250))
+    _store(tmp_path, "googlenet-s1-fixed-eps", _wrong(250, 8))
+    assert next(c for c in gap_causes(tmp_path, resamples=200) if c.cause == "source 000's batch-norm eps").status == "stored"
 
 
 def test_the_quality_slope_is_fitted_through_the_stored_qualities(tmp_path):
     _store(tmp_path, "googlenet-s1", _wrong(250))
     _store(tmp_path, "googlenet-s1-q50", _wrong(270, 2))
     partly = next(c for c in gap_causes(tmp_path, resamples=200) if c.cause.startswith("the data"))
-    assert partly.status == "partly stored" and "quality 50: 0.2700, quality 75: 0.2500" in partly.finding
+    assert partly.status == "partly stored" and "googlenet: quality 50: 0.2700, quality 75: 0.2500" in partly.finding
+    assert partly.finding.startswith("short3: waiting for run short3-s1, short3-s1-q50, short3-s1-q30; ")
     _store(tmp_path, "googlenet-s1-q30", _wrong(300, 3))
+    _store(tmp_path, "googlenet-s2", _wrong(260, 4))
+    for label, n in (("short3-s1", 240), ("short3-s1-q50", 250), ("short3-s1-q30", 262)):
+        _store(tmp_path, label, _wrong(n, 5))
     data = next(c for c in gap_causes(tmp_path, resamples=200) if c.cause.startswith("the data"))
     qualities, errors = [30, 50, 75], [0.30, 0.27, 0.25]
     mq, me = sum(qualities) / 3, sum(errors) / 3
-    slope = sum((q - mq) * (e - me) for q, e in zip(qualities, errors)) / sum((q - mq) ** 2 for q in qualities)
+    sxx = sum((q - mq) ** 2 for q in qualities)
+    slope = sum((q - mq) * (e - me) for q, e in zip(qualities, errors)) / sxx
+    t1, sd = 12.706204736174698, stdev([0.25, 0.26])  # googlenet's two plain seeds
     assert data.status == "stored"
-    assert f"{10 * slope:+.4f} per 10 quality points" in data.finding
-    assert f"quality 100, {me + slope * (100 - mq):.4f}: an extrapolation" in data.finding
+    googlenet = data.finding.split("; googlenet: ")[1]
+    assert f"{10 * slope:+.4f} ± {10 * t1 * sd / sxx ** 0.5:.4f} per 10 quality points" in googlenet
+    at_100 = me + slope * (100 - mq)
+    assert f"quality 100, {at_100:.4f} ± {t1 * sd * (1 / 3 + (100 - mq) ** 2 / sxx) ** 0.5:.4f} (seed noise" in googlenet
+    short3 = data.finding.split("; googlenet: ")[0]
+    assert "short3: quality 30: 0.2620, quality 50: 0.2500, quality 75: 0.2400 (one seed each)" in short3
+    assert "short3's seed spread is not known yet, so neither is the line's" in short3
+    assert data.finding.endswith("; the original release is not JPEG at all")
 
 
 def test_seed_variation_counts_the_plain_seeds(tmp_path):
@@ -201,8 +234,8 @@ def test_the_eps_row_counts_the_stored_runs_that_reproduce_the_quirk(tmp_path):
     data["identity"]["model_options"]["source_bn_eps"] = False
     corrected.write_text(json.dumps(data))
     eps = next(c for c in gap_causes(tmp_path, resamples=200) if c.cause == "source 000's batch-norm eps")
-    assert eps.status == "stored" and eps.finding.startswith("2 of our 3 stored runs of variants that have the quirk")
-    assert "eps 1e-5 minus the quirk: -0.0100 (one seed" in eps.finding
+    assert eps.status == "partly stored" and eps.finding.startswith("2 of our 3 stored runs of variants that have the quirk")
+    assert "googlenet: eps 1e-5 minus the quirk -0.0100 (one seed" in eps.finding
 
 
 def test_the_full_scale_run_is_set_against_the_source_setup_from_its_file(tmp_path):

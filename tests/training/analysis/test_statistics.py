@@ -683,6 +683,33 @@ def test_the_seeds_needed_are_the_fewest_whose_seed_part_fits_the_margin():
         st.seeds_needed(0.01, 0)
 
 
+def test_two_single_runs_differ_by_t_times_root_two_sds_from_seed_noise():
+    assert st.single_runs_half_width(0.0027, 3) == pytest.approx(T975_DF2 * math.sqrt(2) * 0.0027)
+    assert st.single_runs_half_width(0.0159, 2) == pytest.approx(12.7062047 * math.sqrt(2) * 0.0159)
+    with pytest.raises(UsageError, match="at least 2 seeds"):
+        st.single_runs_half_width(0.01, 1)
+
+
+def test_a_line_through_three_single_runs_by_hand():
+    """Errors 0.30, 0.27, 0.25 at qualities 30, 50, 75: mean x 155/3, Sxx = 1016.67."""
+    x, y = [30, 50, 75], [0.30, 0.27, 0.25]
+    line = st.straight_line(x, y, sd=0.003, seeds=3, at=100)
+    mx, my = 155 / 3, 0.82 / 3
+    sxx = sum((v - mx) ** 2 for v in x)
+    slope = sum((a - mx) * (b - my) for a, b in zip(x, y)) / sxx
+    assert sxx == pytest.approx(1016.6667, abs=1e-3)
+    assert line.slope == pytest.approx(slope) and line.value == pytest.approx(my + slope * (100 - mx))
+    assert line.slope_half_width == pytest.approx(T975_DF2 * 0.003 / math.sqrt(sxx))
+    assert line.value_half_width == pytest.approx(T975_DF2 * 0.003 * math.sqrt(1 / 3 + (100 - mx) ** 2 / sxx))
+    # two points: the line runs through both; at a point between them it is their interpolation
+    two = st.straight_line([50, 75], [0.27, 0.25], sd=0.003, seeds=2, at=60)
+    assert two.value == pytest.approx(0.27 - 0.02 * 10 / 25)
+    with pytest.raises(UsageError, match="two different x"):
+        st.straight_line([50, 50], [0.2, 0.3], sd=0.01, seeds=3, at=100)
+    with pytest.raises(UsageError, match="two or more points"):
+        st.straight_line([50], [0.2], sd=0.01, seeds=3, at=100)
+
+
 # -- one run against one run on the same images ---------------------------------------------
 
 

@@ -28,6 +28,18 @@ def test_labels_are_unique_and_the_first_runs_answer_first():
         assert {r.seed for r in RUNS if r.model == model and r.label.count("-") == 1} == {1, 2, 3}
 
 
+def test_every_gap_experiment_has_its_plain_run_and_short3s_come_before_googlenets():
+    """Each changed run is compared with the plain run of its model and seed, which must be queued
+    too; the low-noise short3 experiments are made before googlenet's."""
+    labels = [r.label for r in RUNS]
+    changed = [r for r in RUNS if r.changes]
+    for run in changed:
+        assert f"{run.model}-s{run.seed}" in labels
+    suffixes = ("fixed-eps", "q50", "q30", "fp32")
+    assert [r.label for r in changed] == [f"{m}-s1-{x}" for m in ("short3", "googlenet") for x in suffixes]
+    assert labels.index("short3-s1-fp32") < labels.index("naive-s1") < labels.index("googlenet-s1-fixed-eps")
+
+
 def test_bf16_runs_are_not_started_on_a_cpu_that_would_emulate_bf16():
     from gnet_lib.training.experiments.midscale import cannot_run_here
 
