@@ -39,14 +39,18 @@ from .seed_comparison import Runs, compare, error_point, final_error
 from .statistics import mcnemar_exact, paired_bootstrap, sd_interval, single_runs_half_width, straight_line
 
 #: Every full-scale folder (every training and test image, 14 epochs of ``seed``), any seed, with
-#: or without the two engine switches the GPU campaign's probe may choose: frozen convolution
-#: biases (each feeds a batch norm, which cancels a bias, so its gradient is zero) and evaluation
-#: in bf16 (the test's arithmetic, not the training's).
+#: or without the two engine switches the GPU campaign's probe may choose. Frozen biases of the
+#: convolutions that feed a batch norm change nothing in exact arithmetic (the batch mean cancels
+#: such a bias in training, the running mean absorbs it in testing), so a run with them is another
+#: draw of the same protocol, its rounding as different as another seed's. Testing in bf16 rounds
+#: the test's activations, which can flip borderline images; how many has not been measured on a
+#: full-size network here, and the chapter names such runs' folders.
 FULL_SCALE_FOLDER = re.compile(r"^50000x10000-e14-s(\d+)((?:-nobiasgrad)?(?:-evalbf16)?)$")
 
 #: The variants each training experiment on the gap is made with (seed 1, one change at a time), in
-#: the order the queue makes them: short3, whose seeds vary little at the mid-scale protocol, so
-#: that one seed of it shows an effect well below the gap, and googlenet, the variant of the gap.
+#: the order the queue makes them: short3, a proxy that costs about a third of googlenet's time and
+#: whose seeds have so far varied less, so that one seed of it shows a smaller effect; and
+#: googlenet, the variant of the gap, where one seed shows only a large effect.
 EXPERIMENT_MODELS = ("short3", "googlenet")
 
 #: Where the test-time evaluations of stored weights are (``gnet_lib.training.experiments.evaluation_variants``).
@@ -238,13 +242,14 @@ def _all_spreads(results_dir: Path) -> str:
 
 
 def _seed_noise(results_dir: Path, model: str) -> str:
-    """How far two single runs of ``model`` differ from the seed alone, from its plain seeds."""
+    """Within how much seed noise alone keeps the difference of two single runs of ``model``,
+    from its plain seeds' sd."""
     errors = _seed_errors(results_dir).get(model, [])
     if len(errors) < 2:
-        return f"{model}'s seed spread is not known yet, so neither is how far a seed alone moves one run"
+        return f"{model}'s seed spread is not known yet, so neither is how far seed noise alone moves one run"
     sd = stdev(errors)
-    return (f"the seed alone moves the difference of two single runs of {model} by up to "
-            f"±{single_runs_half_width(sd, len(errors)):.4f} (t on its {len(errors)} plain seeds' sd, {sd:.4f})")
+    return (f"seed noise alone keeps two single runs of {model} within ±{single_runs_half_width(sd, len(errors)):.4f} "
+            f"of each other in 95% of cases (t on its {len(errors)} plain seeds' sd, {sd:.4f})")
 
 
 def _waiting(labels: Sequence[str], results_dir: Path) -> list[str]:
@@ -259,9 +264,13 @@ def _one_change(model: str, suffix: str, results_dir: Path, what: str) -> tuple[
     if changed is None or plain is None:
         return False, f"{model}: waiting for run {', '.join(_waiting([changed_label, plain_label], results_dir))}"
     c = compare({"changed": {1: changed}, model: {1: plain}}, "changed", reference=model)
-    return True, (f"{model}: {what} {c.difference:+.4f} (one seed; over the test images {c.bootstrap.low:+.4f} to "
-                  f"{c.bootstrap.high:+.4f}, McNemar p {c.mcnemar[1].p_value:.2g}; "
-                  f"{_seed_noise(results_dir, model)})")
+    return True, (f"{_named(model)}: {what} {c.difference:+.4f} (one seed; {_seed_noise(results_dir, model)}; over the "
+                  f"test images {c.bootstrap.low:+.4f} to {c.bootstrap.high:+.4f}, McNemar p {c.mcnemar[1].p_value:.2g})")
+
+
+def _named(model: str) -> str:
+    """A variant as a finding names it: googlenet, or another variant as googlenet's proxy."""
+    return model if model == "googlenet" else f"{model} (a proxy for googlenet)"
 
 
 def _status(stored: Sequence[bool], begun: Sequence[bool] | None = None) -> str:
@@ -292,10 +301,10 @@ def _quality_line(model: str, results_dir: Path) -> tuple[int, str]:
         reach = ("", "")
     else:
         line = straight_line(qualities, [points[q] for q in qualities], stdev(errors), len(errors), at=100)
-        noise = f"seed noise from t on {model}'s {len(errors)} plain seeds' sd"
         reach = (f" ± {10 * line.slope_half_width:.4f}", f" ± {line.value_half_width:.4f}")
+        noise = f"± from seed noise only, t on {model}'s {len(errors)} plain seeds' sd; a straight line is assumed"
     return len(points), (
-        f"{model}: {shown} (one seed each); a straight line gives {10 * line.slope:+.4f}{reach[0]} per 10 quality "
+        f"{_named(model)}: {shown} (one seed each); a straight line gives {10 * line.slope:+.4f}{reach[0]} per 10 quality "
         f"points and, extrapolated beyond the data to quality 100, {line.value:.4f}{reach[1]} ({noise}; an "
         "extrapolation, not a measurement)")
 

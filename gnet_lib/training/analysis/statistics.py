@@ -345,10 +345,11 @@ def seed_half_width(sd: float, seeds: int, confidence: float = 0.95) -> float:
 
 
 def single_runs_half_width(sd: float, seeds: int, confidence: float = 0.95) -> float:
-    """How far the difference of two single runs (one seed each) reaches from seed noise alone,
-    when each run varies from seed to seed with a standard deviation ``sd`` measured over
-    ``seeds`` runs: t_{seeds-1} · √2 · sd. It says whether a one-seed experiment can tell an
-    effect from a change of seed."""
+    """The half-width within which seed noise alone keeps the difference of two single runs in
+    ``confidence`` of cases, when each varies from seed to seed with a standard deviation ``sd``
+    measured over ``seeds`` runs and the two vary independently: t_{seeds-1} · √2 · sd. It says
+    whether a one-seed experiment can tell an effect from seed noise. Two runs that share a seed
+    and stay correlated vary less, so for them the half-width errs on the wide side."""
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 2:
         raise UsageError(f"a seed-to-seed sd needs at least 2 seeds, got {seeds!r}")
     if not (isinstance(sd, (int, float)) and math.isfinite(sd) and sd >= 0):
@@ -378,6 +379,8 @@ def straight_line(x: Sequence[float], y: Sequence[float], sd: float, seeds: int,
         raise UsageError(f"a line needs two or more points with one y each, got {len(x)} x and {len(y)} y")
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 2:
         raise UsageError(f"a seed-to-seed sd needs at least 2 seeds, got {seeds!r}")
+    if not (isinstance(sd, (int, float)) and math.isfinite(sd) and sd >= 0):
+        raise UsageError(f"sd must be a non-negative number, got {sd!r}")
     mean_x, mean_y = fmean(x), fmean(y)
     sxx = sum((v - mean_x) ** 2 for v in x)
     if sxx == 0:

@@ -126,10 +126,10 @@ def test_a_changed_run_against_plain_seed_one_is_a_one_seed_finding(tmp_path):
     assert precision.status == "partly stored"
     short3, googlenet = precision.finding.split("; googlenet: ")
     assert short3 == "short3: waiting for run short3-s1-fp32, short3-s1"
-    assert googlenet.startswith("fp32 minus bf16 -0.0200 (one seed; over the test images")
+    assert googlenet.startswith("fp32 minus bf16 -0.0200 (one seed; googlenet's seed spread is not known yet, so "
+                                "neither is how far seed noise alone moves one run; over the test images")
     # McNemar: 20 discordant images, all one way: p = 2 / 2**20
-    assert f"McNemar p {2 / 2 ** 20:.2g}" in googlenet
-    assert googlenet.endswith("googlenet's seed spread is not known yet, so neither is how far a seed alone moves one run)")
+    assert googlenet.endswith(f"McNemar p {2 / 2 ** 20:.2g})")
 
 
 def test_a_changed_short3_run_is_set_against_the_reach_of_short3s_seed_noise(tmp_path):
@@ -142,9 +142,9 @@ def test_a_changed_short3_run_is_set_against_the_reach_of_short3s_seed_noise(tmp
     sd = stdev([0.250, 0.255, 0.246])
     reach = 4.302652729749464 * 2 ** 0.5 * sd
     assert eps.status == "partly stored"
-    assert "; short3: eps 1e-5 minus the quirk +0.0120 (one seed; over the test images" in eps.finding
-    assert (f"the seed alone moves the difference of two single runs of short3 by up to ±{reach:.4f} "
-            f"(t on its 3 plain seeds' sd, {sd:.4f}))") in eps.finding
+    assert ("; short3 (a proxy for googlenet): eps 1e-5 minus the quirk +0.0120 (one seed; seed noise alone keeps "
+            f"two single runs of short3 within ±{reach:.4f} of each other in 95% of cases (t on its 3 plain seeds' "
+            f"sd, {sd:.4f}); over the test images") in eps.finding
     _store(tmp_path, "googlenet-s1", _wrong(250))
     _store(tmp_path, "googlenet-s1-fixed-eps", _wrong(250, 8))
     assert next(c for c in gap_causes(tmp_path, resamples=200) if c.cause == "source 000's batch-norm eps").status == "stored"
@@ -170,9 +170,9 @@ def test_the_quality_slope_is_fitted_through_the_stored_qualities(tmp_path):
     googlenet = data.finding.split("; googlenet: ")[1]
     assert f"{10 * slope:+.4f} ± {10 * t1 * sd / sxx ** 0.5:.4f} per 10 quality points" in googlenet
     at_100 = me + slope * (100 - mq)
-    assert f"quality 100, {at_100:.4f} ± {t1 * sd * (1 / 3 + (100 - mq) ** 2 / sxx) ** 0.5:.4f} (seed noise" in googlenet
+    assert f"quality 100, {at_100:.4f} ± {t1 * sd * (1 / 3 + (100 - mq) ** 2 / sxx) ** 0.5:.4f} (± from seed noise only" in googlenet
     short3 = data.finding.split("; googlenet: ")[0]
-    assert "short3: quality 30: 0.2620, quality 50: 0.2500, quality 75: 0.2400 (one seed each)" in short3
+    assert "short3 (a proxy for googlenet): quality 30: 0.2620, quality 50: 0.2500, quality 75: 0.2400 (one seed each)" in short3
     assert "short3's seed spread is not known yet, so neither is the line's" in short3
     assert data.finding.endswith("; the original release is not JPEG at all")
 

@@ -708,6 +708,24 @@ def test_a_line_through_three_single_runs_by_hand():
         st.straight_line([50, 50], [0.2, 0.3], sd=0.01, seeds=3, at=100)
     with pytest.raises(UsageError, match="two or more points"):
         st.straight_line([50], [0.2], sd=0.01, seeds=3, at=100)
+    with pytest.raises(UsageError, match="non-negative"):
+        st.straight_line(x, y, sd=float("nan"), seeds=3, at=100)
+
+
+def test_the_lines_half_widths_agree_with_numpys_least_squares_covariance():
+    """An independent route: numpy's unscaled covariance of the fitted (slope, intercept), times
+    the known variance, gives the slope's and the prediction's standard errors."""
+    import numpy as np
+
+    x, y, sd = [30, 50, 75], [0.31, 0.27, 0.25], 0.004
+    line = st.straight_line(x, y, sd=sd, seeds=4, at=100)
+    (slope, intercept), cov = np.polyfit(x, y, 1, cov="unscaled")
+    cov = cov * sd ** 2
+    t = st.t_quantile(0.975, 3)
+    assert line.slope == pytest.approx(slope) and line.value == pytest.approx(slope * 100 + intercept)
+    assert line.slope_half_width == pytest.approx(t * math.sqrt(cov[0, 0]))
+    at = np.array([100.0, 1.0])
+    assert line.value_half_width == pytest.approx(t * math.sqrt(at @ cov @ at))
 
 
 # -- one run against one run on the same images ---------------------------------------------
