@@ -344,17 +344,20 @@ def seed_half_width(sd: float, seeds: int, confidence: float = 0.95) -> float:
     return _t_factor(confidence, seeds - 1) * sd / math.sqrt(seeds)
 
 
-def single_runs_half_width(sd: float, seeds: int, confidence: float = 0.95) -> float:
+def single_runs_half_width(sd: float, seeds: int, confidence: float = 0.95, averaged: int = 1) -> float:
     """The half-width within which seed noise alone keeps the difference of two single runs in
     ``confidence`` of cases, when each varies from seed to seed with a standard deviation ``sd``
-    measured over ``seeds`` runs and the two vary independently: t_{seeds-1} · √2 · sd. It says
-    whether a one-seed experiment can tell an effect from seed noise. Two runs that share a seed
-    and stay correlated vary less, so for them the half-width errs on the wide side."""
+    measured over ``seeds`` runs and the two vary independently: t_{seeds-1} · √2 · sd. With
+    ``averaged`` > 1 the first of the two is a mean over that many seeds: t · sd · √(1 + 1/averaged).
+    It says whether a one-seed experiment can tell an effect from seed noise. Two runs that share
+    a seed and stay correlated vary less, so for them the half-width errs on the wide side."""
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 2:
         raise UsageError(f"a seed-to-seed sd needs at least 2 seeds, got {seeds!r}")
     if not (isinstance(sd, (int, float)) and math.isfinite(sd) and sd >= 0):
         raise UsageError(f"sd must be a non-negative number, got {sd!r}")
-    return _t_factor(confidence, seeds - 1) * math.sqrt(2) * sd
+    if isinstance(averaged, bool) or not isinstance(averaged, int) or averaged < 1:
+        raise UsageError(f"averaged counts the seeds of a mean: a whole number from 1, got {averaged!r}")
+    return _t_factor(confidence, seeds - 1) * sd * math.sqrt(1 + 1 / averaged)
 
 
 @dataclass(frozen=True)

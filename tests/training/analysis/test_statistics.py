@@ -690,6 +690,16 @@ def test_two_single_runs_differ_by_t_times_root_two_sds_from_seed_noise():
         st.single_runs_half_width(0.01, 1)
 
 
+def test_a_mean_over_seeds_against_one_run_narrows_the_reach_towards_one_sd():
+    """The mean of k seeds has variance sd²/k; against one run, sd²(1 + 1/k)."""
+    assert st.single_runs_half_width(0.01, 3, averaged=1) == st.single_runs_half_width(0.01, 3)
+    assert st.single_runs_half_width(0.01, 3, averaged=4) == pytest.approx(T975_DF2 * 0.01 * math.sqrt(1.25))
+    assert st.single_runs_half_width(0.01, 3, averaged=10_000) == pytest.approx(T975_DF2 * 0.01, rel=1e-4)
+    for bad in (0, 1.5, True):
+        with pytest.raises(UsageError, match="averaged counts the seeds"):
+            st.single_runs_half_width(0.01, 3, averaged=bad)
+
+
 def test_a_line_through_three_single_runs_by_hand():
     """Errors 0.30, 0.27, 0.25 at qualities 30, 50, 75: mean x 155/3, Sxx = 1016.67."""
     x, y = [30, 50, 75], [0.30, 0.27, 0.25]
