@@ -5,19 +5,25 @@ the chapter and the numbers in ``results/``, and fail when the two no longer agr
 sentence to rewrite. Each test also fails when its sentence is no longer in the chapter, so that a
 rewrite of the prose brings its check along."""
 
+import math
 from pathlib import Path
+from statistics import stdev
 
 import nbformat
 import pytest
 
+from gnet_lib.core.published import SOURCE_000
 from gnet_lib.training.analysis.gap_causes import evaluation_table, evaluations, full_scale_gap, full_scale_runs
-from gnet_lib.training.analysis.seed_comparison import final_error, runs_by_seed
-from gnet_lib.training.analysis.statistics import sd_interval, single_runs_half_width
+from gnet_lib.training.analysis.sample_size import chance_within
+from gnet_lib.training.analysis.seed_comparison import compare, final_error, runs_by_seed
+from gnet_lib.training.analysis.source_claims import ROUNDING, equivalence_margin
+from gnet_lib.training.analysis.statistics import sd_interval, seed_half_width, seed_noise, variance_ratio_test
 from gnet_lib.training.experiments import midscale
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "results"
 CHAPTER = ROOT / "notebooks" / "06_cifar_ablation.ipynb"
+MARGIN = equivalence_margin(SOURCE_000["cifar10"])
 
 
 @pytest.fixture(scope="module")
@@ -26,13 +32,29 @@ def prose() -> str:
     return " ".join(" ".join(c.source.split()) for c in cells if c.cell_type == "markdown")
 
 
-def _googlenet_mid_errors() -> list[float]:
-    runs = runs_by_seed(RESULTS, midscale.DATASET_KEY, midscale.RECIPE, midscale.plain_protocol(1))
-    return [final_error(r) for r in runs["googlenet"].values()]
+@pytest.fixture(scope="module")
+def mid():
+    return runs_by_seed(RESULTS, midscale.DATASET_KEY, midscale.RECIPE, midscale.plain_protocol(1))
+
+
+@pytest.fixture(scope="module")
+def gap():
+    full = full_scale_gap(RESULTS)
+    assert full is not None, "chapter 6 discusses a full-scale googlenet run, but none is stored"
+    return full
+
+
+def _errors(runs, model):
+    return [final_error(r) for r in runs[model].values()]
 
 
 def _claimed(prose: str, sentence: str) -> None:
     assert " ".join(sentence.split()) in prose, f"chapter 6 no longer says {sentence!r}: update this test with the prose"
+
+
+def _paired_and_independent(mid):
+    paired = stdev(compare(mid, "short3").interval.per_seed)
+    return paired, math.hypot(stdev(_errors(mid, "short3")), stdev(_errors(mid, "googlenet")))
 
 
 def test_one_full_scale_seed_while_the_chapter_says_so(prose):
@@ -44,31 +66,72 @@ def test_one_full_scale_seed_while_the_chapter_says_so(prose):
     assert seeds == 1, f"{seeds} full-scale googlenet seeds are stored, but chapter 6 still says: {claims}"
 
 
-def test_the_gap_against_googlenet_mid_scale_seed_noise(prose):
-    full = full_scale_gap(RESULTS)
-    assert full is not None
-    spread = sd_interval(_googlenet_mid_errors())
-    reach = single_runs_half_width(spread.sd, spread.n, averaged=len(full.seeds))
-    _claimed(prose, "puts the gap at more than two standard deviations of the difference between two single runs")
-    assert full.gap / (spread.sd * (1 + 1 / len(full.seeds)) ** 0.5) > 2, "the gap is no longer beyond two sds"
-    _claimed(prose, "lets seed noise alone reach beyond the gap")
+def test_the_seed_arithmetic_before_the_results_table(prose, mid, gap):
+    googlenet, short3 = _errors(mid, "googlenet"), _errors(mid, "short3")
+    _claimed(prose, "yet with three seeds each the F-test of their ratio does not call them different at the 5% level")
+    assert len(googlenet) == len(short3) == 3 and variance_ratio_test(googlenet, short3).p_value > 0.05
+    paired, independent = _paired_and_independent(mid)
+    cautious = 2 ** 0.5 * stdev(googlenet)
+    _claimed(prose, "two seeds seldom achieve that at any spread measured so far")
+    assert max(chance_within(sd, 2, MARGIN) for sd in (paired, cautious)) < 0.25
+    _claimed(prose, "At √2 times googlenet's spread it takes five seeds to make it more likely than not; at the "
+                    "spread observed for short3 minus googlenet, three.")
+    _claimed(prose, "at the observed paired spread three seeds make a verdict likely, at the cautious one it takes "
+                    "five for better than even")
+    assert chance_within(cautious, 4, MARGIN) < 0.5 < chance_within(cautious, 5, MARGIN)
+    assert chance_within(paired, 2, MARGIN) < 0.5 < chance_within(paired, 3, MARGIN)
+    _claimed(prose, "the line on short3 minus googlenet shows it")
+    _claimed(prose, "short3 and googlenet did, the paired spread printed before the results table")
+    assert paired < independent
+    _claimed(prose, "The three-seed half-width at googlenet's spread happens to equal the full-scale gap")
+    assert round(seed_half_width(cautious, 3), 4) == round(gap.gap, 4)
+
+
+def test_the_gap_against_googlenet_mid_scale_seed_noise(prose, mid, gap):
+    spread = sd_interval(_errors(mid, "googlenet"))
+    noise = seed_noise(gap.gap, spread.sd, spread.n, averaged=len(gap.seeds))
+    scale = spread.sd * math.sqrt(1 + 1 / len(gap.seeds))
+    _claimed(prose, "puts the gap at more than two standard deviations of that difference, wherever in its rounding "
+                    "the published value lies")
+    assert (gap.gap - ROUNDING) / scale > 2
+    _claimed(prose, "seed variation alone would seldom produce it (the p with the sd taken as known)")
+    assert noise.p_value_at_sd < 0.05
+    _claimed(prose, "the prediction interval of seed noise alone reaches beyond the gap and its p is no longer small")
+    assert noise.reach > gap.gap and noise.p_value > 0.05
     _claimed(prose, "one seed of googlenet can show only an effect larger than the gap itself")
-    assert reach > full.gap, f"seed noise now reaches ±{reach:.4f}, inside the gap {full.gap:.4f}"
     _claimed(prose, "its 95% interval above reaches far beyond the gap")
-    assert spread.high > 1.5 * full.gap, "googlenet's sd interval no longer reaches far beyond the gap"
+    assert spread.high > 1.5 * gap.gap
 
 
-def test_how_the_test_is_run_on_googlenet_weights(prose):
+@pytest.mark.parametrize("model", ["googlenet", "short3"])
+def test_how_the_test_is_run_on_the_stored_weights(prose, gap, model):
     _claimed(prose, "On googlenet's seed-2 weights, testing as the source did")
-    full = full_scale_gap(RESULTS)
-    assert full is not None
-    stored = [e for e in evaluations(RESULTS) if e["trained"]["model"] == "googlenet"]
-    assert [e["trained"]["seed"] for e in stored] == [2]
+    _claimed(prose, "its interval includes zero and reaches only a small fraction of the gap")
+    _claimed(prose, "even the far end of its interval stays well under half the gap")
+    _claimed(prose, "Short3's weights tell the same.")
+    stored = [e for e in evaluations(RESULTS) if e["trained"]["model"] == model]
+    assert len(stored) == 1 and (model != "googlenet" or stored[0]["trained"]["seed"] == 2)
     rows = {r["test"]: r for r in evaluation_table(stored[0]).rows}
-    low, high = (float(x) for x in rows["random flip"]["95% CI"].split(" to "))
-    assert low < 0 < high, "the source's random flip now changes the error clearly"
     changes = {name: r for name, r in rows.items() if name != "plain"}
-    assert min(changes, key=lambda n: changes[n]["minus plain"]) == "flip average"
-    far = float(changes["flip average"]["95% CI"].split(" to ")[0])
-    assert abs(far) < full.gap / 2, "flip averaging's far end is no longer a small fraction of the gap"
-    assert abs(changes["recalibrated BN"]["minus plain"]) < full.gap / 10, "recalibration now moves the error"
+
+    def ends(name):
+        return [float(end) for end in changes[name]["95% CI"].split(" to ")]
+
+    low, high = ends("random flip")
+    assert low < 0 < high and max(-low, high) < gap.gap / 5
+    assert min(changes, key=lambda n: float(changes[n]["minus plain"])) == "flip average"
+    assert max(abs(e) for e in ends("flip average")) < 0.4 * gap.gap
+    assert abs(float(changes["recalibrated BN"]["minus plain"])) < gap.gap / 10
+
+
+def test_noise_early_in_training(prose, mid):
+    early = runs_by_seed(RESULTS, midscale.DATASET_KEY, midscale.RECIPE, "5000x1000-e4-s1", final_test=False)
+    short3_early = sd_interval(_errors(early, "short3"))
+    _claimed(prose, "moved short3's error by more than the seven variants' seed-1 errors differ under the same protocol")
+    assert short3_early.sd > stdev(final_error(r[1]) for r in early.values())
+    _claimed(prose, "the two standard deviations' intervals do not overlap")
+    assert short3_early.low > sd_interval(_errors(mid, "short3")).high
+    _claimed(prose, "googlenet's standard deviation over its seeds is of the same order, in error points, as that of "
+                    "the seven published errors")
+    ratio = stdev(_errors(mid, "googlenet")) / stdev(r.top1_error for r in SOURCE_000["cifar10"].values())
+    assert 1 / 3 < ratio < 3

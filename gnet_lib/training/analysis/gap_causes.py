@@ -24,7 +24,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from statistics import stdev
+from statistics import NormalDist, stdev
 from typing import Any
 
 from ...core.architectures import CIFAR_MODEL_NAMES, get_spec
@@ -48,9 +48,9 @@ from .statistics import mcnemar_exact, paired_bootstrap, sd_interval, single_run
 FULL_SCALE_FOLDER = re.compile(r"^50000x10000-e14-s(\d+)((?:-nobiasgrad)?(?:-evalbf16)?)$")
 
 #: The variants each training experiment on the gap is made with (seed 1, one change at a time), in
-#: the order the queue makes them: short3, a proxy that costs about a third of googlenet's time and
-#: whose seeds have so far varied less, so that one seed of it shows a smaller effect; and
-#: googlenet, the variant of the gap, where one seed shows only a large effect.
+#: the order the queue makes them: short3, a proxy that trains in under half of googlenet's time
+#: and whose seeds have so far varied less, so that one seed of it can show a smaller effect; and
+#: googlenet, the variant of the gap, where one seed can show only a large effect.
 EXPERIMENT_MODELS = ("short3", "googlenet")
 
 #: Where the test-time evaluations of stored weights are (``gnet_lib.training.experiments.evaluation_variants``).
@@ -64,7 +64,8 @@ MIRROR_QUALITY = 75
 #: autocast (fp32), tests through a loader with the training transform (a random flip), batch 10.
 SOURCE_SETUP = {
     "data": "torchvision's CIFAR-10, the original release (not JPEG)",
-    "precision": "fp32",
+    "training precision": "fp32",
+    "test precision": "fp32",
     "test images": "each flipped left-right at random (its test loader reuses the training transform)",
     "test batch": "10",
     "software": "PyTorch 1.6, CUDA 10.2",
@@ -184,7 +185,8 @@ def protocol_differences(results_dir: str | Path, model: str = "googlenet") -> T
     jpeg = f", JPEG quality {MIRROR_QUALITY} with 4:2:0 chroma subsampling" if data["key"] == "cifar10-jpeg" else ""
     ours = {
         "data": f"{data['name']}{jpeg}",
-        "precision": env["precision"],
+        "training precision": env["precision"],
+        "test precision": run["identity"].get("eval_precision", "fp32"),
         "test images": "each as it is (no flip)",
         "test batch": f"{recipe['eval_batch_size']:,}",
         "software": f"torch {env['torch']}",
@@ -198,6 +200,7 @@ def protocol_differences(results_dir: str | Path, model: str = "googlenet") -> T
                          + (f"seed {run['identity']['seed']}, one run, like each of the source's" if len(runs) == 1 else
                             f"seeds {', '.join(map(str, runs))} (the column shows seed {run['identity']['seed']}'s file), "
                             "the source's one run")),
+                        "both test with batch norm in eval mode, so the test batch changes only the rounding",
                         *(f"with engine switches, in folder {folder}: {', '.join(labels)}"
                           for folder, labels in engine_switched(full_scale_folders(results_dir, models=[model])).items())])
 
@@ -242,14 +245,15 @@ def _all_spreads(results_dir: Path) -> str:
 
 
 def _seed_noise(results_dir: Path, model: str) -> str:
-    """Within how much seed noise alone keeps the difference of two single runs of ``model``,
-    from its plain seeds' sd."""
+    """The 95% prediction interval of the difference of two single runs of ``model`` from seed
+    noise alone: with t on its plain seeds' sd, and with that sd taken as known."""
     errors = _seed_errors(results_dir).get(model, [])
     if len(errors) < 2:
         return f"{model}'s seed spread is not known yet, so neither is how far seed noise alone moves one run"
     sd = stdev(errors)
-    return (f"seed noise alone keeps two single runs of {model} within ±{single_runs_half_width(sd, len(errors)):.4f} "
-            f"of each other in 95% of cases (t on its {len(errors)} plain seeds' sd, {sd:.4f})")
+    return (f"seed noise alone gives two single runs of {model} a 95% prediction interval of "
+            f"±{single_runs_half_width(sd, len(errors)):.4f} with t on its {len(errors)} plain seeds' sd, {sd:.4f} "
+            f"(±{NormalDist().inv_cdf(0.975) * sd * 2 ** 0.5:.4f} with that sd taken as known)")
 
 
 def _waiting(labels: Sequence[str], results_dir: Path) -> list[str]:
@@ -316,14 +320,20 @@ def _quality(results_dir: Path) -> tuple[str, str]:
 
 
 def _quirk_count(results_dir: Path) -> str:
-    """How many stored ablation runs of variants with source 000's eps quirk reproduce it."""
+    """How many stored ablation runs of variants with source 000's eps quirk reproduce it, and how
+    many correct it on purpose (the eps experiments, ``--fixed-bn-eps``)."""
     with_quirk = total = 0
     for dataset, recipe, protocol in available(results_dir):
         for model, run in load_results(results_dir, dataset, recipe, protocol).items():
             if model in CIFAR_MODEL_NAMES and get_spec(model).source_bn_eps:
                 total += 1
                 with_quirk += bool((run.get("identity") or {}).get("model_options", {}).get("source_bn_eps"))
-    return f"{with_quirk} of our {total} stored runs of variants that have the quirk reproduce it"
+    corrected = total - with_quirk
+    if not total:
+        return "no run of these variants is stored yet"
+    return (f"all {with_quirk} stored runs of these variants without the eps change reproduce it, as the source's had it"
+            + (f"; {corrected} eps experiment{'s' if corrected > 1 else ''} correct{'' if corrected > 1 else 's'} it on purpose"
+               if corrected else ""))
 
 
 def evaluations(results_dir: str | Path) -> list[dict[str, Any]]:
@@ -345,8 +355,8 @@ def evaluation_table(evaluation: dict[str, Any], resamples: int = 2000) -> Table
         row: dict[str, Any] = {"test": name, "what": v["what"], "error": v["top1_err"]}
         if name != "plain":
             boot = paired_bootstrap(preds, plain, labels, resamples=resamples, num_classes=classes)
-            row.update({"minus plain": round(boot.difference, 4), "95% CI": f"{boot.low:+.4f} to {boot.high:+.4f}",
-                        "McNemar p": round(mcnemar_exact(preds, plain, labels, classes).p_value, 3)})
+            row.update({"minus plain": f"{boot.difference:+.4f}", "95% CI": f"{boot.low:+.4f} to {boot.high:+.4f}",
+                        "McNemar p": f"{mcnemar_exact(preds, plain, labels, classes).p_value:.2g}"})
         rows.append(row)
     trained = evaluation["trained"]
     return Table(("test", "what", "error", "minus plain", "95% CI", "McNemar p"), rows,
@@ -365,13 +375,13 @@ def _evaluation_finding(results_dir: Path, gap: float | None, resamples: int) ->
     parts = []
     for e in stored:
         rows = {r["test"]: r for r in evaluation_table(e, resamples).rows}
-        lowest = min((r for name, r in rows.items() if name != "plain"), key=lambda r: r["minus plain"])
+        lowest = min((r for name, r in rows.items() if name != "plain"), key=lambda r: float(r["minus plain"]))
         low = float(lowest["95% CI"].split(" to ")[0])
         against = f", against a gap of {gap:.4f}" if gap is not None else ""
         source = rows.get("random flip")
-        sources = f"the source's random flip {source['minus plain']:+.4f}, " if source else ""
+        sources = f"the source's random flip {source['minus plain']}, " if source else ""
         parts.append(f"on {e['trained']['model']}'s stored weights: {sources}the largest change {lowest['test']} "
-                     f"({lowest['minus plain']:+.4f}; its 95% CI reaches {low:+.4f}{against})")
+                     f"({lowest['minus plain']}; its 95% CI reaches {low:+.4f}{against})")
     if "googlenet" not in models:
         exported = sorted(w.name for w in (results_dir / WEIGHTS_FOLDER).glob("*-googlenet-*.pt"))
         parts.append(f"the same test on googlenet's stored weights ({', '.join(exported)}): pending" if exported

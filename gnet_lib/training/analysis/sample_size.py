@@ -22,6 +22,9 @@ from statistics import NormalDist
 from ...core.errors import UsageError
 from .statistics import t_quantile
 
+#: Simpson steps of :func:`chance_within`'s integral over the sample sd.
+_STEPS = 2000
+
 #: Beyond this many seeds per arm the answer is "too many to run", and the search stops.
 MOST_SEEDS = 10_000_000
 
@@ -53,3 +56,47 @@ def seeds_per_arm(sd: float, difference: float, confidence: float = 0.95, power:
             raise UsageError(f"more than {MOST_SEEDS:,} seeds per arm: a difference of {difference:g} is hopeless "
                              f"against a spread of {sd:g}")
     return k
+
+
+def _normal_within(width: float, centre: float, scale: float) -> float:
+    """P(|X| < width) for X normal with mean ``centre`` and standard deviation ``scale``."""
+    normal = NormalDist()
+    return normal.cdf((width - centre) / scale) - normal.cdf((-width - centre) / scale)
+
+
+def chance_within(sd: float, seeds: int, margin: float, difference: float = 0.0, confidence: float = 0.95,
+                  images_half_width: float = 0.0) -> float:
+    """The chance that a claim "within ±``margin``" can be declared to hold: that the interval over
+    ``seeds`` paired seeds, mean ± hypot(t_{k-1}·s/√k, ``images_half_width``), lies wholly inside
+    the margin, when each seed's paired difference is normal around the true ``difference`` with
+    standard deviation ``sd``. The mean and the sample sd s are independent, s·√(k-1)/sd follows
+    the chi distribution with k - 1 degrees of freedom, and the chance is integrated over it
+    (Simpson's rule). With ``images_half_width`` 0 it counts the seeds' part only, which makes the
+    chance an upper bound for an interval that also counts the test images."""
+    for name, value in (("sd", sd), ("margin", margin)):
+        if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+            raise UsageError(f"{name} must be a positive number, got {value!r}")
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 2:
+        raise UsageError(f"an interval over seeds needs at least 2 seeds, got {seeds!r}")
+    if not (isinstance(images_half_width, (int, float)) and 0 <= images_half_width):
+        raise UsageError(f"images_half_width must be a number from 0, got {images_half_width!r}")
+    if not 0 < confidence < 1:
+        raise UsageError(f"confidence must lie strictly between 0 and 1, got {confidence!r}")
+    if images_half_width >= margin:
+        return 0.0
+    df, t = seeds - 1, t_quantile((1 + confidence) / 2, seeds - 1)
+    room = math.sqrt(margin ** 2 - images_half_width ** 2)  # what the seeds' part may take at most
+    top = min(room * math.sqrt(seeds) / t * math.sqrt(df) / sd, math.sqrt(df) + 12.0)
+    log_norm = (1 - df / 2) * math.log(2) - math.lgamma(df / 2)
+
+    def integrand(v: float) -> float:
+        s = sd * v / math.sqrt(df)
+        width = margin - math.hypot(t * s / math.sqrt(seeds), images_half_width)
+        if width <= 0:
+            return 0.0
+        density = v ** (df - 1) * math.exp(log_norm - v * v / 2)  # the chi density; 0 ** 0 is 1 for df = 1
+        return density * _normal_within(width, difference, sd / math.sqrt(seeds))
+
+    h = top / _STEPS
+    total = integrand(0.0) + integrand(top) + sum((4 if i % 2 else 2) * integrand(i * h) for i in range(1, _STEPS))
+    return min(1.0, total * h / 3)

@@ -361,6 +361,68 @@ def single_runs_half_width(sd: float, seeds: int, confidence: float = 0.95, aver
 
 
 @dataclass(frozen=True)
+class SeedNoise:
+    """A difference of two single runs set against seed noise of standard deviation ``sd``
+    (measured over ``seeds`` runs): the 95% prediction interval's half-width with t on
+    ``seeds`` - 1 degrees of freedom (the sd's own uncertainty included) and with the normal at the
+    estimate (the sd taken as known), and the two-sided p of the difference under each."""
+
+    difference: float
+    sd: float
+    seeds: int
+    reach: float
+    reach_at_sd: float
+    p_value: float
+    p_value_at_sd: float
+
+
+def seed_noise(difference: float, sd: float, seeds: int, averaged: int = 1, confidence: float = 0.95) -> SeedNoise:
+    """How ``difference`` between two single runs (or a mean over ``averaged`` seeds against one
+    run) compares with seed noise alone; see :func:`single_runs_half_width` and :class:`SeedNoise`."""
+    reach = single_runs_half_width(sd, seeds, confidence, averaged)
+    if not (isinstance(difference, (int, float)) and math.isfinite(difference)):
+        raise UsageError(f"difference must be a finite number, got {difference!r}")
+    if sd <= 0:
+        raise UsageError("sd must be positive to set a difference against it; with no spread measured there is no test")
+    scale = sd * math.sqrt(1 + 1 / averaged)
+    z = abs(difference) / scale
+    return SeedNoise(difference, sd, seeds, reach, NormalDist().inv_cdf(0.5 + confidence / 2) * scale,
+                     min(1.0, 2 * t_upper_tail(z, seeds - 1)), 2 * (1 - NormalDist().cdf(z)))
+
+
+@dataclass(frozen=True)
+class VarianceRatio:
+    """The F-test of two spreads: ``ratio`` = sd_a² / sd_b² on (n_a - 1, n_b - 1) degrees of
+    freedom and its two-sided p under "the same variance" (normal values assumed)."""
+
+    ratio: float
+    df_a: int
+    df_b: int
+    p_value: float
+
+
+def f_cdf(x: float, df_a: float, df_b: float) -> float:
+    """P(F <= x) for Fisher's F with (df_a, df_b) degrees of freedom."""
+    if x <= 0:
+        return 0.0
+    return _regularized_beta(df_a / 2, df_b / 2, df_a * x / (df_a * x + df_b), df_b / (df_a * x + df_b))
+
+
+def variance_ratio_test(a: Sequence[float], b: Sequence[float]) -> VarianceRatio:
+    """Whether two sets of values (e.g. two variants' errors over seeds) spread alike: the F-test
+    of their variance ratio, two-sided. A stronger test than asking whether two sd intervals
+    overlap, and just as dependent on normality; with few values it detects only large ratios."""
+    xs, ys = _finite_values(a, "the first values"), _finite_values(b, "the second values")
+    if len(xs) < 2 or len(ys) < 2:
+        raise UsageError(f"a variance ratio needs at least 2 values on each side, got {len(xs)} and {len(ys)}")
+    if stdev(ys) == 0:
+        raise UsageError("the second values do not vary at all, so no ratio can be formed")
+    ratio, df_a, df_b = stdev(xs) ** 2 / stdev(ys) ** 2, len(xs) - 1, len(ys) - 1
+    below = f_cdf(ratio, df_a, df_b)
+    return VarianceRatio(ratio, df_a, df_b, min(1.0, 2 * min(below, 1 - below)))
+
+
+@dataclass(frozen=True)
 class Line:
     """A least-squares straight line through single runs, with the half-widths that seed noise
     gives its slope and its value at one point (t on the seeds the sd was measured over)."""

@@ -10,7 +10,7 @@ import time
 from fractions import Fraction
 from itertools import product
 from pathlib import Path
-from statistics import NormalDist
+from statistics import NormalDist, stdev
 
 import pytest
 
@@ -789,3 +789,29 @@ def test_log_log_prediction_matches_the_textbook_prediction_interval():
     assert (math.log(r.low), math.log(r.high)) == (pytest.approx(x0 @ coef - half), pytest.approx(x0 @ coef + half))
     with pytest.raises(UsageError, match="positive x to predict at"):
         st.log_log_prediction(x, y, 0)
+
+
+def test_the_gap_against_seed_noise_by_hand():
+    """0.0418 against an sd of 0.0119 from 3 seeds: z = 0.0418 / (0.0119 √2) = 2.484."""
+    noise = st.seed_noise(0.0418, 0.0119, 3)
+    z = 0.0418 / (0.0119 * math.sqrt(2))
+    assert noise.reach == pytest.approx(T975_DF2 * 0.0119 * math.sqrt(2))
+    assert noise.reach_at_sd == pytest.approx(NormalDist().inv_cdf(0.975) * 0.0119 * math.sqrt(2))
+    assert noise.p_value_at_sd == pytest.approx(2 * (1 - NormalDist().cdf(z)))
+    # t with 2 df has the closed-form tail 1/2 - t / (2 √(t² + 2))
+    assert noise.p_value == pytest.approx(1 - z / math.sqrt(z * z + 2))
+    assert noise.p_value > 0.05 > noise.p_value_at_sd  # the sd's own uncertainty decides here
+    with pytest.raises(UsageError, match="sd must be positive"):
+        st.seed_noise(0.04, 0.0, 3)
+
+
+def test_the_variance_ratio_test_on_2_and_2_degrees_of_freedom_by_hand():
+    """F(2, 2) has the distribution function x / (1 + x)."""
+    a, b = [0.2593, 0.2368, 0.2547], [0.2510, 0.2483, 0.2456]
+    f = st.variance_ratio_test(a, b)
+    assert f.ratio == pytest.approx((stdev(a) / stdev(b)) ** 2) and (f.df_a, f.df_b) == (2, 2)
+    assert f.p_value == pytest.approx(2 * (1 - f.ratio / (1 + f.ratio)))
+    assert st.variance_ratio_test(b, a).p_value == pytest.approx(f.p_value)
+    assert st.f_cdf(1.0, 7, 7) == pytest.approx(0.5)
+    with pytest.raises(UsageError, match="at least 2 values on each side"):
+        st.variance_ratio_test([0.1], b)
