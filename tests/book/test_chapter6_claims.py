@@ -52,9 +52,9 @@ def _claimed(prose: str, sentence: str) -> None:
     assert " ".join(sentence.split()) in prose, f"chapter 6 no longer says {sentence!r}: update this test with the prose"
 
 
-def _paired_and_independent(mid):
-    paired = stdev(compare(mid, "short3").interval.per_seed)
-    return paired, math.hypot(stdev(_errors(mid, "short3")), stdev(_errors(mid, "googlenet")))
+def _paired_and_independent(mid, model="short3"):
+    paired = stdev(compare(mid, model).interval.per_seed)
+    return paired, math.hypot(stdev(_errors(mid, model)), stdev(_errors(mid, "googlenet")))
 
 
 def test_one_full_scale_seed_while_the_chapter_says_so(prose):
@@ -76,13 +76,18 @@ def test_the_seed_arithmetic_before_the_results_table(prose, mid, gap):
     assert max(chance_within(sd, 2, MARGIN) for sd in (paired, cautious)) < 0.25
     _claimed(prose, "At √2 times googlenet's spread it takes five seeds to make it more likely than not; at the "
                     "spread observed for short3 minus googlenet, three.")
-    _claimed(prose, "at the observed paired spread three seeds make a verdict likely, at the cautious one it takes "
-                    "five for better than even")
     assert chance_within(cautious, 4, MARGIN) < 0.5 < chance_within(cautious, 5, MARGIN)
     assert chance_within(paired, 2, MARGIN) < 0.5 < chance_within(paired, 3, MARGIN)
     _claimed(prose, "the line on short3 minus googlenet shows it")
     _claimed(prose, "short3 and googlenet did, the paired spread printed before the results table")
     assert paired < independent
+    short4_paired, short4_independent = _paired_and_independent(mid, "short4")
+    _claimed(prose, "but short4 minus googlenet, from two, does not")
+    assert len(compare(mid, "short4").seeds) == 2 and short4_paired > short4_independent
+    _claimed(prose, "With two seeds it is small at every one; at the observed paired spreads three or four seeds make "
+                    "a verdict likely, at the cautious one it takes five for better than even")
+    assert chance_within(short4_paired, 2, MARGIN) < 0.25
+    assert chance_within(short4_paired, 3, MARGIN) < 0.5 < chance_within(short4_paired, 4, MARGIN)
     _claimed(prose, "The three-seed half-width at googlenet's spread happens to equal the full-scale gap")
     assert round(seed_half_width(cautious, 3), 4) == round(gap.gap, 4)
 
