@@ -364,7 +364,7 @@ def evaluation_table(evaluation: dict[str, Any], resamples: int = 2000) -> Table
                  notes=[(f"weights {evaluation['weights']}: {trained['model']} trained on {trained['train_size']:,} images of "
                         f"{evaluation['data']['name']}, {trained['recipe']['epochs']} epochs of recipe "
                         f"{trained['recipe']['name']}, {trained['precision']}; tested on all {evaluation['data']['test_images']:,} "
-                        f"test images in {evaluation['precision']}"),
+                        f"test images in {evaluation['precision']} unless the test names another precision"),
                         ("the same weights and images throughout: the intervals cover the test images (and, for the "
                         "random flip, its draw), not seeds")])
 

@@ -1,12 +1,19 @@
 """Ways of testing a trained model: plain, source 000's random flip, mirrored, flip averaging,
-and batch norm recalibrated from the training images."""
+batch norm recalibrated from the training images, and plain in bf16; and variants added to a
+stored evaluation."""
 
+import pytest
 import torch
 from torch import nn
 
+from gnet_lib import build_model
+from gnet_lib.core.errors import UsageError
+from gnet_lib.training.engine.evaluation import eval_logits
 from gnet_lib.training.engine.inspection import normalise
 from gnet_lib.training.experiments.evaluation_variants import (
     VARIANTS,
+    add_variants,
+    evaluate_stored_weights,
     evaluate_variants,
     random_flip_mask,
     recalibrate_batch_norm,
@@ -33,8 +40,9 @@ def _answers(model: nn.Module, images: torch.Tensor) -> torch.Tensor:
 
 def test_each_variant_tests_the_images_as_it_says():
     model, x, y = _model(), _images(50, 1), torch.arange(50) % 10
-    results = evaluate_variants(model, x, y, _images(40, 2), SEED, seed=3, batch_size=16)
-    assert list(results) == list(VARIANTS)
+    fp32_ways = [name for name in VARIANTS if name != "plain in bf16"]
+    results = evaluate_variants(model, x, y, _images(40, 2), SEED, seed=3, batch_size=16, names=fp32_ways)
+    assert list(results) == fp32_ways
     plain, mirrored = _answers(model, x), _answers(model, x.flip(-1))
     mask = random_flip_mask(50, 3)
     randomly = _answers(model, torch.where(mask.view(-1, 1, 1, 1), x.flip(-1), x))
@@ -86,3 +94,67 @@ def test_the_training_images_are_drawn_again_as_the_run_drew_them(tiny_data):
         rebuilt = trained_images(identity, tiny_data)
         assert torch.equal(rebuilt.train_y, trained.train_y) and torch.equal(rebuilt.train_x, trained.train_x)
         assert len(rebuilt.train_y) == 200 - (validation or 0)
+
+
+def test_bf16_testing_runs_the_engine_evaluation_and_mostly_agrees():
+    """The network up to its feature map in bf16, the head in fp32, as the engine's -evalbf16 runs;
+    its rounding moves the answers a little, not the argmax of most images."""
+    torch.manual_seed(0)
+    model, x, y = build_model("short4").eval(), _images(64, 5), torch.arange(64) % 10
+    x = torch.nn.functional.interpolate(x.float(), size=32).to(torch.uint8)
+    results = evaluate_variants(model, x, y, x, SEED, batch_size=32, names=["plain", "plain in bf16"])
+    with torch.no_grad():
+        expected = eval_logits(model, model, normalise(x, SEED), "bf16").argmax(dim=1)
+        fp32 = model(normalise(x, SEED))
+        bf16 = eval_logits(model, model, normalise(x, SEED), "bf16")
+    assert results["plain in bf16"].predictions == expected.tolist()
+    assert not torch.equal(bf16, fp32) and torch.allclose(bf16, fp32, atol=0.1 * fp32.abs().max().item())
+    agree = sum(a == b for a, b in zip(results["plain"].predictions, results["plain in bf16"].predictions))
+    assert agree >= 0.8 * len(y)
+    with pytest.raises(UsageError, match="needs a GoogLeNet"):
+        evaluate_variants(_model(), _images(8, 1), torch.zeros(8, dtype=torch.long), _images(8, 2), SEED,
+                          names=["plain in bf16"])
+    with pytest.raises(UsageError, match="unknown test variant 'plain in fp8'"):
+        evaluate_variants(model, x, y, x, SEED, names=["plain in fp8"])
+
+
+@pytest.fixture(scope="module")
+def stored_weights(tmp_path_factory, tiny_data):
+    from gnet_lib.training.engine.train import train
+    from gnet_lib.training.engine.weights import export_weights
+    from gnet_lib.training.settings.config import TrainConfig
+
+    folder = tmp_path_factory.mktemp("weights")
+    config = TrainConfig(model="short4", dataset="synthetic", epochs=1, batch_size=64, device="cpu", progress=False,
+                         run_dir=str(folder / "run"))
+    result = train(config, data=tiny_data).as_dict()
+    return export_weights(folder / "run" / "checkpoint.pt", result, folder / "w.pt")
+
+
+@pytest.mark.slow
+def test_a_variant_added_later_equals_one_measured_at_once(stored_weights, tiny_data):
+    whole = evaluate_stored_weights(stored_weights, tiny_data, seed=4,
+                                    names=["plain", "random flip", "plain in bf16", "recalibrated BN"])
+    first = evaluate_stored_weights(stored_weights, tiny_data, seed=4, names=["plain", "random flip"])
+    added = add_variants(first, stored_weights, tiny_data, ["plain in bf16", "recalibrated BN"])
+    assert set(added["variants"]) == {"plain", "random flip", "plain in bf16", "recalibrated BN"}
+    for name, variant in added["variants"].items():
+        assert variant == whole["variants"][name], name
+    assert added["additions"][0]["variants"] == ["plain in bf16", "recalibrated BN"]
+    assert "additions" not in first and first["variants"].keys() == {"plain", "random flip"}  # the input is kept
+
+
+@pytest.mark.slow
+def test_adding_refuses_other_weights_other_data_and_a_stored_variant(stored_weights, tiny_data, tmp_path):
+    from gnet_lib.training.data.data import make_synthetic
+
+    first = evaluate_stored_weights(stored_weights, tiny_data, names=["plain"])
+    with pytest.raises(UsageError, match="plain already stored"):
+        add_variants(first, stored_weights, tiny_data, ["plain"])
+    renamed = tmp_path / "other.pt"
+    renamed.write_bytes(stored_weights.read_bytes())
+    with pytest.raises(UsageError, match="not other.pt; give the same weights"):
+        add_variants(first, renamed, tiny_data, ["all flipped"])
+    other = make_synthetic(train_size=320, test_size=100, seed=1)
+    with pytest.raises(UsageError, match="point --data-dir at the same copy"):
+        add_variants(first, stored_weights, other, ["all flipped"])
