@@ -43,8 +43,8 @@ from .statistics import mcnemar_exact, paired_bootstrap, sd_interval, single_run
 #: convolutions that feed a batch norm change nothing in exact arithmetic (the batch mean cancels
 #: such a bias in training, the running mean absorbs it in testing), so a run with them is another
 #: draw of the same protocol, its rounding as different as another seed's. Testing in bf16 rounds
-#: the test's activations, which can flip borderline images; how many has not been measured on a
-#: full-size network here, and the chapter names such runs' folders.
+#: the test's activations, which can flip borderline images (the "plain in bf16" test-time variant
+#: counts them on mid-scale weights), and the chapter names such runs' folders.
 FULL_SCALE_FOLDER = re.compile(r"^50000x10000-e14-s(\d+)((?:-nobiasgrad)?(?:-evalbf16)?)$")
 
 #: The variants each training experiment on the gap is made with (seed 1, one change at a time), in
