@@ -165,3 +165,22 @@ def test_the_eps_experiment_on_short3(prose, mid, gap):
     noise = seed_noise(c.difference, spread.sd, spread.n)
     assert 0 < c.difference < noise.reach and abs(c.difference - noise.reach_at_sd) < 0.5 * noise.reach_at_sd
     assert c.bootstrap.low > 0
+
+
+def test_the_data_experiment_on_short3(prose, mid, gap):
+    from gnet_lib.training.analysis.statistics import straight_line
+
+    _claimed(prose, "Lower quality raised the error: from 75 to 50 by more than seed noise alone moves one run against "
+                    "another, from 50 to 30 by less.")
+    _claimed(prose, "a straight line fits them within what seed noise explains")
+    _claimed(prose, "the line puts short3's error below the mirror's by a fraction of the gap, with an interval that "
+                    "reaches zero")
+    runs = {run.label: run for run in midscale.RUNS}
+    error = {q: final_error(load_result(runs[label].result_file(RESULTS)))
+             for q, label in ((75, "short3-s1"), (50, "short3-s1-q50"), (30, "short3-s1-q30"))}
+    spread = sd_interval(_errors(mid, "short3"))
+    reach = seed_noise(0.0, spread.sd, spread.n).reach
+    assert error[50] - error[75] > reach > error[30] - error[50] > 0
+    line = straight_line(sorted(error), [error[q] for q in sorted(error)], spread.sd, spread.n, at=100)
+    assert line.lack_of_fit_p is not None and line.lack_of_fit_p > 0.05
+    assert 0 < error[75] - line.value < gap.gap and line.value_half_width > error[75] - line.value

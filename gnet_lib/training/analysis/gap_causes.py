@@ -306,7 +306,9 @@ def _quality_line(model: str, results_dir: Path) -> tuple[int, str]:
     else:
         line = straight_line(qualities, [points[q] for q in qualities], stdev(errors), len(errors), at=100)
         reach = (f" ± {10 * line.slope_half_width:.4f}", f" ± {line.value_half_width:.4f}")
-        noise = f"± from seed noise only, t on {model}'s {len(errors)} plain seeds' sd; a straight line is assumed"
+        fit = (f", and the points' departure from it has p {line.lack_of_fit_p:.2f} against seed noise"
+               if line.lack_of_fit_p is not None else "")
+        noise = f"± from seed noise only, t on {model}'s {len(errors)} plain seeds' sd; a straight line is assumed{fit}"
     return len(points), (
         f"{_named(model)}: {shown} (one seed each); a straight line gives {10 * line.slope:+.4f}{reach[0]} per 10 quality "
         f"points and, extrapolated beyond the data to quality 100, {line.value:.4f}{reach[1]} ({noise}; an "

@@ -425,13 +425,15 @@ def variance_ratio_test(a: Sequence[float], b: Sequence[float]) -> VarianceRatio
 @dataclass(frozen=True)
 class Line:
     """A least-squares straight line through single runs, with the half-widths that seed noise
-    gives its slope and its value at one point (t on the seeds the sd was measured over)."""
+    gives its slope and its value at one point (t on the seeds the sd was measured over), and the
+    p of its lack of fit (``None`` through two points, which any line fits)."""
 
     slope: float
     slope_half_width: float
     at: float
     value: float
     value_half_width: float
+    lack_of_fit_p: float | None = None
 
 
 def straight_line(x: Sequence[float], y: Sequence[float], sd: float, seeds: int, at: float,
@@ -439,7 +441,9 @@ def straight_line(x: Sequence[float], y: Sequence[float], sd: float, seeds: int,
     """The least-squares line through ``(x, y)``, one single run per point, where every run varies
     from seed to seed with a standard deviation ``sd`` measured over ``seeds`` runs: the slope and
     the line's value at ``at``, each with its half-width, t_{seeds-1} · sd · √(1/Sxx) for the
-    slope and t_{seeds-1} · sd · √(1/n + (at - mean x)² / Sxx) for the value."""
+    slope and t_{seeds-1} · sd · √(1/n + (at - mean x)² / Sxx) for the value. With three or more
+    points, the lack of fit: the residuals' mean square over sd² is F on (n - 2, seeds - 1)
+    degrees of freedom if the truth is a straight line, and a small p says it is not."""
     if len(x) != len(y) or len(x) < 2:
         raise UsageError(f"a line needs two or more points with one y each, got {len(x)} x and {len(y)} y")
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 2:
@@ -452,8 +456,11 @@ def straight_line(x: Sequence[float], y: Sequence[float], sd: float, seeds: int,
         raise UsageError("the points share one x; a line needs two different x")
     slope = sum((a - mean_x) * (b - mean_y) for a, b in zip(x, y)) / sxx
     t = _t_factor(confidence, seeds - 1)
+    residual = sum((b - mean_y - slope * (a - mean_x)) ** 2 for a, b in zip(x, y))
+    free = len(x) - 2
+    lack_of_fit = 1 - f_cdf(residual / free / sd ** 2, free, seeds - 1) if free and sd > 0 else None
     return Line(slope, t * sd / math.sqrt(sxx), at, mean_y + slope * (at - mean_x),
-                t * sd * math.sqrt(1 / len(x) + (at - mean_x) ** 2 / sxx))
+                t * sd * math.sqrt(1 / len(x) + (at - mean_x) ** 2 / sxx), lack_of_fit)
 
 
 def seeds_needed(sd: float, margin: float, confidence: float = 0.95, most: int = 100) -> int | None:

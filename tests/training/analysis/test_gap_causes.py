@@ -2,6 +2,7 @@
 showed, each number derived here by hand from the files written."""
 
 import json
+import math
 import random
 from pathlib import Path
 from statistics import stdev
@@ -172,6 +173,9 @@ def test_the_quality_slope_is_fitted_through_the_stored_qualities(tmp_path):
     assert f"{10 * slope:+.4f} ± {10 * t1 * sd / sxx ** 0.5:.4f} per 10 quality points" in googlenet
     at_100 = me + slope * (100 - mq)
     assert f"quality 100, {at_100:.4f} ± {t1 * sd * (1 / 3 + (100 - mq) ** 2 / sxx) ** 0.5:.4f} (± from seed noise only" in googlenet
+    fitted = [me + slope * (q - mq) for q in qualities]
+    f = sum((e - v) ** 2 for e, v in zip(errors, fitted)) / sd ** 2  # F on (1, 1) df: upper tail 1 - (2/pi) atan √f
+    assert f"the points' departure from it has p {1 - 2 / math.pi * math.atan(f ** 0.5):.2f} against seed noise" in googlenet
     short3 = data.finding.split("; googlenet: ")[0]
     assert "short3 (a proxy for googlenet): quality 30: 0.2620, quality 50: 0.2500, quality 75: 0.2400 (one seed each)" in short3
     assert "short3's seed spread is not known yet, so neither is the line's" in short3

@@ -815,3 +815,17 @@ def test_the_variance_ratio_test_on_2_and_2_degrees_of_freedom_by_hand():
     assert st.f_cdf(1.0, 7, 7) == pytest.approx(0.5)
     with pytest.raises(UsageError, match="at least 2 values on each side"):
         st.variance_ratio_test([0.1], b)
+
+
+def test_a_line_reports_its_lack_of_fit_as_an_f_test():
+    """Residuals of 0.30, 0.27, 0.25 at 30, 50, 75 about their line, against sd 0.003 from 3 seeds:
+    F = RSS / 1 / sd² on (1, 2) df, whose upper tail is 1 - √(F / (F + 2))."""
+    x, y = [30, 50, 75], [0.30, 0.27, 0.25]
+    line = st.straight_line(x, y, sd=0.003, seeds=3, at=100)
+    fitted = [line.value + line.slope * (v - 100) for v in x]
+    f = sum((b - c) ** 2 for b, c in zip(y, fitted)) / 0.003 ** 2
+    assert line.lack_of_fit_p == pytest.approx(1 - math.sqrt(f / (f + 2)))
+    bent = st.straight_line(x, [0.30, 0.20, 0.25], sd=0.003, seeds=3, at=100)
+    assert bent.lack_of_fit_p < 0.05 < line.lack_of_fit_p
+    assert st.straight_line([30, 75], [0.3, 0.25], sd=0.003, seeds=3, at=100).lack_of_fit_p is None
+    assert st.straight_line(x, y, sd=0.0, seeds=3, at=100).lack_of_fit_p is None
