@@ -24,7 +24,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from statistics import NormalDist, stdev
+from statistics import stdev
 from typing import Any
 
 from ...core.architectures import CIFAR_MODEL_NAMES, get_spec
@@ -36,7 +36,7 @@ from ..results.class_strings import decode_labels
 from ..results.results import available, load_result, load_results
 from ..settings.locations import WEIGHTS_FOLDER
 from .seed_comparison import Runs, compare, error_point, final_error
-from .statistics import mcnemar_exact, paired_bootstrap, sd_interval, single_runs_half_width, straight_line
+from .statistics import mcnemar_exact, paired_bootstrap, sd_interval, seed_noise, straight_line
 
 #: Every full-scale folder (every training and test image, 14 epochs of ``seed``), any seed, with
 #: or without the two engine switches the GPU campaign's probe may choose. Frozen biases of the
@@ -244,16 +244,17 @@ def _all_spreads(results_dir: Path) -> str:
     return "; ".join([_seed_spread(results_dir), *others])
 
 
-def _seed_noise(results_dir: Path, model: str) -> str:
+def _seed_noise(results_dir: Path, model: str, difference: float) -> str:
     """The 95% prediction interval of the difference of two single runs of ``model`` from seed
-    noise alone: with t on its plain seeds' sd, and with that sd taken as known."""
+    noise alone, with t on its plain seeds' sd and with that sd taken as known, and the p of
+    ``difference`` under each."""
     errors = _seed_errors(results_dir).get(model, [])
-    if len(errors) < 2:
+    if len(errors) < 2 or stdev(errors) == 0:
         return f"{model}'s seed spread is not known yet, so neither is how far seed noise alone moves one run"
-    sd = stdev(errors)
-    return (f"seed noise alone gives two single runs of {model} a 95% prediction interval of "
-            f"±{single_runs_half_width(sd, len(errors)):.4f} with t on its {len(errors)} plain seeds' sd, {sd:.4f} "
-            f"(±{NormalDist().inv_cdf(0.975) * sd * 2 ** 0.5:.4f} with that sd taken as known)")
+    noise = seed_noise(difference, stdev(errors), len(errors))
+    return (f"seed noise alone gives two single runs of {model} a 95% prediction interval of ±{noise.reach:.4f} with "
+            f"t on its {len(errors)} plain seeds' sd, {noise.sd:.4f}, p {noise.p_value:.2g}; ±{noise.reach_at_sd:.4f} "
+            f"with that sd taken as known, p {noise.p_value_at_sd:.2g}")
 
 
 def _waiting(labels: Sequence[str], results_dir: Path) -> list[str]:
@@ -268,7 +269,7 @@ def _one_change(model: str, suffix: str, results_dir: Path, what: str) -> tuple[
     if changed is None or plain is None:
         return False, f"{model}: waiting for run {', '.join(_waiting([changed_label, plain_label], results_dir))}"
     c = compare({"changed": {1: changed}, model: {1: plain}}, "changed", reference=model)
-    return True, (f"{_named(model)}: {what} {c.difference:+.4f} (one seed; {_seed_noise(results_dir, model)}; over the "
+    return True, (f"{_named(model)}: {what} {c.difference:+.4f} (one seed; {_seed_noise(results_dir, model, c.difference)}; over the "
                   f"test images {c.bootstrap.low:+.4f} to {c.bootstrap.high:+.4f}, McNemar p {c.mcnemar[1].p_value:.2g})")
 
 
@@ -302,17 +303,21 @@ def _quality_line(model: str, results_dir: Path) -> tuple[int, str]:
     if len(errors) < 2:
         line = straight_line(qualities, [points[q] for q in qualities], 0.0, 2, at=100)
         noise = f"{model}'s seed spread is not known yet, so neither is the line's"
-        reach = ("", "")
+        reach, along = ("", ""), ""
     else:
         line = straight_line(qualities, [points[q] for q in qualities], stdev(errors), len(errors), at=100)
         reach = (f" ± {10 * line.slope_half_width:.4f}", f" ± {line.value_half_width:.4f}")
+        fall = 100 - MIRROR_QUALITY
+        along = (f"; along the line, from the mirror's quality {MIRROR_QUALITY} to 100: {fall * line.slope:+.4f} ± "
+                 f"{fall * line.slope_half_width:.4f}")
         fit = (f", and the points' departure from it has p {line.lack_of_fit_p:.2f} against seed noise"
                if line.lack_of_fit_p is not None else "")
         noise = f"± from seed noise only, t on {model}'s {len(errors)} plain seeds' sd; a straight line is assumed{fit}"
     return len(points), (
         f"{_named(model)}: {shown} (one seed each); a straight line gives {10 * line.slope:+.4f}{reach[0]} per 10 quality "
-        f"points and, extrapolated beyond the data to quality 100, {line.value:.4f}{reach[1]} ({noise}; an "
-        "extrapolation, not a measurement)")
+        f"points and, extrapolated beyond the data to quality 100, {line.value:.4f}{reach[1]}{along} ({noise}; an "
+        "extrapolation, not a measurement, on an axis of its own choosing: a line in another measure of the "
+        "compression would extrapolate otherwise)")
 
 
 def _quality(results_dir: Path) -> tuple[str, str]:

@@ -443,7 +443,10 @@ def straight_line(x: Sequence[float], y: Sequence[float], sd: float, seeds: int,
     the line's value at ``at``, each with its half-width, t_{seeds-1} · sd · √(1/Sxx) for the
     slope and t_{seeds-1} · sd · √(1/n + (at - mean x)² / Sxx) for the value. With three or more
     points, the lack of fit: the residuals' mean square over sd² is F on (n - 2, seeds - 1)
-    degrees of freedom if the truth is a straight line, and a small p says it is not."""
+    degrees of freedom if the truth is a straight line, and a small p says it is not. With few
+    degrees of freedom the test finds only gross curvature: a large p does not show the line
+    straight. (Where one point is also one of the runs the sd was measured on, the two are not
+    quite independent; simulated, that moves the test's tail by well under a hundredth.)"""
     if len(x) != len(y) or len(x) < 2:
         raise UsageError(f"a line needs two or more points with one y each, got {len(x)} x and {len(y)} y")
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 2:

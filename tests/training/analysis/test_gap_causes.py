@@ -144,9 +144,12 @@ def test_a_changed_short3_run_is_set_against_the_reach_of_short3s_seed_noise(tmp
     sd = stdev([0.250, 0.255, 0.246])
     reach = 4.302652729749464 * 2 ** 0.5 * sd
     assert eps.status == "partly stored"
+    z = 0.012 / (sd * 2 ** 0.5)
+    p_t, p_known = 1 - z / (z * z + 2) ** 0.5, math.erfc(z / 2 ** 0.5)  # t on 2 df in closed form; the normal
     assert ("; short3 (a proxy for googlenet): eps 1e-5 minus the quirk +0.0120 (one seed; seed noise alone gives "
             f"two single runs of short3 a 95% prediction interval of ±{reach:.4f} with t on its 3 plain seeds' sd, "
-            f"{sd:.4f} (±{1.959964 * 2 ** 0.5 * sd:.4f} with that sd taken as known); over the test images") in eps.finding
+            f"{sd:.4f}, p {p_t:.2g}; ±{1.959964 * 2 ** 0.5 * sd:.4f} with that sd taken as known, p {p_known:.2g}; "
+            "over the test images") in eps.finding
     _store(tmp_path, "googlenet-s1", _wrong(250))
     _store(tmp_path, "googlenet-s1-fixed-eps", _wrong(250, 8))
     assert next(c for c in gap_causes(tmp_path, resamples=200) if c.cause == "source 000's batch-norm eps").status == "stored"
@@ -172,7 +175,9 @@ def test_the_quality_slope_is_fitted_through_the_stored_qualities(tmp_path):
     googlenet = data.finding.split("; googlenet: ")[1]
     assert f"{10 * slope:+.4f} ± {10 * t1 * sd / sxx ** 0.5:.4f} per 10 quality points" in googlenet
     at_100 = me + slope * (100 - mq)
-    assert f"quality 100, {at_100:.4f} ± {t1 * sd * (1 / 3 + (100 - mq) ** 2 / sxx) ** 0.5:.4f} (± from seed noise only" in googlenet
+    assert (f"quality 100, {at_100:.4f} ± {t1 * sd * (1 / 3 + (100 - mq) ** 2 / sxx) ** 0.5:.4f}; along the line, from "
+            f"the mirror's quality 75 to 100: {25 * slope:+.4f} ± {25 * t1 * sd / sxx ** 0.5:.4f} (± from seed noise only"
+            ) in googlenet
     fitted = [me + slope * (q - mq) for q in qualities]
     f = sum((e - v) ** 2 for e, v in zip(errors, fitted)) / sd ** 2  # F on (1, 1) df: upper tail 1 - (2/pi) atan √f
     assert f"the points' departure from it has p {1 - 2 / math.pi * math.atan(f ** 0.5):.2f} against seed noise" in googlenet
