@@ -14,7 +14,7 @@ import pytest
 
 from gnet_lib.core.published import SOURCE_000
 from gnet_lib.training.analysis.gap_causes import evaluation_table, evaluations, full_scale_gap, full_scale_runs
-from gnet_lib.training.analysis.sample_size import chance_within
+from gnet_lib.training.analysis.sample_size import chance_beyond, chance_within
 from gnet_lib.training.analysis.seed_comparison import compare, final_error, runs_by_seed
 from gnet_lib.training.analysis.source_claims import ROUNDING, equivalence_margin
 from gnet_lib.training.analysis.statistics import sd_interval, seed_half_width, seed_noise, variance_ratio_test
@@ -88,6 +88,11 @@ def test_the_seed_arithmetic_before_the_results_table(prose, mid, gap):
     for sd in (paired, short4_paired):
         assert chance_within(sd, 2, MARGIN) < 0.25 and 0.5 < chance_within(sd, 3, MARGIN)
         assert chance_within(sd, 4, MARGIN) > 0.8
+    _claimed(prose, "the chance that five seeds show it worse by more than the margin, good at the observed spreads "
+                    "and about even at the cautious one")
+    published = SOURCE_000["cifar10"]["naive"].top1_error - SOURCE_000["cifar10"]["googlenet"].top1_error
+    assert min(chance_beyond(sd, 5, MARGIN, published) for sd in (paired, short4_paired)) > 0.8
+    assert 0.4 < chance_beyond(cautious, 5, MARGIN, published) < 0.6
     _claimed(prose, "The three-seed half-width at googlenet's spread happens to equal the full-scale gap")
     assert round(seed_half_width(cautious, 3), 4) == round(gap.gap, 4)
     _claimed(prose, "Googlenet's and short3's differ several-fold")

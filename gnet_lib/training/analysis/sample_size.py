@@ -17,6 +17,7 @@ few more (:func:`seeds_per_arm`, solved for the smallest such k). Pure Python, l
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from statistics import NormalDist
 
 from ...core.errors import UsageError
@@ -64,15 +65,7 @@ def _normal_within(width: float, centre: float, scale: float) -> float:
     return normal.cdf((width - centre) / scale) - normal.cdf((-width - centre) / scale)
 
 
-def chance_within(sd: float, seeds: int, margin: float, difference: float = 0.0, confidence: float = 0.95,
-                  images_half_width: float = 0.0) -> float:
-    """The chance that a claim "within ±``margin``" can be declared to hold: that the interval over
-    ``seeds`` paired seeds, mean ± hypot(t_{k-1}·s/√k, ``images_half_width``), lies wholly inside
-    the margin, when each seed's paired difference is normal around the true ``difference`` with
-    standard deviation ``sd``. The mean and the sample sd s are independent, s·√(k-1)/sd follows
-    the chi distribution with k - 1 degrees of freedom, and the chance is integrated over it
-    (Simpson's rule). With ``images_half_width`` 0 it counts the seeds' part only, which makes the
-    chance an upper bound for an interval that also counts the test images."""
+def _check_planning(sd: float, seeds: int, margin: float, confidence: float, images_half_width: float) -> None:
     for name, value in (("sd", sd), ("margin", margin)):
         if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
             raise UsageError(f"{name} must be a positive number, got {value!r}")
@@ -82,21 +75,52 @@ def chance_within(sd: float, seeds: int, margin: float, difference: float = 0.0,
         raise UsageError(f"images_half_width must be a number from 0, got {images_half_width!r}")
     if not 0 < confidence < 1:
         raise UsageError(f"confidence must lie strictly between 0 and 1, got {confidence!r}")
-    if images_half_width >= margin:
-        return 0.0
+
+
+def _over_the_sample_sd(sd: float, seeds: int, confidence: float, images_half_width: float, top: float,
+                        given: Callable[[float], float]) -> float:
+    """E[given(half-width)] over the sample sd of ``seeds`` normal values: the half-width is
+    hypot(t_{k-1}·s/√k, ``images_half_width``), s·√(k-1)/sd follows the chi distribution with
+    k - 1 degrees of freedom, integrated by Simpson's rule from 0 to ``top`` (in that chi's units)."""
     df, t = seeds - 1, t_quantile((1 + confidence) / 2, seeds - 1)
-    room = math.sqrt(margin ** 2 - images_half_width ** 2)  # what the seeds' part may take at most
-    top = min(room * math.sqrt(seeds) / t * math.sqrt(df) / sd, math.sqrt(df) + 12.0)
     log_norm = (1 - df / 2) * math.log(2) - math.lgamma(df / 2)
+    top = min(top, math.sqrt(df) + 12.0)
 
     def integrand(v: float) -> float:
-        s = sd * v / math.sqrt(df)
-        width = margin - math.hypot(t * s / math.sqrt(seeds), images_half_width)
-        if width <= 0:
-            return 0.0
-        density = v ** (df - 1) * math.exp(log_norm - v * v / 2)  # the chi density; 0 ** 0 is 1 for df = 1
-        return density * _normal_within(width, difference, sd / math.sqrt(seeds))
+        half_width = math.hypot(t * sd * v / math.sqrt(df) / math.sqrt(seeds), images_half_width)
+        return v ** (df - 1) * math.exp(log_norm - v * v / 2) * given(half_width)  # the chi density; 0 ** 0 is 1
 
     h = top / _STEPS
     total = integrand(0.0) + integrand(top) + sum((4 if i % 2 else 2) * integrand(i * h) for i in range(1, _STEPS))
     return min(1.0, total * h / 3)
+
+
+def chance_within(sd: float, seeds: int, margin: float, difference: float = 0.0, confidence: float = 0.95,
+                  images_half_width: float = 0.0) -> float:
+    """The chance that a claim "within ±``margin``" can be declared to hold: that the interval over
+    ``seeds`` paired seeds, mean ± hypot(t_{k-1}·s/√k, ``images_half_width``), lies wholly inside
+    the margin, when each seed's paired difference is normal around the true ``difference`` with
+    standard deviation ``sd``. The mean and the sample sd s are independent, so the chance is an
+    integral over the distribution of s. With ``images_half_width`` 0 it counts the seeds' part
+    only, which makes the chance an upper bound (at that sd) for an interval that also counts the
+    test images."""
+    _check_planning(sd, seeds, margin, confidence, images_half_width)
+    if images_half_width >= margin:
+        return 0.0
+    t = t_quantile((1 + confidence) / 2, seeds - 1)
+    room = math.sqrt(margin ** 2 - images_half_width ** 2)  # what the seeds' part may take at most
+    scale = sd / math.sqrt(seeds)
+    return _over_the_sample_sd(sd, seeds, confidence, images_half_width, room * math.sqrt(seeds) / t * math.sqrt(seeds - 1) / sd,
+                               lambda half: _normal_within(margin - half, difference, scale) if half < margin else 0.0)
+
+
+def chance_beyond(sd: float, seeds: int, margin: float, difference: float, confidence: float = 0.95,
+                  images_half_width: float = 0.0) -> float:
+    """The chance that a claim "differs by more than ``margin``" can be declared to hold: that the
+    interval (as in :func:`chance_within`) lies wholly beyond +``margin`` or wholly beyond
+    -``margin``, when the true paired difference is ``difference``."""
+    _check_planning(sd, seeds, margin, confidence, images_half_width)
+    normal, scale = NormalDist(), sd / math.sqrt(seeds)
+    return _over_the_sample_sd(
+        sd, seeds, confidence, images_half_width, math.inf,
+        lambda half: (1 - normal.cdf((margin + half - difference) / scale)) + normal.cdf((-margin - half - difference) / scale))

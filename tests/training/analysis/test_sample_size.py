@@ -7,7 +7,7 @@ from statistics import fmean, stdev
 import pytest
 
 from gnet_lib.core.errors import UsageError
-from gnet_lib.training.analysis.sample_size import chance_within, seeds_per_arm
+from gnet_lib.training.analysis.sample_size import chance_beyond, chance_within, seeds_per_arm
 from gnet_lib.training.analysis.statistics import t_quantile
 
 
@@ -69,3 +69,21 @@ def test_the_chance_grows_with_seeds_and_margin_and_falls_with_the_true_differen
 def test_the_chance_refuses_what_it_cannot_compute(args, message):
     with pytest.raises(UsageError, match=message):
         chance_within(*args)
+
+
+@pytest.mark.parametrize(("sd", "seeds", "difference"), [(0.0168, 5, 0.05), (0.0092, 3, 0.05), (0.0168, 2, -0.06)])
+def test_the_chance_that_beyond_holds_matches_a_simulation(sd, seeds, difference):
+    rng, t, hits, draws = random.Random(11), t_quantile(0.975, seeds - 1), 0, 20_000
+    for _ in range(draws):
+        xs = [rng.gauss(difference, sd) for _ in range(seeds)]
+        half = t * stdev(xs) / math.sqrt(seeds)
+        hits += fmean(xs) - half > 0.03 or fmean(xs) + half < -0.03
+    exact = chance_beyond(sd, seeds, 0.03, difference)
+    assert abs(exact - hits / draws) < 3 * math.sqrt(exact * (1 - exact) / draws) + 1e-3
+
+
+def test_beyond_is_rare_when_the_truth_is_inside_the_margin_and_refuses_bad_input():
+    assert chance_beyond(0.01, 5, 0.03, 0.0) < 0.025  # a false "beyond" at most at the 2.5% per side
+    assert chance_beyond(0.01, 5, 0.03, 0.06) > chance_beyond(0.01, 3, 0.03, 0.06)
+    with pytest.raises(UsageError, match="at least 2 seeds"):
+        chance_beyond(0.01, 1, 0.03, 0.05)
