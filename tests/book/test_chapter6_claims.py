@@ -226,3 +226,13 @@ def test_the_verdicts_read_in_the_prose(prose, mid):
                   MARGIN * mean_googlenet / SOURCE_000["cifar10"]["googlenet"].top1_error):
         assert next(p for p in alike_parts(mid, other, order, pending) if p.subject == "short4").status == (
             "not decidable yet")
+
+
+def test_the_precision_experiment_on_short3(prose, mid):
+    _claimed(prose, "short3 trained in fp32 erred about as often as in bf16, well inside what seed noise alone gives "
+                    "under either reading of its sd, and the test images alone do not separate the two runs either")
+    c = _experiment("short3-s1-fp32", "short3-s1")
+    spread = sd_interval(_errors(mid, "short3"))
+    noise = seed_noise(c.difference, spread.sd, spread.n)
+    assert abs(c.difference) < noise.reach_at_sd / 2 and noise.p_value_at_sd > 0.5
+    assert c.bootstrap.low < 0 < c.bootstrap.high
