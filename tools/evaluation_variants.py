@@ -29,11 +29,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--weights", required=True, type=Path)
     parser.add_argument("--data-dir", required=True, help="the data the weights were trained on")
     parser.add_argument("--output", required=True, type=Path)
-    parser.add_argument("--seed", type=int, default=0, help="seed of the random test-time flip (default: 0; with --add, the stored one)")
+    parser.add_argument("--seed", type=int, help="seed of the random test-time flip (default: 0; --add reuses the stored one)")
     parser.add_argument("--add", nargs="+", metavar="VARIANT", choices=list(VARIANTS),
                         help="measure these variants and add them to the existing --output")
     args = parser.parse_args(argv)
     try:
+        if args.add and args.seed is not None:
+            raise UsageError("--add reuses the flip seed the evaluation was made with; leave --seed out")
         if args.add and not args.output.is_file():
             raise UsageError(f"--add adds to an existing result, and {args.output} is not one; leave --add out to "
                              "measure every variant")
@@ -43,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.add:
             result = add_variants(read_json(args.output), args.weights, data, args.add)
         else:
-            result = evaluate_stored_weights(args.weights, data, args.seed)
+            result = evaluate_stored_weights(args.weights, data, 0 if args.seed is None else args.seed)
         write_json(args.output, result)
     except UsageError as exc:
         print(f"evaluation_variants: {exc}", file=sys.stderr)

@@ -23,7 +23,7 @@ from statistics import NormalDist
 from ...core.errors import UsageError
 from .statistics import t_quantile
 
-#: Simpson steps of :func:`chance_within`'s integral over the sample sd.
+#: Simpson steps of the integral over the sample sd (:func:`chance_within`, :func:`chance_beyond`).
 _STEPS = 2000
 
 #: Beyond this many seeds per arm the answer is "too many to run", and the search stops.

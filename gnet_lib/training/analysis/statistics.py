@@ -350,7 +350,7 @@ def single_runs_half_width(sd: float, seeds: int, confidence: float = 0.95, aver
     measured over ``seeds`` runs and the two vary independently: t_{seeds-1} · √2 · sd. With
     ``averaged`` > 1 the first of the two is a mean over that many seeds: t · sd · √(1 + 1/averaged).
     It says whether a one-seed experiment can tell an effect from seed noise. Two runs that share
-    a seed and stay correlated vary less, so for them the half-width errs on the wide side."""
+    a seed may stay correlated and vary less; for them the half-width then errs on the wide side."""
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 2:
         raise UsageError(f"a seed-to-seed sd needs at least 2 seeds, got {seeds!r}")
     if not (isinstance(sd, (int, float)) and math.isfinite(sd) and sd >= 0):

@@ -9,10 +9,10 @@ run of it can be compared with every other on the same test images.
 
 :data:`RUNS` lists the runs in the order they are worth making (what each tells the chapter),
 from the seeds of the three variants source 000's claims turn on to the experiments on the gap
-between googlenet's error and the published one: first on short3, which costs about a third of
-googlenet's time and whose seeds have so far varied about a sixth as much, so that one seed of it
-can show a smaller effect; then on googlenet itself, late, because at googlenet's spread one seed
-shows only an effect about as large as the gap or larger. ``tools/midscale_queue.py`` works through it,
+between googlenet's error and the published one: first on short3, which trains in under half of
+googlenet's time and whose seeds have so far varied less, so that one seed of it can show a smaller
+effect; then on googlenet itself, late, because with t on googlenet's seeds one seed can show only
+an effect larger than the gap. ``tools/midscale_queue.py`` works through it,
 one single-thread run per CPU core, resuming whatever was interrupted.
 """
 

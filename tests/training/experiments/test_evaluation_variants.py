@@ -158,3 +158,18 @@ def test_adding_refuses_other_weights_other_data_and_a_stored_variant(stored_wei
     other = make_synthetic(train_size=320, test_size=100, seed=1)
     with pytest.raises(UsageError, match="point --data-dir at the same copy"):
         add_variants(first, stored_weights, other, ["all flipped"])
+
+
+@pytest.mark.parametrize(("extra", "message"), [(["--seed", "3"], "--add reuses the flip seed"),
+                                                ([], "is not one; leave --add out")])
+def test_the_tool_refuses_an_addition_it_cannot_make(tmp_path, extra, message):
+    """Exit 2 with the reason, before any data is read: a flip seed other than the stored one, or
+    no stored evaluation to add to."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    tool = Path(__file__).resolve().parents[3] / "tools" / "evaluation_variants.py"
+    done = subprocess.run([sys.executable, str(tool), "--weights", "w.pt", "--data-dir", str(tmp_path), "--output",
+                           str(tmp_path / "none.json"), "--add", "plain in bf16", *extra], capture_output=True, text=True)
+    assert done.returncode == 2 and message in done.stderr
