@@ -69,8 +69,9 @@ def test_one_full_scale_seed_while_the_chapter_says_so(prose):
 
 def test_the_seed_arithmetic_before_the_results_table(prose, mid, gap):
     googlenet, short3 = _errors(mid, "googlenet"), _errors(mid, "short3")
-    _claimed(prose, "yet with three seeds each the F-test of their ratio does not call them different at the 5% level")
-    assert len(googlenet) == len(short3) == 3 and variance_ratio_test(googlenet, short3).p_value > 0.05
+    _claimed(prose, "the F-test of their ratio (the second cell's first line) calls them different at the 5% level, "
+                    "though narrowly")
+    assert 0.01 < variance_ratio_test(googlenet, short3).p_value < 0.05
     paired, independent = _paired_and_independent(mid)
     cautious = 2 ** 0.5 * stdev(googlenet)
     _claimed(prose, "two seeds seldom achieve that at any spread measured so far")
@@ -103,7 +104,8 @@ def test_the_seed_arithmetic_before_the_results_table(prose, mid, gap):
     assert seed_half_width(independent_short3, 2) > MARGIN > 2 * seed_half_width(independent_short3, 3)
     assert seed_half_width(cautious, 3) > MARGIN > seed_half_width(cautious, 5) > MARGIN / 2
     _claimed(prose, "its seeds have so far varied less (the seed arithmetic before the results table)")
-    _claimed(prose, "the F-test of the two spreads does not separate them")
+    _claimed(prose, "the F-test of the two spreads separates them at the 5% level, on few seeds")
+    assert len(short3) + len(googlenet) < 10
 
 
 def test_the_gap_against_googlenet_mid_scale_seed_noise(prose, mid, gap):
