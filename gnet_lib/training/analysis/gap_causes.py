@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import stdev
@@ -31,6 +31,7 @@ from ...core.architectures import CIFAR_MODEL_NAMES, get_spec
 from ...core.errors import UsageError
 from ...core.published import SOURCE_000
 from ...core.tables import Table
+from ..data.reencode import quantiser_scale
 from ..experiments.midscale import RUNS, MidscaleRun
 from ..results.class_strings import decode_labels
 from ..results.results import available, load_result, load_results
@@ -58,6 +59,9 @@ EVALUATION_FOLDER = "evaluation"
 
 #: The JPEG quality of the CIFAR-10 mirror this book trains on (4:2:0 chroma subsampling).
 MIRROR_QUALITY = 75
+
+#: The lower qualities the data experiment re-encodes the mirror at (its queue labels end in ``-q50``, ``-q30``).
+REENCODED_QUALITIES = (50, 30)
 
 #: How source 000 trained and tested, from its text and code: what our full-scale run is set
 #: against. Its code loads torchvision's dataset (the original release, downloaded), builds no
@@ -289,23 +293,30 @@ def _change(suffix: str, results_dir: Path, what: str) -> tuple[str, str]:
     return _status([done for done, _ in parts]), "; ".join(text for _, text in parts)
 
 
+def _quality_points(model: str, results_dir: Path) -> tuple[dict[int, float], list[str]]:
+    """``model``'s stored seed-1 errors by JPEG quality (the mirror's and the re-encoded copies'),
+    and the labels of the runs still missing."""
+    labels = {MIRROR_QUALITY: f"{model}-s1", **{q: f"{model}-s1-q{q}" for q in REENCODED_QUALITIES}}
+    points = {q: final_error(r) for q, label in labels.items() if (r := _load(_by_label(label), results_dir))}
+    return dict(sorted(points.items())), _waiting(list(labels.values()), results_dir)
+
+
 def _quality_line(model: str, results_dir: Path) -> tuple[int, str]:
     """``model``'s seed-1 errors at the mirror's quality and the re-encoded ones, with the line
     through them and the reach of seed noise on its slope and on its value at quality 100; and
     how many of the three points are stored."""
-    labels = {MIRROR_QUALITY: f"{model}-s1", 50: f"{model}-s1-q50", 30: f"{model}-s1-q30"}
-    points = {q: final_error(r) for q, label in labels.items() if (r := _load(_by_label(label), results_dir))}
+    points, waiting = _quality_points(model, results_dir)
     if len(points) < 2:
-        return len(points), f"{model}: waiting for run {', '.join(_waiting(list(labels.values()), results_dir))}"
-    qualities = sorted(points)
+        return len(points), f"{model}: waiting for run {', '.join(waiting)}"
+    qualities = list(points)
     shown = ", ".join(f"quality {q}: {points[q]:.4f}" for q in qualities)
     errors = _seed_errors(results_dir).get(model, [])
     if len(errors) < 2:
-        line = straight_line(qualities, [points[q] for q in qualities], 0.0, 2, at=100)
+        line = straight_line(qualities, list(points.values()), 0.0, 2, at=100)
         noise = f"{model}'s seed spread is not known yet, so neither is the line's"
         reach, along = ("", ""), ""
     else:
-        line = straight_line(qualities, [points[q] for q in qualities], stdev(errors), len(errors), at=100)
+        line = straight_line(qualities, list(points.values()), stdev(errors), len(errors), at=100)
         reach = (f" ± {10 * line.slope_half_width:.4f}", f" ± {line.value_half_width:.4f}")
         fall = 100 - MIRROR_QUALITY
         along = (f"; along the line, from the mirror's quality {MIRROR_QUALITY} to 100: {fall * line.slope:+.4f} ± "
@@ -318,6 +329,46 @@ def _quality_line(model: str, results_dir: Path) -> tuple[int, str]:
         f"points and, extrapolated beyond the data to quality 100, {line.value:.4f}{reach[1]}{along} ({noise}; an "
         "extrapolation, not a measurement, on an axis of its own choosing: a line in another measure of the "
         "compression would extrapolate otherwise)")
+
+
+#: Two measures of the compression to draw the data experiment's straight line on: the quality
+#: handed to the encoder, and the percentage by which the encoder scales its quantisation tables.
+QUALITY_AXES: dict[str, Callable[[int], float]] = {"JPEG quality": float, "quantiser scale (%)": quantiser_scale}
+
+
+def quality_axes(results_dir: str | Path, gap: float | None = None) -> Table:
+    """The data experiment's line on each of :data:`QUALITY_AXES`, for every variant whose three
+    points and two or more plain seeds are stored: where the three qualities and quality 100 lie on
+    the axis, the change along the line from the mirror's quality to 100 and the line's value
+    there (each ± seed noise, t on the plain seeds' sd), and the p of the points' departure from a
+    straight line. The same three runs, so the axes differ only in what a straight line assumes."""
+    results_dir = Path(results_dir)
+    where = f"qualities {', '.join(map(str, sorted((*REENCODED_QUALITIES, MIRROR_QUALITY))))} -> 100"
+    rows = []
+    for model in EXPERIMENT_MODELS:
+        points, _ = _quality_points(model, results_dir)
+        errors = _seed_errors(results_dir).get(model, [])
+        if len(points) < 1 + len(REENCODED_QUALITIES) or len(errors) < 2:
+            continue
+        for axis, measure in QUALITY_AXES.items():
+            xs = [measure(q) for q in points]
+            line = straight_line(xs, list(points.values()), stdev(errors), len(errors), at=measure(100))
+            step = measure(100) - measure(MIRROR_QUALITY)
+            change, half = step * line.slope, abs(step) * line.slope_half_width
+            rows.append({
+                "model": model, "axis": axis,
+                where: ", ".join(f"{x:g}" for x in xs) + f" -> {measure(100):g}",
+                f"change from {MIRROR_QUALITY} to 100": f"{change:+.4f} ± {half:.4f}",
+                "of the gap": f"{-change / gap:.2f} ± {half / gap:.2f}" if gap else "",
+                "error at 100": f"{line.value:.4f} ± {line.value_half_width:.4f}",
+                "lack-of-fit p": f"{line.lack_of_fit_p:.2f}"})
+    columns = ("model", "axis", where, f"change from {MIRROR_QUALITY} to 100", *(("of the gap",) if gap else ()),
+               "error at 100", "lack-of-fit p")
+    return Table(columns, rows, title="The data experiment's line on two axes of the compression",
+                 notes=[("the same three seed-1 runs on both axes; ± is seed noise only (t on the variant's plain "
+                         "seeds' sd); quality 100 lies beyond the data on both, so each value there is an extrapolation"),
+                        ("quantiser scale: the percentage libjpeg (which Pillow calls) scales its standard tables by, "
+                         "5000 / quality (rounded down) below 50 and 200 - 2 x quality from 50; at 0 every step is 1")])
 
 
 def _quality(results_dir: Path) -> tuple[str, str]:

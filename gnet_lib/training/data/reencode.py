@@ -33,6 +33,18 @@ from .data import (
 SUBSAMPLING = "4:2:0"
 
 
+def quantiser_scale(quality: int) -> int:
+    """The percentage by which libjpeg, the encoder Pillow calls, scales its standard quantisation
+    tables at a JPEG ``quality``: 5000 / quality (whole-number division) below 50 and
+    200 - 2 x quality from 50 on, each scaled step rounded and kept between 1 and 255. Quality 50
+    is the standard tables themselves (100%); quality 100 gives 0%, where every step is 1, the
+    finest the format has. A measure of the compression on which a line through errors at several
+    qualities extrapolates otherwise than on the quality itself (chapter 6)."""
+    if isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= 100:
+        raise UsageError(f"JPEG quality must be a whole number from 1 to 100, got {quality!r}")
+    return 5000 // quality if quality < 50 else 200 - 2 * quality
+
+
 def check_quality(quality: int) -> None:
     """A usage error unless ``quality`` is a JPEG quality Pillow accepts and that lowers the data's."""
     if isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= 95:

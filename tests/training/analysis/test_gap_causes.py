@@ -17,6 +17,7 @@ from gnet_lib.training.analysis.gap_causes import (
     full_scale_runs,
     gap_causes,
     protocol_differences,
+    quality_axes,
 )
 from gnet_lib.training.analysis.seed_comparison import final_error
 from gnet_lib.training.analysis.statistics import binomial_interval, sd_interval, seed_summary
@@ -185,6 +186,38 @@ def test_the_quality_slope_is_fitted_through_the_stored_qualities(tmp_path):
     assert "short3 (a proxy for googlenet): quality 30: 0.2620, quality 50: 0.2500, quality 75: 0.2400 (one seed each)" in short3
     assert "short3's seed spread is not known yet, so neither is the line's" in short3
     assert data.finding.endswith("; the original release is not JPEG at all")
+
+
+def _line(x: list[float], y: list[float], at: float) -> tuple[float, float, float]:
+    """Slope, value at ``at`` and the residual sum of squares of the least-squares line, by hand."""
+    mx, my = sum(x) / len(x), sum(y) / len(y)
+    slope = sum((a - mx) * (b - my) for a, b in zip(x, y)) / sum((a - mx) ** 2 for a in x)
+    return slope, my + slope * (at - mx), sum((b - my - slope * (a - mx)) ** 2 for a, b in zip(x, y))
+
+
+def test_the_quality_line_is_drawn_on_the_quality_and_on_the_quantiser_scale(tmp_path):
+    for label, n in (("short3-s1", 240), ("short3-s1-q50", 250)):
+        _store(tmp_path, label, _wrong(n, 5))
+    _store(tmp_path, "short3-s2", _wrong(250, 6))
+    assert quality_axes(tmp_path).rows == []  # two qualities only
+    _store(tmp_path, "short3-s1-q30", _wrong(262, 7))
+    _store(tmp_path, "short3-s3", _wrong(246, 8))
+    table = quality_axes(tmp_path, gap=0.04)
+    assert [(r["model"], r["axis"]) for r in table] == [("short3", "JPEG quality"), ("short3", "quantiser scale (%)")]
+    errors, sd = [0.262, 0.250, 0.240], stdev([0.240, 0.250, 0.246])
+    t2 = 4.302652729749464  # t on 2 df, 97.5%
+    for row, x, at, mirror in ((table[0], [30, 50, 75], 100, 75), (table[1], [166, 100, 50], 0, 50)):
+        slope, value, residual = _line(x, errors, at)
+        mx = sum(x) / 3
+        sxx = sum((a - mx) ** 2 for a in x)
+        change, half = (at - mirror) * slope, abs(at - mirror) * t2 * sd / sxx ** 0.5
+        assert row["change from 75 to 100"] == f"{change:+.4f} ± {half:.4f}"
+        assert row["of the gap"] == f"{-change / 0.04:.2f} ± {half / 0.04:.2f}"
+        assert row["error at 100"] == f"{value:.4f} ± {t2 * sd * (1 / 3 + (at - mx) ** 2 / sxx) ** 0.5:.4f}"
+        f = residual / sd ** 2  # F on (1, 2) df is t² on 2 df: upper tail 1 - √(f / (f + 2))
+        assert row["lack-of-fit p"] == f"{1 - (f / (f + 2)) ** 0.5:.2f}"
+    assert table[1]["qualities 30, 50, 75 -> 100"] == "166, 100, 50 -> 0"
+    assert "of the gap" not in quality_axes(tmp_path).columns
 
 
 def test_seed_variation_counts_the_plain_seeds(tmp_path):
