@@ -28,7 +28,7 @@ test: lint $(LIVE)
 	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
 
 lint: $(STAMP)
-	$(BIN)/ruff check gnet_lib tests tools
+	$(BIN)/ruff check gnet_lib tests tools notebooks
 	$(BIN)/mypy
 
 test-fast: $(STAMP)
