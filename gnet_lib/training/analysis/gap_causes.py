@@ -20,6 +20,7 @@ only, and this module says so in every finding, with the seed-to-seed spread whe
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from ...core.architectures import CIFAR_MODEL_NAMES, get_spec
 from ...core.errors import UsageError
 from ...core.published import SOURCE_000
 from ...core.tables import Table
-from ..data.reencode import quantiser_scale
+from ..data.reencode import mean_luma_step, quantiser_scale
 from ..experiments.midscale import RUNS, MidscaleRun
 from ..results.class_strings import decode_labels
 from ..results.results import available, load_result, load_results
@@ -321,19 +322,24 @@ def _quality_line(model: str, results_dir: Path) -> tuple[int, str]:
         fall = 100 - MIRROR_QUALITY
         along = (f"; along the line, from the mirror's quality {MIRROR_QUALITY} to 100: {fall * line.slope:+.4f} ± "
                  f"{fall * line.slope_half_width:.4f}")
-        fit = (f", and the points' departure from it has p {line.lack_of_fit_p:.2f} against seed noise"
-               if line.lack_of_fit_p is not None else "")
+        fit = (f", and the points' departure from it has p {line.lack_of_fit_p:.2f} against seed noise, "
+               f"{line.lack_of_fit_p_at_sd:.3f} with the sd taken as known" if line.lack_of_fit_p is not None else "")
         noise = f"± from seed noise only, t on {model}'s {len(errors)} plain seeds' sd; a straight line is assumed{fit}"
     return len(points), (
         f"{_named(model)}: {shown} (one seed each); a straight line gives {10 * line.slope:+.4f}{reach[0]} per 10 quality "
         f"points and, extrapolated beyond the data to quality 100, {line.value:.4f}{reach[1]}{along} ({noise}; an "
-        "extrapolation, not a measurement, on an axis of its own choosing: a line in another measure of the "
-        "compression would extrapolate otherwise)")
+        "extrapolation, not a measurement, on an axis of its own choosing: a line in other measures of the "
+        "compression extrapolates otherwise)")
 
 
-#: Two measures of the compression to draw the data experiment's straight line on: the quality
-#: handed to the encoder, and the percentage by which the encoder scales its quantisation tables.
-QUALITY_AXES: dict[str, Callable[[int], float]] = {"JPEG quality": float, "quantiser scale (%)": quantiser_scale}
+#: Measures of the compression to draw the data experiment's straight line on: the quality handed
+#: to the encoder, the percentage by which the encoder scales its quantisation tables, and the log
+#: of the mean step of its luminance table (rate-distortion arguments work in such logs).
+QUALITY_AXES: dict[str, Callable[[int], float]] = {
+    "JPEG quality": float,
+    "quantiser scale (%)": quantiser_scale,
+    "log mean luma step": lambda quality: math.log(mean_luma_step(quality)),
+}
 
 
 def quality_axes(results_dir: str | Path, gap: float | None = None) -> Table:
@@ -341,9 +347,10 @@ def quality_axes(results_dir: str | Path, gap: float | None = None) -> Table:
     points and two or more plain seeds are stored: where the three qualities and quality 100 lie on
     the axis, the change along the line from the mirror's quality to 100 and the line's value
     there (each ± seed noise, t on the plain seeds' sd), and the p of the points' departure from a
-    straight line. The same three runs, so the axes differ only in what a straight line assumes."""
+    straight line, with t on the seeds and with the sd taken as known. The same three runs, so the
+    axes differ only in what a straight line assumes."""
     results_dir = Path(results_dir)
-    where = f"qualities {', '.join(map(str, sorted((*REENCODED_QUALITIES, MIRROR_QUALITY))))} -> 100"
+    where = f"where {', '.join(map(str, sorted((*REENCODED_QUALITIES, MIRROR_QUALITY))))} -> 100 lie"
     rows = []
     for model in EXPERIMENT_MODELS:
         points, _ = _quality_points(model, results_dir)
@@ -357,18 +364,21 @@ def quality_axes(results_dir: str | Path, gap: float | None = None) -> Table:
             change, half = step * line.slope, abs(step) * line.slope_half_width
             rows.append({
                 "model": model, "axis": axis,
-                where: ", ".join(f"{x:g}" for x in xs) + f" -> {measure(100):g}",
+                where: ", ".join(f"{x:.3g}" for x in xs) + f" -> {measure(100):.3g}",
                 f"change from {MIRROR_QUALITY} to 100": f"{change:+.4f} ± {half:.4f}",
                 "of the gap": f"{-change / gap:.2f} ± {half / gap:.2f}" if gap else "",
                 "error at 100": f"{line.value:.4f} ± {line.value_half_width:.4f}",
-                "lack-of-fit p": f"{line.lack_of_fit_p:.2f}"})
+                "lack-of-fit p (t; sd known)": f"{line.lack_of_fit_p:.2f}; {line.lack_of_fit_p_at_sd:.3f}"})
     columns = ("model", "axis", where, f"change from {MIRROR_QUALITY} to 100", *(("of the gap",) if gap else ()),
-               "error at 100", "lack-of-fit p")
-    return Table(columns, rows, title="The data experiment's line on two axes of the compression",
-                 notes=[("the same three seed-1 runs on both axes; ± is seed noise only (t on the variant's plain "
-                         "seeds' sd); quality 100 lies beyond the data on both, so each value there is an extrapolation"),
+               "error at 100", "lack-of-fit p (t; sd known)")
+    return Table(columns, rows, title=f"The data experiment's line on {len(QUALITY_AXES)} axes of the compression",
+                 notes=[("the same three seed-1 runs on every axis; ± is seed noise only (t on the variant's plain "
+                         "seeds' sd); quality 100 lies beyond the data on each, so every value there is an extrapolation"),
                         ("quantiser scale: the percentage libjpeg (which Pillow calls) scales its standard tables by, "
-                         "5000 / quality (rounded down) below 50 and 200 - 2 x quality from 50; at 0 every step is 1")])
+                         "5000 / quality (rounded down) below 50 and 200 - 2 x quality from 50, each step rounded and "
+                         "kept between 1 and 255; at 0 every step is raised to 1"),
+                        ("log mean luma step: the natural log of the mean of the 64 steps of the luminance table the "
+                         "encoder writes at that quality (0 at quality 100)")])
 
 
 def _quality(results_dir: Path) -> tuple[str, str]:

@@ -426,7 +426,8 @@ def variance_ratio_test(a: Sequence[float], b: Sequence[float]) -> VarianceRatio
 class Line:
     """A least-squares straight line through single runs, with the half-widths that seed noise
     gives its slope and its value at one point (t on the seeds the sd was measured over), and the
-    p of its lack of fit (``None`` through two points, which any line fits)."""
+    p of its lack of fit, with the sd estimated (F) and with it taken as known (χ²); both ``None``
+    through two points, which any line fits."""
 
     slope: float
     slope_half_width: float
@@ -434,6 +435,7 @@ class Line:
     value: float
     value_half_width: float
     lack_of_fit_p: float | None = None
+    lack_of_fit_p_at_sd: float | None = None
 
 
 def straight_line(x: Sequence[float], y: Sequence[float], sd: float, seeds: int, at: float,
@@ -443,7 +445,8 @@ def straight_line(x: Sequence[float], y: Sequence[float], sd: float, seeds: int,
     the line's value at ``at``, each with its half-width, t_{seeds-1} · sd · √(1/Sxx) for the
     slope and t_{seeds-1} · sd · √(1/n + (at - mean x)² / Sxx) for the value. With three or more
     points, the lack of fit: the residuals' mean square over sd² is F on (n - 2, seeds - 1)
-    degrees of freedom if the truth is a straight line, and a small p says it is not. With few
+    degrees of freedom if the truth is a straight line, and a small p says it is not; with the sd
+    taken as known, the same ratio is χ² on n - 2. With few
     degrees of freedom the test finds only gross curvature: a large p does not show the line
     straight. (Where one point is also one of the runs the sd was measured on, the two are not
     quite independent; simulated, that moves the test's tail by well under a hundredth.)"""
@@ -461,9 +464,11 @@ def straight_line(x: Sequence[float], y: Sequence[float], sd: float, seeds: int,
     t = _t_factor(confidence, seeds - 1)
     residual = sum((b - mean_y - slope * (a - mean_x)) ** 2 for a, b in zip(x, y))
     free = len(x) - 2
-    lack_of_fit = 1 - f_cdf(residual / free / sd ** 2, free, seeds - 1) if free and sd > 0 else None
+    fits = bool(free and sd > 0)
+    lack_of_fit = 1 - f_cdf(residual / free / sd ** 2, free, seeds - 1) if fits else None
+    lack_of_fit_at_sd = 1 - chi2_cdf(residual / sd ** 2, free) if fits else None
     return Line(slope, t * sd / math.sqrt(sxx), at, mean_y + slope * (at - mean_x),
-                t * sd * math.sqrt(1 / len(x) + (at - mean_x) ** 2 / sxx), lack_of_fit)
+                t * sd * math.sqrt(1 / len(x) + (at - mean_x) ** 2 / sxx), lack_of_fit, lack_of_fit_at_sd)
 
 
 def seeds_needed(sd: float, margin: float, confidence: float = 0.95, most: int = 100) -> int | None:

@@ -13,10 +13,12 @@ reads it, so results on such a folder are filed under their own dataset key
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from statistics import fmean
 
 from PIL import Image
 
@@ -33,6 +35,11 @@ from .data import (
 SUBSAMPLING = "4:2:0"
 
 
+def _check_any_quality(quality: int) -> None:
+    if isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= 100:
+        raise UsageError(f"JPEG quality must be a whole number from 1 to 100, got {quality!r}")
+
+
 def quantiser_scale(quality: int) -> int:
     """The percentage by which libjpeg, the encoder Pillow calls, scales its standard quantisation
     tables at a JPEG ``quality``: 5000 / quality (whole-number division) below 50 and
@@ -40,9 +47,25 @@ def quantiser_scale(quality: int) -> int:
     is the standard tables themselves (100%); quality 100 gives 0%, where every step is 1, the
     finest the format has. A measure of the compression on which a line through errors at several
     qualities extrapolates otherwise than on the quality itself (chapter 6)."""
-    if isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= 100:
-        raise UsageError(f"JPEG quality must be a whole number from 1 to 100, got {quality!r}")
+    _check_any_quality(quality)
     return 5000 // quality if quality < 50 else 200 - 2 * quality
+
+
+def encoder_tables(quality: int) -> dict[int, list[int]]:
+    """The quantisation tables Pillow's encoder writes at a JPEG ``quality`` (0: luminance,
+    1: chrominance; 64 steps each, in the order the file stores them), read back from a blank
+    8 x 8 image encoded here: the encoder's own numbers, not a copy of them."""
+    _check_any_quality(quality)
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buffer, format="JPEG", quality=quality, subsampling=SUBSAMPLING)
+    with Image.open(buffer) as image:
+        return {table: list(steps) for table, steps in image.quantization.items()}
+
+
+def mean_luma_step(quality: int) -> float:
+    """The mean quantisation step of the luminance table at a JPEG ``quality``: how coarsely the
+    encoder rounds the brightness detail (1.0 at quality 100, where every step is 1)."""
+    return fmean(encoder_tables(quality)[0])
 
 
 def check_quality(quality: int) -> None:

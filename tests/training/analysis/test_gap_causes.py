@@ -21,6 +21,7 @@ from gnet_lib.training.analysis.gap_causes import (
 )
 from gnet_lib.training.analysis.seed_comparison import final_error
 from gnet_lib.training.analysis.statistics import binomial_interval, sd_interval, seed_summary
+from gnet_lib.training.data.reencode import mean_luma_step
 from gnet_lib.training.experiments.midscale import RUNS
 from gnet_lib.training.results.class_strings import encode_labels
 
@@ -203,10 +204,13 @@ def test_the_quality_line_is_drawn_on_the_quality_and_on_the_quantiser_scale(tmp
     _store(tmp_path, "short3-s1-q30", _wrong(262, 7))
     _store(tmp_path, "short3-s3", _wrong(246, 8))
     table = quality_axes(tmp_path, gap=0.04)
-    assert [(r["model"], r["axis"]) for r in table] == [("short3", "JPEG quality"), ("short3", "quantiser scale (%)")]
+    assert [(r["model"], r["axis"]) for r in table] == [("short3", "JPEG quality"), ("short3", "quantiser scale (%)"),
+                                                         ("short3", "log mean luma step")]
     errors, sd = [0.262, 0.250, 0.240], stdev([0.240, 0.250, 0.246])
     t2 = 4.302652729749464  # t on 2 df, 97.5%
-    for row, x, at, mirror in ((table[0], [30, 50, 75], 100, 75), (table[1], [166, 100, 50], 0, 50)):
+    log_step = [math.log(mean_luma_step(q)) for q in (30, 50, 75)]
+    for row, x, at, mirror in ((table[0], [30, 50, 75], 100, 75), (table[1], [166, 100, 50], 0, 50),
+                               (table[2], log_step, 0.0, log_step[2])):
         slope, value, residual = _line(x, errors, at)
         mx = sum(x) / 3
         sxx = sum((a - mx) ** 2 for a in x)
@@ -214,9 +218,10 @@ def test_the_quality_line_is_drawn_on_the_quality_and_on_the_quantiser_scale(tmp
         assert row["change from 75 to 100"] == f"{change:+.4f} ± {half:.4f}"
         assert row["of the gap"] == f"{-change / 0.04:.2f} ± {half / 0.04:.2f}"
         assert row["error at 100"] == f"{value:.4f} ± {t2 * sd * (1 / 3 + (at - mx) ** 2 / sxx) ** 0.5:.4f}"
-        f = residual / sd ** 2  # F on (1, 2) df is t² on 2 df: upper tail 1 - √(f / (f + 2))
-        assert row["lack-of-fit p"] == f"{1 - (f / (f + 2)) ** 0.5:.2f}"
-    assert table[1]["qualities 30, 50, 75 -> 100"] == "166, 100, 50 -> 0"
+        f = residual / sd ** 2  # F on (1, 2) df is t² on 2 df: upper tail 1 - √(f / (f + 2)); χ² on 1 df: erfc √(f / 2)
+        assert row["lack-of-fit p (t; sd known)"] == f"{1 - (f / (f + 2)) ** 0.5:.2f}; {math.erfc((f / 2) ** 0.5):.3f}"
+    assert table[1]["where 30, 50, 75 -> 100 lie"] == "166, 100, 50 -> 0"
+    assert table[2]["where 30, 50, 75 -> 100 lie"].endswith(" -> 0")
     assert "of the gap" not in quality_axes(tmp_path).columns
 
 

@@ -825,7 +825,10 @@ def test_a_line_reports_its_lack_of_fit_as_an_f_test():
     fitted = [line.value + line.slope * (v - 100) for v in x]
     f = sum((b - c) ** 2 for b, c in zip(y, fitted)) / 0.003 ** 2
     assert line.lack_of_fit_p == pytest.approx(1 - math.sqrt(f / (f + 2)))
+    assert line.lack_of_fit_p_at_sd == pytest.approx(math.erfc(math.sqrt(f / 2)))  # χ² on 1 df, the sd known
+    assert line.lack_of_fit_p_at_sd < line.lack_of_fit_p  # an estimated sd widens the tail
     bent = st.straight_line(x, [0.30, 0.20, 0.25], sd=0.003, seeds=3, at=100)
     assert bent.lack_of_fit_p < 0.05 < line.lack_of_fit_p
-    assert st.straight_line([30, 75], [0.3, 0.25], sd=0.003, seeds=3, at=100).lack_of_fit_p is None
-    assert st.straight_line(x, y, sd=0.0, seeds=3, at=100).lack_of_fit_p is None
+    for two_points_or_no_sd in (st.straight_line([30, 75], [0.3, 0.25], sd=0.003, seeds=3, at=100),
+                                st.straight_line(x, y, sd=0.0, seeds=3, at=100)):
+        assert two_points_or_no_sd.lack_of_fit_p is None and two_points_or_no_sd.lack_of_fit_p_at_sd is None

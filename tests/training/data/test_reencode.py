@@ -1,9 +1,9 @@
 """Re-encoded copies of a JPEG folder: the same files at another quality, filed under their own key."""
 
-import io
 import json
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ from gnet_lib.training.data.data import (
     load_image_folder,
     split_sizes,
 )
-from gnet_lib.training.data.reencode import quantiser_scale, reencode_folder
+from gnet_lib.training.data.reencode import encoder_tables, mean_luma_step, quantiser_scale, reencode_folder
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -85,31 +85,35 @@ def test_a_broken_marker_is_refused_with_what_to_do(mirror, tmp_path):
         load_image_folder(tmp_path / "q50")
 
 
-def _tables(path_or_quality: Path | int) -> dict[int, list[int]]:
-    """The quantisation tables of a JPEG file, or of a blank image Pillow encodes at a quality."""
-    source: Path | io.BytesIO = path_or_quality if isinstance(path_or_quality, Path) else io.BytesIO()
-    if isinstance(source, io.BytesIO):
-        Image.new("RGB", (16, 16)).save(source, format="JPEG", quality=path_or_quality)
-    with Image.open(source) as image:
+def _file_tables(path: Path) -> dict[int, list[int]]:
+    with Image.open(path) as image:
         return {k: list(v) for k, v in image.quantization.items()}
 
 
 def test_the_quantiser_scale_is_the_one_the_encoder_applies(mirror, tmp_path):
-    standard = _tables(50)  # quality 50 writes the standard tables unscaled
+    standard = encoder_tables(50)  # quality 50 writes the standard tables unscaled
     for quality in range(1, 101):
         scale = quantiser_scale(quality)
         expected = {k: [min(255, max(1, (v * scale + 50) // 100)) for v in table] for k, table in standard.items()}
-        assert _tables(quality) == expected, f"quality {quality}"
+        assert encoder_tables(quality) == expected, f"quality {quality}"
     assert (quantiser_scale(30), quantiser_scale(75), quantiser_scale(100)) == (166, 50, 0)
-    assert set(_tables(100)[0]) == {1}
     reencode_folder(mirror, tmp_path / "q30", 30, log=lambda line: None)
-    assert _tables(next((tmp_path / "q30").rglob("*.jpg"))) == _tables(30)
+    copied = _file_tables(next((tmp_path / "q30").rglob("*.jpg")))
+    assert copied == encoder_tables(30) != encoder_tables(31)
+    assert mean_luma_step(30) == sum(copied[0]) / 64
+
+
+def test_the_mean_luma_step_falls_to_1_at_quality_100():
+    steps = [mean_luma_step(q) for q in range(1, 101)]
+    assert all(a >= b for a, b in pairwise(steps)) and steps[-1] == 1.0 < steps[-2]
+    assert steps[0] == 255.0  # every step at its largest
 
 
 @pytest.mark.parametrize("quality", [0, 101, True, 50.0])
-def test_a_quantiser_scale_needs_a_quality_from_1_to_100(quality):
-    with pytest.raises(UsageError, match="JPEG quality must be a whole number from 1 to 100"):
-        quantiser_scale(quality)
+def test_the_encoders_numbers_need_a_quality_from_1_to_100(quality):
+    for measure in (quantiser_scale, encoder_tables, mean_luma_step):
+        with pytest.raises(UsageError, match="JPEG quality must be a whole number from 1 to 100"):
+            measure(quality)
 
 
 @pytest.mark.parametrize("quality", [0, 96, -5, True, 50.0])
