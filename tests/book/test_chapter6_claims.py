@@ -185,9 +185,10 @@ def _experiment(label, plain_label):
 
 
 def test_the_eps_experiment_on_short3(prose, mid, gap):
-    _claimed(prose, "On short3 its effect cannot be told from seed noise: correcting the layer raised seed 1's error "
-                    "by about the most that seed noise alone moves one run against another: inside that prediction "
-                    "interval under both readings of short3's sd, only just with the sd taken as known")
+    _claimed(prose, "On short3 its effect cannot be told from seed noise. Correcting the quirk raised seed 1's error "
+                    "by nearly the most that seed noise alone moves one run against another with the sd taken as "
+                    "known, and by clearly less than that with t on short3's seeds: inside the prediction interval "
+                    "under both readings, only just under the first")
     _claimed(prose, "Nor does that show the effect small: the same interval, set around the measured change, reaches "
                     "a sizeable share of the gap.")
     _claimed(prose, "The test images alone call the two runs different, but one seed against one seed does not tell "
@@ -195,26 +196,30 @@ def test_the_eps_experiment_on_short3(prose, mid, gap):
     c = _experiment("short3-s1-fixed-eps", "short3-s1")
     spread = sd_interval(_errors(mid, "short3"))
     noise = seed_noise(c.difference, spread.sd, spread.n)
-    assert 0.8 * noise.reach_at_sd < c.difference < noise.reach_at_sd < noise.reach and 0.05 < noise.p_value_at_sd < 0.1
+    assert 0.9 * noise.reach_at_sd < c.difference < noise.reach_at_sd and c.difference < 0.75 * noise.reach
+    assert 0.05 < noise.p_value_at_sd < 0.1
     assert (c.difference + noise.reach) / gap.gap > 0.3
     assert c.bootstrap.low > 0 and c.mcnemar[1].p_value < 0.05
 
 
 def test_the_data_experiment_on_short3(prose, mid, gap):
     from gnet_lib.training.analysis.statistics import straight_line
+    from gnet_lib.training.data.reencode import mean_luma_step
 
-    _claimed(prose, "Lower quality raised the error: from 75 to 50 by more than seed noise alone moves one run against "
-                    "another, from 50 to 30 by less. The error rises more steeply from 75 to 50 than from 50 to 30")
-    _claimed(prose, "Whether a straight line in the quality fits them is borderline: its lack-of-fit p lies above 0.05 "
-                    "with t on short3's seeds and at about 0.05 with the sd taken as known")
+    _claimed(prose, "Lower quality raised the error from 75 to 50 by more than seed noise alone moves one run against "
+                    "another; from 50 to 30 it rose by less, a step that cannot be told from seed noise. In these three "
+                    "points, one seed each, the error rises more steeply from 75 to 50 than from 50 to 30.")
+    _claimed(prose, "Whether that bend is more than seed noise is borderline: a straight line in the quality has a "
+                    "lack-of-fit p above 0.05 with the sd estimated from short3's seeds and about 0.05 with the sd "
+                    "taken as known")
     _claimed(prose, "If such a line held up to quality 100, the error would fall from the mirror's quality by a fraction "
                     "of the gap")
     runs = {run.label: run for run in midscale.RUNS}
     error = {q: final_error(load_result(runs[label].result_file(RESULTS)))
              for q, label in ((75, "short3-s1"), (50, "short3-s1-q50"), (30, "short3-s1-q30"))}
     spread = sd_interval(_errors(mid, "short3"))
-    reach = seed_noise(0.0, spread.sd, spread.n).reach
-    assert error[50] - error[75] > reach > error[30] - error[50] > 0
+    noise = seed_noise(error[30] - error[50], spread.sd, spread.n)
+    assert error[50] - error[75] > noise.reach > error[30] - error[50] > 0 and noise.p_value_at_sd > 0.05
     assert (error[50] - error[75]) / 25 > (error[30] - error[50]) / 20  # steeper towards the mirror's quality
     line = straight_line(sorted(error), [error[q] for q in sorted(error)], spread.sd, spread.n, at=100)
     assert line.lack_of_fit_p is not None and line.lack_of_fit_p_at_sd is not None
@@ -225,19 +230,27 @@ def test_the_data_experiment_on_short3(prose, mid, gap):
     _claimed(prose, "On the quality and on the quantiser scale, a straight line's change to quality 100 is a fraction "
                     "of the gap; on the log of the step, where a straight line fits the three points about as well as "
                     "on the quality (their lack-of-fit p in the table), the change is larger than the whole gap, "
-                    "interval and all. On the quantiser scale a straight line fits worst: its lack-of-fit p lies under "
-                    "0.05 under both readings of the sd.")
-    _claimed(prose, "extrapolated to quality 100 along three measures of the compression, it gives anything from a "
-                    "fraction of the gap to more than all of it")
+                    "interval and all. The test counts against a straight line on the quantiser scale (p under 0.05 "
+                    "under both readings of the sd), though weakly")
+    _claimed(prose, "On every axis the mirror's own error lies below its line (the table)")
+    _claimed(prose, "so that line credits more than the whole gap to qualities 95 to 100 alone, where the mean "
+                    "luminance step falls from under 6 to 1")
+    _claimed(prose, "a straight line extrapolated to quality 100 along three measures of the compression gives from "
+                    "about a third of the gap to about twice it")
     axes = {row["axis"]: row for row in quality_axes(RESULTS, gap.gap) if row["model"] == "short3"}
-    change = {axis: [float(v) for v in row["change from 75 to 100"].split(" ± ")] for axis, row in axes.items()}
-    fit = {axis: [float(p) for p in row["lack-of-fit p (t; sd known)"].split("; ")] for axis, row in axes.items()}
+    change = {axis: [float(v) for v in row["change along the line, 75 -> 100"].split(" ± ")] for axis, row in axes.items()}
+    fit = {axis: [float(p) for p in row["lack-of-fit p (F; χ² with the sd known)"].split("; ")] for axis, row in axes.items()}
     quality, scale, log_step = "JPEG quality", "quantiser scale (%)", "log mean luma step"
     for axis in (quality, scale):
         assert 0 < -change[axis][0] + change[axis][1] < gap.gap
     assert -change[log_step][0] - change[log_step][1] > gap.gap
     assert abs(fit[log_step][0] - fit[quality][0]) < 0.1 and fit[log_step][1] > 0.05
     assert max(fit[scale]) < 0.05 and fit[scale][0] == min(p for p, _ in fit.values())
+    assert all(float(row["measured at 75 minus line"]) < 0 for row in axes.values())
+    shares = [-c / gap.gap for c, _ in change.values()]
+    assert 0.28 < min(shares) < 0.4 and 1.8 < max(shares) < 2.5
+    beyond_95 = math.log(mean_luma_step(95)) / math.log(mean_luma_step(75))
+    assert -beyond_95 * change[log_step][0] > gap.gap and 5 < mean_luma_step(95) < 6
 
 
 def test_the_verdicts_read_in_the_prose(prose, mid):
@@ -267,4 +280,7 @@ def test_the_precision_experiment_on_short3(prose, mid):
     spread = sd_interval(_errors(mid, "short3"))
     noise = seed_noise(c.difference, spread.sd, spread.n)
     assert abs(c.difference) < noise.reach_at_sd / 2 and noise.p_value_at_sd > 0.5
+    _claimed(prose, "bf16 training does not explain a gap this large, though a smaller part is not excluded")
+    gap = full_scale_gap(RESULTS)
+    assert gap is not None and 0.1 * gap.gap < c.difference + noise.reach < gap.gap / 2
     assert c.bootstrap.low < 0 < c.bootstrap.high

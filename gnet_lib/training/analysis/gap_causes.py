@@ -345,12 +345,15 @@ QUALITY_AXES: dict[str, Callable[[int], float]] = {
 def quality_axes(results_dir: str | Path, gap: float | None = None) -> Table:
     """The data experiment's line on each of :data:`QUALITY_AXES`, for every variant whose three
     points and two or more plain seeds are stored: where the three qualities and quality 100 lie on
-    the axis, the change along the line from the mirror's quality to 100 and the line's value
-    there (each ± seed noise, t on the plain seeds' sd), and the p of the points' departure from a
-    straight line, with t on the seeds and with the sd taken as known. The same three runs, so the
-    axes differ only in what a straight line assumes."""
+    the axis; the change along the line from the mirror's quality to 100 and the line's value
+    there (each ± seed noise, t on the plain seeds' sd); how far the mirror's measured error lies
+    from the line; and the p of the points' departure from a straight line, with the sd estimated
+    (F) and taken as known (χ²). The same three runs, so the axes differ only in what a straight
+    line assumes."""
     results_dir = Path(results_dir)
-    where = f"where {', '.join(map(str, sorted((*REENCODED_QUALITIES, MIRROR_QUALITY))))} -> 100 lie"
+    qualities = ", ".join(map(str, sorted((*REENCODED_QUALITIES, MIRROR_QUALITY))))
+    where, along = f"axis at qualities {qualities} -> 100", f"change along the line, {MIRROR_QUALITY} -> 100"
+    off, fit = f"measured at {MIRROR_QUALITY} minus line", "lack-of-fit p (F; χ² with the sd known)"
     rows = []
     for model in EXPERIMENT_MODELS:
         points, _ = _quality_points(model, results_dir)
@@ -363,17 +366,20 @@ def quality_axes(results_dir: str | Path, gap: float | None = None) -> Table:
             step = measure(100) - measure(MIRROR_QUALITY)
             change, half = step * line.slope, abs(step) * line.slope_half_width
             rows.append({
-                "model": model, "axis": axis,
-                where: ", ".join(f"{x:.3g}" for x in xs) + f" -> {measure(100):.3g}",
-                f"change from {MIRROR_QUALITY} to 100": f"{change:+.4f} ± {half:.4f}",
-                "of the gap": f"{-change / gap:.2f} ± {half / gap:.2f}" if gap else "",
-                "error at 100": f"{line.value:.4f} ± {line.value_half_width:.4f}",
-                "lack-of-fit p (t; sd known)": f"{line.lack_of_fit_p:.2f}; {line.lack_of_fit_p_at_sd:.3f}"})
-    columns = ("model", "axis", where, f"change from {MIRROR_QUALITY} to 100", *(("of the gap",) if gap else ()),
-               "error at 100", "lack-of-fit p (t; sd known)")
+                "model": model, "axis": axis, where: ", ".join(f"{x:.3g}" for x in xs) + f" -> {measure(100):.3g}",
+                along: f"{change:+.4f} ± {half:.4f}",
+                "drop / gap": f"{-change / gap:.2f} ± {half / gap:.2f}" if gap else "",
+                "line at 100": f"{line.value:.4f} ± {line.value_half_width:.4f}",
+                off: f"{points[MIRROR_QUALITY] - (line.value - change):+.4f}",
+                fit: f"{line.lack_of_fit_p:.2f}; {line.lack_of_fit_p_at_sd:.3f}"})
+    columns = ("model", "axis", where, along, *(("drop / gap",) if gap else ()), "line at 100", off, fit)
     return Table(columns, rows, title=f"The data experiment's line on {len(QUALITY_AXES)} axes of the compression",
-                 notes=[("the same three seed-1 runs on every axis; ± is seed noise only (t on the variant's plain "
-                         "seeds' sd); quality 100 lies beyond the data on each, so every value there is an extrapolation"),
+                 notes=[("the same three seed-1 runs on every axis; each ± is a 95% half-width from seed noise only (t "
+                         "on the variant's plain seeds' sd, measured at the mirror's quality and assumed at the "
+                         "others); 'drop / gap' takes the gap as a fixed scale; quality 100 lies beyond the data on "
+                         "every axis, so every value there is an extrapolation"),
+                        (f"the change runs along the line from its value at {MIRROR_QUALITY}, not from the error "
+                         f"measured there; '{off}' gives the difference"),
                         ("quantiser scale: the percentage libjpeg (which Pillow calls) scales its standard tables by, "
                          "5000 / quality (rounded down) below 50 and 200 - 2 x quality from 50, each step rounded and "
                          "kept between 1 and 255; at 0 every step is raised to 1"),

@@ -215,14 +215,15 @@ def test_the_quality_line_is_drawn_on_the_quality_and_on_the_quantiser_scale(tmp
         mx = sum(x) / 3
         sxx = sum((a - mx) ** 2 for a in x)
         change, half = (at - mirror) * slope, abs(at - mirror) * t2 * sd / sxx ** 0.5
-        assert row["change from 75 to 100"] == f"{change:+.4f} ± {half:.4f}"
-        assert row["of the gap"] == f"{-change / 0.04:.2f} ± {half / 0.04:.2f}"
-        assert row["error at 100"] == f"{value:.4f} ± {t2 * sd * (1 / 3 + (at - mx) ** 2 / sxx) ** 0.5:.4f}"
+        assert row["change along the line, 75 -> 100"] == f"{change:+.4f} ± {half:.4f}"
+        assert row["drop / gap"] == f"{-change / 0.04:.2f} ± {half / 0.04:.2f}"
+        assert row["line at 100"] == f"{value:.4f} ± {t2 * sd * (1 / 3 + (at - mx) ** 2 / sxx) ** 0.5:.4f}"
+        assert row["measured at 75 minus line"] == f"{errors[2] - (value + slope * (mirror - at)):+.4f}"
         f = residual / sd ** 2  # F on (1, 2) df is t² on 2 df: upper tail 1 - √(f / (f + 2)); χ² on 1 df: erfc √(f / 2)
-        assert row["lack-of-fit p (t; sd known)"] == f"{1 - (f / (f + 2)) ** 0.5:.2f}; {math.erfc((f / 2) ** 0.5):.3f}"
-    assert table[1]["where 30, 50, 75 -> 100 lie"] == "166, 100, 50 -> 0"
-    assert table[2]["where 30, 50, 75 -> 100 lie"].endswith(" -> 0")
-    assert "of the gap" not in quality_axes(tmp_path).columns
+        assert row["lack-of-fit p (F; χ² with the sd known)"] == f"{1 - (f / (f + 2)) ** 0.5:.2f}; {math.erfc((f / 2) ** 0.5):.3f}"
+    assert table[1]["axis at qualities 30, 50, 75 -> 100"] == "166, 100, 50 -> 0"
+    assert table[2]["axis at qualities 30, 50, 75 -> 100"].endswith(" -> 0")
+    assert "drop / gap" not in quality_axes(tmp_path).columns
 
 
 def test_seed_variation_counts_the_plain_seeds(tmp_path):
