@@ -166,8 +166,9 @@ def seed_curves(runs: dict[str, dict[int, dict[str, Any]]], reference: str | Non
         ax.set_xlim(0.5, last + 0.5)
     for ax in axes.flat[len(names):]:
         ax.set_visible(False)
-    for ax in axes[-1]:
+    for ax in axes.flat[max(0, len(names) - columns):len(names)]:  # the lowest visible panel of each column
         ax.set_xlabel("epoch")
+        ax.tick_params(labelbottom=True)
     for ax in axes[:, 0]:
         ax.set_ylabel("top-1 error")
     handles = [Line2D([], [], color="tab:blue", lw=1.8, label="test error, mean over seeds"),

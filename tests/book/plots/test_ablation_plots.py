@@ -83,6 +83,20 @@ def test_seed_curves_are_legible(models, seeds, epochs):
         f"{m} ({seeds} seed{'s' if seeds > 1 else ''})" for m in CIFAR_MODEL_NAMES if m in models]
 
 
+@pytest.mark.parametrize("variants", [5, 6, 7, 4, 2])
+def test_every_column_of_seed_curves_shows_its_epochs_under_its_lowest_panel(variants):
+    fig = seed_curves(_runs(CIFAR_MODEL_NAMES[:variants], 2, 14))
+    fig.canvas.draw()
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    columns = min(4, variants)
+    for column in range(columns):
+        panels = visible[column::columns]
+        lowest, above = panels[-1], panels[:-1]
+        assert lowest.get_xlabel() == "epoch" and any(t.get_text() for t in lowest.get_xticklabels() if t.get_visible())
+        assert all(ax.get_xlabel() == "" for ax in above)
+    assert overlapping_texts(fig) == []
+
+
 def test_seed_curves_draw_the_mean_and_the_band_between_the_lowest_and_highest_seed():
     runs = {"short3": {1: {"history": _history([0.8, 0.5])}, 2: {"history": _history([0.6, 0.4])}},
             "googlenet": {1: {"history": _history([0.9, 0.7])}}}
