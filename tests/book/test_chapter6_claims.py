@@ -154,6 +154,9 @@ def test_how_the_test_is_run_on_the_stored_weights(prose, gap, model):
 
     low, high = ends("random flip")
     assert low < 0 < high and max(-low, high) < gap.gap / 5
+    _claimed(prose, "and it excludes zero exactly when McNemar's p lies under 0.05")
+    for name, row in changes.items():
+        assert (ends(name)[0] > 0 or ends(name)[1] < 0) == (float(row["McNemar p"]) < 0.05), name
     assert min(changes, key=lambda n: float(changes[n]["minus plain"])) == "flip average"
     assert max(abs(e) for e in ends("flip average")) < 0.4 * gap.gap
     assert abs(float(changes["recalibrated BN"]["minus plain"])) < gap.gap / 10

@@ -38,7 +38,7 @@ from ..results.class_strings import decode_labels
 from ..results.results import available, load_result, load_results
 from ..settings.locations import WEIGHTS_FOLDER
 from .seed_comparison import Runs, compare, error_point, final_error
-from .statistics import mcnemar_exact, paired_bootstrap, sd_interval, seed_noise, straight_line
+from .statistics import discordant_interval, mcnemar_exact, sd_interval, seed_noise, straight_line
 
 #: Every full-scale folder (every training and test image, 14 epochs of ``seed``), any seed, with
 #: or without the two engine switches the GPU campaign's probe may choose. Frozen biases of the
@@ -416,10 +416,11 @@ def evaluations(results_dir: str | Path) -> list[dict[str, Any]]:
     return [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))] if folder.is_dir() else []
 
 
-def evaluation_table(evaluation: dict[str, Any], resamples: int = 2000) -> Table:
+def evaluation_table(evaluation: dict[str, Any]) -> Table:
     """One stored evaluation: each way of testing against plain testing, on the same images and
-    the same weights (so no seed is involved): the error, the difference, its paired bootstrap
-    interval over the test images and McNemar's exact p."""
+    the same weights (so no seed is involved): the error, the difference, its exact interval over
+    the test images (:func:`~.statistics.discordant_interval`, which stays exact when only a few
+    images change) and McNemar's exact p, which that interval matches."""
     classes = int(evaluation["num_classes"])
     labels = decode_labels(evaluation["labels"], classes)
     plain = decode_labels(evaluation["variants"]["plain"]["predictions"], classes)
@@ -428,27 +429,30 @@ def evaluation_table(evaluation: dict[str, Any], resamples: int = 2000) -> Table
         preds = decode_labels(v["predictions"], classes)
         row: dict[str, Any] = {"test": name, "what": v["what"], "error": v["top1_err"]}
         if name != "plain":
-            boot = paired_bootstrap(preds, plain, labels, resamples=resamples, num_classes=classes)
-            row.update({"minus plain": f"{boot.difference:+.4f}", "95% CI": f"{boot.low:+.4f} to {boot.high:+.4f}",
+            exact = discordant_interval(preds, plain, labels, num_classes=classes)
+            row.update({"minus plain": f"{exact.difference:+.4f}", "95% CI": f"{exact.low:+.4f} to {exact.high:+.4f}",
+                        "discordant": exact.discordant,
                         "McNemar p": f"{mcnemar_exact(preds, plain, labels, classes).p_value:.2g}"})
         rows.append(row)
     trained = evaluation["trained"]
-    return Table(("test", "what", "error", "minus plain", "95% CI", "McNemar p"), rows,
+    return Table(("test", "what", "error", "minus plain", "95% CI", "discordant", "McNemar p"), rows,
                  title=f"Ways of testing one trained {trained['model']} (seed {trained['seed']})",
                  notes=[(f"weights {evaluation['weights']}: {trained['model']} trained on {trained['train_size']:,} images of "
                         f"{evaluation['data']['name']}, {trained['recipe']['epochs']} epochs of recipe "
                         f"{trained['recipe']['name']}, {trained['precision']}; tested on all {evaluation['data']['test_images']:,} "
                         f"test images in {evaluation['precision']} unless the test names another precision"),
                         ("the same weights and images throughout: the intervals cover the test images (and, for the "
-                        "random flip, its draw), not seeds")])
+                         "random flip, its draw), not seeds; discordant: the images that one of the two tests gets "
+                         "right and the other wrong; each interval is exact given them (Clopper-Pearson), and excludes "
+                         "0 exactly when McNemar's p is under 0.05")])
 
 
-def _evaluation_finding(results_dir: Path, gap: float | None, resamples: int) -> tuple[str, str]:
+def _evaluation_finding(results_dir: Path, gap: float | None) -> tuple[str, str]:
     stored = evaluations(results_dir)
     models = sorted({e["trained"]["model"] for e in stored})
     parts = []
     for e in stored:
-        rows = {r["test"]: r for r in evaluation_table(e, resamples).rows}
+        rows = {r["test"]: r for r in evaluation_table(e).rows}
         lowest = min((r for name, r in rows.items() if name != "plain"), key=lambda r: float(r["minus plain"]))
         low = float(lowest["95% CI"].split(" to ")[0])
         against = f", against a gap of {gap:.4f}" if gap is not None else ""
@@ -464,7 +468,7 @@ def _evaluation_finding(results_dir: Path, gap: float | None, resamples: int) ->
     return status, "; ".join(parts)
 
 
-def gap_causes(results_dir: str | Path, resamples: int = 2000) -> list[Cause]:
+def gap_causes(results_dir: str | Path) -> list[Cause]:
     """Every candidate cause of the full-scale gap, with what the stored files show about it."""
     results_dir = Path(results_dir)
     full = full_scale_gap(results_dir)
@@ -494,7 +498,7 @@ def gap_causes(results_dir: str | Path, resamples: int = 2000) -> list[Cause]:
     status, finding = _quality(results_dir)
     causes.append(Cause("the data (JPEG quality)", f"seed 1 of {models} on the mirror re-encoded at quality 50 and "
                         f"30, against the mirror's {MIRROR_QUALITY}", status, finding))
-    status, finding = _evaluation_finding(results_dir, full.gap if full else None, resamples)
+    status, finding = _evaluation_finding(results_dir, full.gap if full else None)
     causes.append(Cause("how the test is run", "stored weights tested plain, with the source's random flip, all "
                         "flipped, flip-averaged, and with batch norm recalibrated", status, finding))
     seeds_stored = [r.seed for r in RUNS if r.model == "googlenet" and not r.changes and _load(r, results_dir)]

@@ -59,7 +59,7 @@ def _wrong(n: int, seed: int = 1) -> set[int]:
 
 
 def test_nothing_stored_leaves_every_cause_pending(tmp_path):
-    causes = {c.cause: c for c in gap_causes(tmp_path, resamples=200)}
+    causes = {c.cause: c for c in gap_causes(tmp_path)}
     assert full_scale_gap(tmp_path) is None
     assert [c.status for c in causes.values()] == ["pending"] * 6
     assert causes["precision"].finding == ("short3: waiting for run short3-s1-fp32, short3-s1; "
@@ -78,7 +78,7 @@ def test_the_full_scale_row_its_interval_and_its_best_epoch(tmp_path):
     assert full.gap == pytest.approx(0.045)
     assert full.describe() == (f"final error 0.1450, one seed (seed 1); 95% interval over its test images "
                                f"{expected.low:.4f} to {expected.high:.4f}")
-    causes = gap_causes(tmp_path, resamples=200)
+    causes = gap_causes(tmp_path)
     assert causes[0].status == "stored" and "would move our number by -0.0050 of the 0.0450 gap" in causes[0].finding
     assert causes[-1].finding.endswith("; at full scale a spread needs 2 seeds of googlenet, 1 stored")
 
@@ -108,7 +108,7 @@ def test_full_scale_seeds_from_the_campaigns_folders_give_a_mean_over_seeds(tmp_
     assert (full.over, full.seeds, full.error, full.low, full.high) == ("seeds", (1, 2, 3), summary.mean, summary.low, summary.high)
     assert full.best_epochs == ((2, 0.14), (2, 0.12), (2, 0.16)) and full.best_error == pytest.approx(0.14)
     assert full.describe().startswith("final error 0.1500, the mean over seeds 1, 2, 3; 95% interval over its seeds")
-    causes = {c.cause: c for c in gap_causes(tmp_path, resamples=200)}
+    causes = {c.cause: c for c in gap_causes(tmp_path)}
     assert causes["which epoch was reported"].finding == (
         "best epochs seed 1 epoch 2: 0.1400, seed 2 epoch 2: 0.1200, seed 3 epoch 2: 0.1600; reporting each run's "
         "best would move the mean over seeds by -0.0100 of the 0.0500 gap")
@@ -126,7 +126,7 @@ def test_a_changed_run_against_plain_seed_one_is_a_one_seed_finding(tmp_path):
     plain = _wrong(250)
     _store(tmp_path, "googlenet-s1", plain)
     _store(tmp_path, "googlenet-s1-fp32", set(sorted(plain)[:230]))  # fp32 right on 20 of plain's mistakes
-    precision = next(c for c in gap_causes(tmp_path, resamples=300) if c.cause == "precision")
+    precision = next(c for c in gap_causes(tmp_path) if c.cause == "precision")
     assert precision.status == "partly stored"
     short3, googlenet = precision.finding.split("; googlenet: ")
     assert short3 == "short3: waiting for run short3-s1-fp32, short3-s1"
@@ -142,7 +142,7 @@ def test_a_changed_short3_run_is_set_against_the_reach_of_short3s_seed_noise(tmp
     for seed, n in ((1, 250), (2, 255), (3, 246)):
         _store(tmp_path, f"short3-s{seed}", _wrong(n, seed))
     _store(tmp_path, "short3-s1-fixed-eps", _wrong(262, 7))
-    eps = next(c for c in gap_causes(tmp_path, resamples=200) if c.cause == "source 000's batch-norm eps")
+    eps = next(c for c in gap_causes(tmp_path) if c.cause == "source 000's batch-norm eps")
     sd = stdev([0.250, 0.255, 0.246])
     reach = 4.302652729749464 * 2 ** 0.5 * sd
     assert eps.status == "partly stored"
@@ -154,20 +154,20 @@ def test_a_changed_short3_run_is_set_against_the_reach_of_short3s_seed_noise(tmp
             "over the test images") in eps.finding
     _store(tmp_path, "googlenet-s1", _wrong(250))
     _store(tmp_path, "googlenet-s1-fixed-eps", _wrong(250, 8))
-    assert next(c for c in gap_causes(tmp_path, resamples=200) if c.cause == "source 000's batch-norm eps").status == "stored"
+    assert next(c for c in gap_causes(tmp_path) if c.cause == "source 000's batch-norm eps").status == "stored"
 
 
 def test_the_quality_slope_is_fitted_through_the_stored_qualities(tmp_path):
     _store(tmp_path, "googlenet-s1", _wrong(250))
     _store(tmp_path, "googlenet-s1-q50", _wrong(270, 2))
-    partly = next(c for c in gap_causes(tmp_path, resamples=200) if c.cause.startswith("the data"))
+    partly = next(c for c in gap_causes(tmp_path) if c.cause.startswith("the data"))
     assert partly.status == "partly stored" and "googlenet: quality 50: 0.2700, quality 75: 0.2500" in partly.finding
     assert partly.finding.startswith("short3: waiting for run short3-s1, short3-s1-q50, short3-s1-q30; ")
     _store(tmp_path, "googlenet-s1-q30", _wrong(300, 3))
     _store(tmp_path, "googlenet-s2", _wrong(260, 4))
     for label, n in (("short3-s1", 240), ("short3-s1-q50", 250), ("short3-s1-q30", 262)):
         _store(tmp_path, label, _wrong(n, 5))
-    data = next(c for c in gap_causes(tmp_path, resamples=200) if c.cause.startswith("the data"))
+    data = next(c for c in gap_causes(tmp_path) if c.cause.startswith("the data"))
     qualities, errors = [30, 50, 75], [0.30, 0.27, 0.25]
     mq, me = sum(qualities) / 3, sum(errors) / 3
     sxx = sum((q - mq) ** 2 for q in qualities)
@@ -231,7 +231,7 @@ def test_seed_variation_counts_the_plain_seeds(tmp_path):
         _store(tmp_path, f"googlenet-s{seed}", _wrong(n, seed))
     _store(tmp_path, "short3-s1", _wrong(240, 4))
     _store(tmp_path, "short3-s2", _wrong(250, 5))
-    seeds = next(c for c in gap_causes(tmp_path, resamples=200) if c.cause == "seed variation")
+    seeds = next(c for c in gap_causes(tmp_path) if c.cause == "seed variation")
     assert seeds.status == "stored"
     three, two = sd_interval([0.25, 0.262, 0.241]), sd_interval([0.24, 0.25])
     assert seeds.finding == (f"googlenet's seed-to-seed sd at this protocol is {stdev([0.25, 0.262, 0.241]):.4f} "
@@ -252,26 +252,30 @@ def _evaluation(variants: dict[str, set[int]], model: str = "short3") -> dict:
 def test_ways_of_testing_are_compared_with_plain_on_the_same_images(tmp_path):
     plain = _wrong(250)
     evaluation = _evaluation({"plain": plain, "random flip": set(plain), "flip average": set(sorted(plain)[:240])})
-    table = evaluation_table(evaluation, resamples=300)
+    table = evaluation_table(evaluation)
     rows = {r["test"]: r for r in table.rows}
     assert "minus plain" not in rows["plain"]
     assert (rows["random flip"]["minus plain"], rows["random flip"]["McNemar p"]) == ("+0.0000", "1")
     assert rows["flip average"]["minus plain"] == "-0.0100"
     assert rows["flip average"]["McNemar p"] == f"{2 / 2 ** 10:.2g}"  # 10 discordant images, all one way: never "0"
+    top = 1 - 0.025 ** (1 / 10)  # Clopper-Pearson upper end with none of the 10 against plain
+    assert (rows["flip average"]["discordant"], rows["flip average"]["95% CI"]) == (
+        10, f"-0.0100 to {10 * (2 * top - 1) / IMAGES:+.4f}")
+    assert (rows["random flip"]["discordant"], rows["random flip"]["95% CI"]) == (0, "+0.0000 to +0.0000")
     folder = tmp_path / "evaluation"
     folder.mkdir()
     (folder / "short3.json").write_text(json.dumps(evaluation))
-    cause = next(c for c in gap_causes(tmp_path, resamples=300) if c.cause == "how the test is run")
+    cause = next(c for c in gap_causes(tmp_path) if c.cause == "how the test is run")
     assert cause.status == "partly stored"
     assert "the source's random flip +0.0000, the largest change flip average (-0.0100" in cause.finding
     assert cause.finding.endswith("the same test on googlenet's weights: waiting for them to be exported")
     (tmp_path / "weights").mkdir()
     (tmp_path / "weights" / "cpu-googlenet-cifar10-jpeg-e14-s2.pt").write_bytes(b"")
-    cause = next(c for c in gap_causes(tmp_path, resamples=300) if c.cause == "how the test is run")
+    cause = next(c for c in gap_causes(tmp_path) if c.cause == "how the test is run")
     assert cause.finding.endswith("googlenet's stored weights (cpu-googlenet-cifar10-jpeg-e14-s2.pt): pending")
     evaluation["trained"]["model"] = "googlenet"
     (folder / "googlenet.json").write_text(json.dumps(evaluation))
-    assert next(c for c in gap_causes(tmp_path, resamples=300) if c.cause == "how the test is run").status == "stored"
+    assert next(c for c in gap_causes(tmp_path) if c.cause == "how the test is run").status == "stored"
 
 
 def test_the_eps_row_counts_the_stored_runs_that_reproduce_the_quirk(tmp_path):
@@ -282,7 +286,7 @@ def test_the_eps_row_counts_the_stored_runs_that_reproduce_the_quirk(tmp_path):
     data = json.loads(corrected.read_text())
     data["identity"]["model_options"]["source_bn_eps"] = False
     corrected.write_text(json.dumps(data))
-    eps = next(c for c in gap_causes(tmp_path, resamples=200) if c.cause == "source 000's batch-norm eps")
+    eps = next(c for c in gap_causes(tmp_path) if c.cause == "source 000's batch-norm eps")
     assert eps.status == "partly stored" and eps.finding.startswith(
         "all 2 stored runs of these variants without the eps change reproduce it, as the source's had it; "
         "1 eps experiment corrects it on purpose")

@@ -17,10 +17,12 @@ import pytest
 from gnet_lib.core.errors import UsageError
 from gnet_lib.training.analysis import statistics as st
 from gnet_lib.training.analysis.statistics import (
+    DiscordantInterval,
     McNemarResult,
     average_ranks,
     binomial_interval,
     decode_classes,
+    discordant_interval,
     final_test_predictions,
     log_log_slope,
     mcnemar_exact,
@@ -470,6 +472,37 @@ def test_mcnemar_matches_exact_integer_arithmetic_up_to_ten_thousand_discordant_
     r = mcnemar_exact(*_discordant(b, c))
     assert r.p_value == pytest.approx(float(min(1, 2 * tail)), rel=1e-9)
     assert r.mid_p == pytest.approx(float(min(1, 2 * tail - point)), rel=1e-9)
+
+
+def test_the_discordant_interval_has_the_closed_form_clopper_pearson_ends():
+    """All m discordant images one way: θ's interval is [0, 1 - (α/2)^(1/m)] (or its mirror)."""
+    for m in (1, 10, 15):
+        top = 1 - 0.025 ** (1 / m)
+        a_better = discordant_interval(*_discordant(m, 0))  # only B errs on the discordant images
+        assert (a_better.difference, a_better.discordant) == (-m / a_better.images, m)
+        assert a_better.low == -m / a_better.images
+        assert a_better.high == pytest.approx(m * (2 * top - 1) / a_better.images, rel=1e-12)
+        b_better = discordant_interval(*_discordant(0, m))
+        assert (b_better.low, b_better.high) == pytest.approx((-a_better.high, -a_better.low), rel=1e-12)
+    assert discordant_interval(*_discordant(0, 0)) == DiscordantInterval(0.0, 0.0, 0.0, 3, 0)  # 3 images both get right
+
+
+def test_the_discordant_interval_excludes_zero_exactly_when_mcnemar_rejects():
+    for b in range(31):
+        for c in range(31):
+            interval = discordant_interval(*_discordant(b, c))
+            assert interval.low <= interval.difference <= interval.high
+            assert (interval.low > 0 or interval.high < 0) == (mcnemar_exact(*_discordant(b, c)).p_value < 0.05), (b, c)
+
+
+def test_the_discordant_interval_is_the_beta_quantile_found_by_hand():
+    """3 of 11 discordant images against A: θ's lower end solves P(X ≥ 3 | 11, θ) = 0.025."""
+    interval = discordant_interval(*_discordant(8, 3))
+    low_theta = (interval.low * interval.images / 11 + 1) / 2
+    upper_tail = sum(math.comb(11, k) * low_theta ** k * (1 - low_theta) ** (11 - k) for k in range(3, 12))
+    assert upper_tail == pytest.approx(0.025, abs=1e-12)
+    with pytest.raises(UsageError, match="hold 4, 3 and 4 images"):
+        discordant_interval("0123", "012", "0123")
 
 
 def test_mcnemar_needs_predictions_of_the_same_images():
