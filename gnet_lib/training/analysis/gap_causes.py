@@ -334,7 +334,7 @@ def _quality_line(model: str, results_dir: Path) -> tuple[int, str]:
 
 #: Measures of the compression to draw the data experiment's straight line on: the quality handed
 #: to the encoder, the percentage by which the encoder scales its quantisation tables, and the log
-#: of the mean step of its luminance table (rate-distortion arguments work in such logs).
+#: of the mean step of its luminance table (on which every halving of the steps counts the same).
 QUALITY_AXES: dict[str, Callable[[int], float]] = {
     "JPEG quality": float,
     "quantiser scale (%)": quantiser_scale,

@@ -35,9 +35,9 @@ from .data import (
 SUBSAMPLING = "4:2:0"
 
 
-def _check_any_quality(quality: int) -> None:
-    if isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= 100:
-        raise UsageError(f"JPEG quality must be a whole number from 1 to 100, got {quality!r}")
+def _check_any_quality(quality: int, highest: int = 100, why: str = "") -> None:
+    if isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= highest:
+        raise UsageError(f"JPEG quality must be a whole number from 1 to {highest}{why}, got {quality!r}")
 
 
 def quantiser_scale(quality: int) -> int:
@@ -70,8 +70,7 @@ def mean_luma_step(quality: int) -> float:
 
 def check_quality(quality: int) -> None:
     """A usage error unless ``quality`` is a JPEG quality Pillow accepts and that lowers the data's."""
-    if isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= 95:
-        raise UsageError(f"JPEG quality must be a whole number from 1 to 95 (the mirror is 75), got {quality!r}")
+    _check_any_quality(quality, 95, " (the mirror is 75)")
 
 
 def _check_source(source: Path) -> dict[str, list[Path]]:
