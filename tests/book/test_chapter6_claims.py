@@ -14,11 +14,11 @@ import pytest
 
 from gnet_lib.core.published import SOURCE_000
 from gnet_lib.training.analysis.gap_causes import (
+    axis_lines,
     evaluation_table,
     evaluations,
     full_scale_gap,
     full_scale_runs,
-    quality_axes,
 )
 from gnet_lib.training.analysis.sample_size import chance_beyond, chance_within
 from gnet_lib.training.analysis.seed_comparison import compare, final_error, runs_by_seed
@@ -240,16 +240,16 @@ def test_the_data_experiment_on_short3(prose, mid, gap):
                     "luminance step falls from under 6 to 1")
     _claimed(prose, "a straight line extrapolated to quality 100 along three measures of the compression gives from "
                     "about a third of the gap to about twice it")
-    axes = {row["axis"]: row for row in quality_axes(RESULTS, gap.gap) if row["model"] == "short3"}
-    change = {axis: [float(v) for v in row["change along the line, 75 -> 100"].split(" ± ")] for axis, row in axes.items()}
-    fit = {axis: [float(p) for p in row["lack-of-fit p (F; χ² with the sd known)"].split("; ")] for axis, row in axes.items()}
+    axes = {a.axis: a for a in axis_lines(RESULTS) if a.model == "short3"}
+    change = {axis: [a.change, a.change_half_width] for axis, a in axes.items()}
+    fit = {axis: [a.line.lack_of_fit_p, a.line.lack_of_fit_p_at_sd] for axis, a in axes.items()}
     quality, scale, log_step = "JPEG quality", "quantiser scale (%)", "log mean luma step"
     for axis in (quality, scale):
         assert 0 < -change[axis][0] + change[axis][1] < gap.gap
     assert -change[log_step][0] - change[log_step][1] > gap.gap
     assert abs(fit[log_step][0] - fit[quality][0]) < 0.1 and fit[log_step][1] > 0.05
     assert max(fit[scale]) < 0.05 and fit[scale][0] == min(p for p, _ in fit.values())
-    assert all(float(row["measured at 75 minus line"]) < 0 for row in axes.values())
+    assert all(a.measured_minus_line < 0 for a in axes.values())
     shares = [-c / gap.gap for c, _ in change.values()]
     assert 0.28 < min(shares) < 0.4 and 1.8 < max(shares) < 2.5
     beyond_95 = math.log(mean_luma_step(95)) / math.log(mean_luma_step(75))

@@ -38,7 +38,7 @@ from ..results.class_strings import decode_labels
 from ..results.results import available, load_result, load_results
 from ..settings.locations import WEIGHTS_FOLDER
 from .seed_comparison import Runs, compare, error_point, final_error
-from .statistics import discordant_interval, mcnemar_exact, sd_interval, seed_noise, straight_line
+from .statistics import Line, discordant_interval, mcnemar_exact, sd_interval, seed_noise, straight_line
 
 #: Every full-scale folder (every training and test image, 14 epochs of ``seed``), any seed, with
 #: or without the two engine switches the GPU campaign's probe may choose. Frozen biases of the
@@ -342,36 +342,59 @@ QUALITY_AXES: dict[str, Callable[[int], float]] = {
 }
 
 
-def quality_axes(results_dir: str | Path, gap: float | None = None) -> Table:
+@dataclass(frozen=True)
+class AxisLine:
+    """The data experiment's straight line for one variant on one axis of the compression: where
+    its three qualities and quality 100 lie on the axis (``xs``, ``at_100``), the line, and the
+    change along it from the mirror's quality to 100 with its half-width from seed noise."""
+
+    model: str
+    axis: str
+    xs: dict[int, float]
+    at_100: float
+    line: Line
+    change: float
+    change_half_width: float
+    measured_minus_line: float
+
+
+def axis_lines(results_dir: str | Path) -> list[AxisLine]:
     """The data experiment's line on each of :data:`QUALITY_AXES`, for every variant whose three
-    points and two or more plain seeds are stored: where the three qualities and quality 100 lie on
-    the axis; the change along the line from the mirror's quality to 100 and the line's value
-    there (each ± seed noise, t on the plain seeds' sd); how far the mirror's measured error lies
-    from the line; and the p of the points' departure from a straight line, with the sd estimated
-    (F) and taken as known (χ²). The same three runs, so the axes differ only in what a straight
-    line assumes."""
+    points and two or more plain seeds are stored (t on those seeds' sd, assumed at every quality).
+    The same three runs on every axis, so the lines differ only in what a straight line assumes."""
     results_dir = Path(results_dir)
-    qualities = ", ".join(map(str, sorted((*REENCODED_QUALITIES, MIRROR_QUALITY))))
-    where, along = f"axis at qualities {qualities} -> 100", f"change along the line, {MIRROR_QUALITY} -> 100"
-    off, fit = f"measured at {MIRROR_QUALITY} minus line", "lack-of-fit p (F; χ² with the sd known)"
-    rows = []
+    lines = []
     for model in EXPERIMENT_MODELS:
         points, _ = _quality_points(model, results_dir)
         errors = _seed_errors(results_dir).get(model, [])
         if len(points) < 1 + len(REENCODED_QUALITIES) or len(errors) < 2:
             continue
         for axis, measure in QUALITY_AXES.items():
-            xs = [measure(q) for q in points]
-            line = straight_line(xs, list(points.values()), stdev(errors), len(errors), at=measure(100))
+            xs = {q: measure(q) for q in points}
+            line = straight_line(list(xs.values()), list(points.values()), stdev(errors), len(errors), at=measure(100))
             step = measure(100) - measure(MIRROR_QUALITY)
-            change, half = step * line.slope, abs(step) * line.slope_half_width
-            rows.append({
-                "model": model, "axis": axis, where: ", ".join(f"{x:.3g}" for x in xs) + f" -> {measure(100):.3g}",
-                along: f"{change:+.4f} ± {half:.4f}",
-                "drop / gap": f"{-change / gap:.2f} ± {half / gap:.2f}" if gap else "",
-                "line at 100": f"{line.value:.4f} ± {line.value_half_width:.4f}",
-                off: f"{points[MIRROR_QUALITY] - (line.value - change):+.4f}",
-                fit: f"{line.lack_of_fit_p:.2f}; {line.lack_of_fit_p_at_sd:.3f}"})
+            change = step * line.slope
+            lines.append(AxisLine(model, axis, xs, measure(100), line, change, abs(step) * line.slope_half_width,
+                                  points[MIRROR_QUALITY] - (line.value - change)))
+    return lines
+
+
+def quality_axes(results_dir: str | Path, gap: float | None = None) -> Table:
+    """:func:`axis_lines` as a table: per variant and axis, where the qualities lie on it, the change
+    along the line from the mirror's quality to 100 and the line's value there (each ± seed noise),
+    how far the mirror's measured error lies from the line, and the p of the points' departure from
+    a straight line, with the sd estimated (F) and taken as known (χ²)."""
+    qualities = ", ".join(map(str, sorted((*REENCODED_QUALITIES, MIRROR_QUALITY))))
+    where, along = f"axis at qualities {qualities} -> 100", f"change along the line, {MIRROR_QUALITY} -> 100"
+    off, fit = f"measured at {MIRROR_QUALITY} minus line", "lack-of-fit p (F; χ² with the sd known)"
+    rows = [{"model": a.model, "axis": a.axis,
+             where: ", ".join(f"{x:.3g}" for x in a.xs.values()) + f" -> {a.at_100:.3g}",
+             along: f"{a.change:+.4f} ± {a.change_half_width:.4f}",
+             "drop / gap": f"{-a.change / gap:.2f} ± {a.change_half_width / gap:.2f}" if gap else "",
+             "line at 100": f"{a.line.value:.4f} ± {a.line.value_half_width:.4f}",
+             off: f"{a.measured_minus_line:+.4f}",
+             fit: f"{a.line.lack_of_fit_p:.2f}; {a.line.lack_of_fit_p_at_sd:.3f}"}
+            for a in axis_lines(results_dir)]
     columns = ("model", "axis", where, along, *(("drop / gap",) if gap else ()), "line at 100", off, fit)
     return Table(columns, rows, title=f"The data experiment's line on {len(QUALITY_AXES)} axes of the compression",
                  notes=[("the same three seed-1 runs on every axis; each ± is a 95% half-width from seed noise only (t "

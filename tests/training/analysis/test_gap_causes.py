@@ -10,6 +10,7 @@ from statistics import stdev
 import pytest
 
 from gnet_lib.training.analysis.gap_causes import (
+    axis_lines,
     causes_table,
     evaluation_table,
     full_scale_folders,
@@ -221,6 +222,11 @@ def test_the_quality_line_is_drawn_on_the_quality_and_on_the_quantiser_scale(tmp
         assert row["measured at 75 minus line"] == f"{errors[2] - (value + slope * (mirror - at)):+.4f}"
         f = residual / sd ** 2  # F on (1, 2) df is t² on 2 df: upper tail 1 - √(f / (f + 2)); χ² on 1 df: erfc √(f / 2)
         assert row["lack-of-fit p (F; χ² with the sd known)"] == f"{1 - (f / (f + 2)) ** 0.5:.2f}; {math.erfc((f / 2) ** 0.5):.3f}"
+    for row, line in zip(table, axis_lines(tmp_path), strict=True):
+        assert (line.model, line.axis) == (row["model"], row["axis"])
+        assert row["change along the line, 75 -> 100"] == f"{line.change:+.4f} ± {line.change_half_width:.4f}"
+        assert row["measured at 75 minus line"] == f"{line.measured_minus_line:+.4f}"
+    assert axis_lines(tmp_path)[1].xs == {30: 166, 50: 100, 75: 50}
     assert table[1]["axis at qualities 30, 50, 75 -> 100"] == "166, 100, 50 -> 0"
     assert table[2]["axis at qualities 30, 50, 75 -> 100"].endswith(" -> 0")
     assert "drop / gap" not in quality_axes(tmp_path).columns
