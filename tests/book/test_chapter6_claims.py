@@ -287,3 +287,10 @@ def test_the_precision_experiment_on_short3(prose, mid):
     gap = full_scale_gap(RESULTS)
     assert gap is not None and 0.1 * gap.gap < c.difference + noise.reach < gap.gap / 2
     assert c.bootstrap.low < 0 < c.bootstrap.high
+
+
+def test_the_mid_scale_times_are_no_speed_figures(prose, mid):
+    _claimed(prose, "so seeds of one variant trained at rates up to several-fold apart (the first lines below)")
+    spreads = [max(rates) / min(rates) for seeds in mid.values()
+               if len(rates := [r["throughput"]["steady_images_per_s"] for r in seeds.values()]) >= 2]
+    assert max(spreads) > 2.5
