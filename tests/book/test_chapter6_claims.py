@@ -294,3 +294,20 @@ def test_the_mid_scale_times_are_no_speed_figures(prose, mid):
     spreads = [max(rates) / min(rates) for seeds in mid.values()
                if len(rates := [r["throughput"]["steady_images_per_s"] for r in seeds.values()]) >= 2]
     assert max(spreads) > 2.5
+
+
+def test_the_seeds_the_queue_makes_as_the_prose_counts_them(prose):
+    _claimed(prose, "The queue makes three or more seeds of short3, googlenet, short4 and naive, and two of long, short "
+                    "and short2 (the list above)")
+    _claimed(prose, "The queue makes three seeds each of naive and googlenet; seeds 4 and 5 of both are the extra runs")
+    _claimed(prose, "Googlenet's experiments come last in the queue")
+    seeds = midscale.queued_seeds()
+    assert all(len(seeds[m]) >= 3 for m in ("short3", "googlenet", "short4", "naive"))
+    assert len(seeds["naive"]) == len(seeds["googlenet"]) == 3
+    assert all(len(seeds[m]) == 2 for m in ("long", "short", "short2"))
+    assert all(r.model == "googlenet" and r.changes for r in midscale.RUNS[-4:])
+
+
+def test_exercise_6_6_costs_naive_from_its_4_epoch_run_while_no_mid_scale_seed_is_stored(prose, mid):
+    _claimed(prose, "The one measurement of naive on one thread is its 4-epoch run")
+    assert "naive" not in mid, "a mid-scale naive seed is stored: cost exercise 6.6's design from it, and say so"

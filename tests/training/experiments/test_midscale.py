@@ -24,7 +24,7 @@ def test_labels_are_unique_and_the_first_runs_answer_first():
     labels = [r.label for r in RUNS]
     assert len(set(labels)) == len(labels)
     assert labels[:5] == ["googlenet-s1", "short4-s1", "short3-s1", "short3-s2", "short3-s3"]
-    for model, seeds in (("googlenet", {1, 2, 3}), ("short3", {1, 2, 3, 4, 5}), ("short4", {1, 2, 3})):
+    for model, seeds in (("googlenet", {1, 2, 3}), ("short3", {1, 2, 3, 4, 5}), ("short4", {1, 2, 3}), ("naive", {1, 2, 3})):
         assert {r.seed for r in RUNS if r.model == model and r.label.count("-") == 1} == seeds
 
 
@@ -38,7 +38,8 @@ def test_every_gap_experiment_has_its_plain_run_and_short3s_come_before_googlene
     suffixes = ("fixed-eps", "q50", "q30", "fp32")
     assert [r.label for r in changed] == [f"{m}-s1-{x}" for m in ("short3", "googlenet") for x in suffixes]
     assert labels.index("short3-s1-fp32") < labels.index("naive-s1") < labels.index("googlenet-s1-fixed-eps")
-    assert labels[-1] == "naive-s2"  # the dearest run last
+    assert labels.index("naive-s3") < labels.index("googlenet-s1-fixed-eps")  # the first conclusion before one-seed googlenet
+    assert labels[-4:] == [f"googlenet-s1-{x}" for x in suffixes]
 
 
 def test_bf16_runs_are_not_started_on_a_cpu_that_would_emulate_bf16():
