@@ -15,6 +15,7 @@ the engine with a training run's (both from :func:`gnet_lib.training.engine.grap
 from __future__ import annotations
 
 import logging
+import os
 import time
 from copy import deepcopy
 from dataclasses import dataclass
@@ -230,12 +231,24 @@ def variant_speeds(models: list[str], batch_size: int = 64, steps: int = VARIANT
     dev = pick_device(device)
     data = make_synthetic(train_size=steps * batch_size, test_size=100)
     rates: dict[str, list[float]] = {m: [] for m in models}
+    load_before = machine_load()
     for _ in range(rounds):
         for model in models:
             rates[model].append(round(engine_throughput(model, data, batch_size, 1, dev)[0], 2))
     return {"models": {m: {"images_per_s": r, "macs_per_image": layer_table(m).main_path_macs} for m, r in rates.items()},
             "batch_size": batch_size, "steps": steps, "rounds": rounds, "precision": pick_precision("auto", dev),
-            "environment": environment(dev), "date": now()}
+            "environment": environment(dev), "date": now(),
+            "machine_load": {"before": load_before, "after": machine_load()}}
+
+
+def machine_load() -> float | None:
+    """The machine's one-minute load average (runnable processes, this one included), or
+    ``None`` where the system does not report it: a benchmark records it before and after, so a
+    reader can see whether other work shared the cores."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):
+        return None
 
 
 def speed_table(speeds: dict[str, Any], reference: str = "googlenet") -> Table:
@@ -257,6 +270,10 @@ def speed_table(speeds: dict[str, Any], reference: str = "googlenet") -> Table:
               f"{speeds['rounds']} alternating rounds of {speeds['steps']} steps, on {env['device_name']} "
               f"(torch {env['torch']}, {speeds['date'][:10]})"),
              f"'vs ref': relative to {reference}; published: source 000's 14-epoch times on its own GPU"]
+    load = speeds.get("machine_load")
+    if load and None not in load.values():
+        notes.append(f"the machine's one-minute load average, this benchmark included: {load['before']:.2f} before, "
+                     f"{load['after']:.2f} after")
     return Table(tuple(rows[0]), rows, title="Training time against work per image", notes=notes)
 
 
@@ -268,6 +285,7 @@ __all__ = [
     "check_settings",
     "engine_throughput",
     "inference_seconds",
+    "machine_load",
     "plain_loop_throughput",
     "speed_table",
     "variant_speeds",

@@ -83,9 +83,34 @@ def test_variant_speeds_time_each_model_and_compare_with_macs_and_published_time
     monkeypatch.setattr(bench, "engine_throughput", lambda *a, **k: next(rates))
     speeds = bench.variant_speeds(["googlenet", "short3"], batch_size=8, steps=2, rounds=2, device="cpu")
     assert speeds["models"]["short3"]["images_per_s"] == [300.0, 290.0]
+    load = speeds["machine_load"]
+    assert set(load) == {"before", "after"} and all(v is None or v >= 0 for v in load.values())
     row = bench.speed_table(speeds).where(model="short3")[0]
     assert row["train img/s"] == 300.0 and row["time vs ref (ours)"] == round(110 / 300, 2)
     assert row["MACs vs ref"] == round(speeds["models"]["short3"]["macs_per_image"]
                                        / speeds["models"]["googlenet"]["macs_per_image"], 2) < 1
     published = {m: SOURCE_000["cifar100"][m].seconds for m in ("short3", "googlenet")}
     assert row["time vs ref (cifar100, published)"] == round(published["short3"] / published["googlenet"], 2)
+
+
+def test_the_speed_table_reports_the_machine_load_when_recorded(monkeypatch):
+    from gnet_lib.training.experiments import bench
+
+    monkeypatch.setattr(bench, "engine_throughput", lambda *a, **k: (100.0, 1.0))
+    speeds = bench.variant_speeds(["googlenet"], batch_size=8, steps=2, rounds=1, device="cpu")
+    speeds["machine_load"] = {"before": 0.1, "after": 2.04}
+    assert "load average, this benchmark included: 0.10 before, 2.04 after" in bench.speed_table(speeds).notes[-1]
+    speeds["machine_load"] = {"before": None, "after": None}  # a system that does not report it
+    assert not any("load average" in note for note in bench.speed_table(speeds).notes)
+    del speeds["machine_load"]  # files written before it was recorded
+    assert not any("load average" in note for note in bench.speed_table(speeds).notes)
+
+
+def test_machine_load_is_none_where_the_system_does_not_report_it(monkeypatch):
+    from gnet_lib.training.experiments import bench
+
+    def unavailable():
+        raise OSError("no load average here")
+
+    monkeypatch.setattr(bench.os, "getloadavg", unavailable)
+    assert bench.machine_load() is None
