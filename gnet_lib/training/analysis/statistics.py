@@ -1080,6 +1080,23 @@ def log_log_slope(x: Sequence[float], y: Sequence[float], confidence: float = 0.
     return Slope(fit.slope, se, fit.slope - half, fit.slope + half, fit.n, confidence)
 
 
+def log_leverage(x: Sequence[float]) -> list[float]:
+    """Each item's leverage in a least-squares line on log x: 1/n + (log x - mean)² / Σ(log x - mean)²,
+    how far the fitted line at that item is pulled towards the item's own y. They sum to 2, so an
+    item far above 2/n steers the slope; near 1, the line passes through it whatever it is."""
+    if len(x) < 3:
+        raise UsageError(f"a line's leverages need at least 3 items, got {len(x)}")
+    values = _finite_values(list(x), "x")
+    if any(v <= 0 for v in values):
+        raise UsageError("log_leverage needs positive x (it fits their logarithms)")
+    lx = [math.log(v) for v in values]
+    mx = fmean(lx)
+    sxx = sum((a - mx) ** 2 for a in lx)
+    if sxx == 0:
+        raise UsageError("every x is the same, so there is no slope to fit; compare items that differ in x")
+    return [1 / len(lx) + (a - mx) ** 2 / sxx for a in lx]
+
+
 @dataclass(frozen=True)
 class _LogFit:
     n: int

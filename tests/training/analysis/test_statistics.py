@@ -24,6 +24,7 @@ from gnet_lib.training.analysis.statistics import (
     decode_classes,
     discordant_interval,
     final_test_predictions,
+    log_leverage,
     log_log_slope,
     mcnemar_exact,
     paired_bootstrap,
@@ -646,6 +647,25 @@ def test_log_log_slope_matches_numpys_least_squares_and_its_standard_error():
     assert r.slope == pytest.approx(coef[1]) and r.se == pytest.approx(math.sqrt(cov[1, 1]))
     assert r.high - r.slope == pytest.approx(t_quantile(0.975, 5) * r.se)
     assert str(r).startswith(f"slope {r.slope:.3f} (95% CI")
+
+
+def test_log_leverage_matches_the_hat_matrix_and_sums_to_two():
+    import numpy as np
+
+    x = [0.36, 0.61, 0.86, 1.27, 1.52, 1.73, 11.16]
+    design = np.column_stack([np.ones(len(x)), np.log(x)])
+    hat = design @ np.linalg.inv(design.T @ design) @ design.T
+    h = log_leverage(x)
+    assert h == pytest.approx(list(np.diag(hat))) and sum(h) == pytest.approx(2)
+    assert max(h) == h[-1] > 0.5  # the one far point steers the line
+    assert log_leverage([1, 2, 4]) == pytest.approx([5 / 6, 1 / 3, 5 / 6])
+
+
+@pytest.mark.parametrize("x, message", [([1, 2], "at least 3"), ([1, 2, 0], "positive"), ([3, 3, 3], "every x is the same"),
+                                        ([1, 2, float("nan")], "finite")])
+def test_log_leverage_refuses_what_it_cannot_fit(x, message):
+    with pytest.raises(UsageError, match=message):
+        log_leverage(x)
 
 
 @pytest.mark.parametrize("x, y, message", [([1, 2], [1, 2], "at least 3"), ([1, 2, 3], [1, 2], "one y per x"),
