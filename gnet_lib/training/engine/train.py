@@ -63,7 +63,7 @@ from ..data.data import (
     load_data,
 )
 from ..results.class_strings import encode_labels
-from ..results.provenance import cpu_has_native_bf16, environment, now, pick_device
+from ..results.provenance import cpu_has_native_bf16, environment, machine_load, now, pick_device
 from ..results.results import RESULT_SCHEMA, identity_differences, throughput
 from ..results.storage import (
     CHECKPOINT_FORMAT,
@@ -459,6 +459,7 @@ class Trainer:
         non-finite step loss makes the loss sum non-finite), timed from ``start`` (``perf_counter``)."""
         loss, top1, top5 = self.sums.read()
         elapsed = time.perf_counter() - start
+        load = machine_load()
         return {
             "train_loss": loss / seen,
             "train_top1_err": 1 - top1 / seen,
@@ -466,6 +467,7 @@ class Trainer:
             "epoch_time_s": elapsed,
             "train_images": seen,
             "images_per_s": seen / elapsed,
+            **({"machine_load": load} if load is not None else {}),
         }
 
     def train_epoch(self, epoch: int) -> dict[str, float]:

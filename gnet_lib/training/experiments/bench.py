@@ -15,7 +15,6 @@ the engine with a training run's (both from :func:`gnet_lib.training.engine.grap
 from __future__ import annotations
 
 import logging
-import os
 import time
 from copy import deepcopy
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ from ...model.by_name import build_model
 from ..data.data import ImageData, make_synthetic
 from ..engine.graphs import pytorch_default_backend
 from ..engine.train import Trainer, compute_loss, pick_precision
-from ..results.provenance import environment, now, pick_device
+from ..results.provenance import environment, machine_load, now, pick_device
 from ..settings.config import TrainConfig
 from ..settings.recipes import get_recipe
 
@@ -241,15 +240,6 @@ def variant_speeds(models: list[str], batch_size: int = 64, steps: int = VARIANT
             "machine_load": {"before": load_before, "after": machine_load()}}
 
 
-def machine_load() -> float | None:
-    """The machine's one-minute load average (runnable processes, this one included), or
-    ``None`` where the system does not report it: a benchmark records it before and after, so a
-    reader can see whether other work shared the cores."""
-    try:
-        return round(os.getloadavg()[0], 2)
-    except (AttributeError, OSError):
-        return None
-
 
 def speed_table(speeds: dict[str, Any], reference: str = "googlenet") -> Table:
     """Each model's measured training speed and MACs per image, both relative to ``reference``,
@@ -285,7 +275,6 @@ __all__ = [
     "check_settings",
     "engine_throughput",
     "inference_seconds",
-    "machine_load",
     "plain_loop_throughput",
     "speed_table",
     "variant_speeds",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import platform
 import subprocess
 from pathlib import Path
@@ -97,3 +98,13 @@ def environment(device: torch.device) -> dict:
 def now() -> str:
     """The current UTC time, ISO 8601, to the second."""
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def machine_load() -> float | None:
+    """The machine's one-minute load average (runnable processes, this one included), or
+    ``None`` where the system does not report it: benchmarks record it before and after, and
+    training records it after every epoch, so a reader can see whether other work shared the cores."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):
+        return None

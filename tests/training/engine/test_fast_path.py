@@ -2,20 +2,19 @@
 
 import pytest
 import torch
+from conftest import without_machine_fields
 
 from gnet_lib.core.architectures import CIFAR_MODEL_NAMES
 from gnet_lib.model.by_name import build_model
 from gnet_lib.training.engine.train import Trainer
 from gnet_lib.training.settings.config import TrainConfig
 
-TIMES = ("epoch_time_s", "eval_time_s", "images_per_s")
 OFF = dict(epoch_data=False, flat_optimizer=False, cap_autotune=False, eval_precision="fp32")
 
 
 def _same_run(a, b):
-    assert [{k: v for k, v in h.items() if k not in TIMES} for h in a.history] == \
-           [{k: v for k, v in h.items() if k not in TIMES} for h in b.history]
-    assert {k: v for k, v in a.final_test.items() if k not in TIMES} == {k: v for k, v in b.final_test.items() if k not in TIMES}
+    assert without_machine_fields(a.history) == without_machine_fields(b.history)
+    assert without_machine_fields([a.final_test]) == without_machine_fields([b.final_test])
 
 
 @pytest.mark.slow

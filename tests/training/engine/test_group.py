@@ -2,20 +2,19 @@
 
 import pytest
 import torch
+from conftest import without_machine_fields
 
 from gnet_lib.core.errors import UsageError
 from gnet_lib.training.engine.group import RunGroup, train_group
 from gnet_lib.training.engine.train import Trainer, train
 from gnet_lib.training.settings.config import TrainConfig
 
-TIMES = ("epoch_time_s", "eval_time_s", "images_per_s")
 SETTINGS = dict(dataset="synthetic", recipe="seed", epochs=2, batch_size=32, device="cpu", precision="fp32",
                 progress=False, final_test=True, test_subset=30)
 
 
 def _numbers(result):
-    history = [{k: v for k, v in h.items() if k not in TIMES} for h in result.history]
-    return history, {k: v for k, v in result.final_test.items() if k not in TIMES}
+    return without_machine_fields(result.history), without_machine_fields([result.final_test])[0]
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import pytest
 import torch
+from conftest import without_machine_fields
 
 from gnet_lib.core.errors import UsageError
 from gnet_lib.model.builder import ModelOutput, conv_biases_before_batch_norm
@@ -23,8 +24,6 @@ from gnet_lib.training.results.storage import CheckpointError
 from gnet_lib.training.settings.config import TrainConfig
 from gnet_lib.training.settings.recipes import RECIPES, get_recipe
 
-TIMES = ("epoch_time_s", "eval_time_s", "images_per_s")
-
 
 def _config(tmp_path=None, **kw):
     base = dict(model="short4", dataset="synthetic", recipe="seed", epochs=2, batch_size=32, device="cpu", progress=False)
@@ -32,10 +31,6 @@ def _config(tmp_path=None, **kw):
         base["run_dir"] = str(tmp_path / "run")
     base.update(kw)
     return TrainConfig(**base)
-
-
-def _without_times(history):
-    return [{k: v for k, v in h.items() if k not in TIMES} for h in history]
 
 
 @pytest.mark.slow
@@ -74,7 +69,7 @@ def test_resume_after_an_interruption_equals_the_uninterrupted_run(tiny_data, tm
     resumed_trainer = Trainer(_config(tmp_path / "b", resume=True), tiny_data)
     assert len(resumed_trainer.history) == 1
     resumed = resumed_trainer.run()
-    assert _without_times(resumed.history) == _without_times(full.history)
+    assert without_machine_fields(resumed.history) == without_machine_fields(full.history)
     assert resumed.sessions == 2
     for a, b in zip(straight.model.state_dict().values(), resumed_trainer.model.state_dict().values()):
         assert torch.equal(a, b)
@@ -304,7 +299,7 @@ def test_a_final_test_predicts_every_test_image_and_curves_use_the_subset(tiny_d
     final = train(_config(epochs=1, test_subset=40, final_test=True, subset_seed=1), data=tiny_data)
     curves_only = train(_config(epochs=1, test_subset=40, subset_seed=1), data=tiny_data)
     # the per-epoch evaluation sees the same 40 images a run without the final test sees
-    assert _without_times(final.history) == _without_times(curves_only.history)
+    assert without_machine_fields(final.history) == without_machine_fields(curves_only.history)
     assert final.identity["test_size"] == 40 and final.identity["final_test_size"] == 100
     test = final.final_test
     predictions, labels = decode_labels(test["predictions"], 10), decode_labels(test["labels"], 10)
@@ -361,3 +356,14 @@ def test_conv_biases_before_batch_norm_can_go_without_gradients_and_training_sta
     assert all(torch.equal(b0, b1) for b0, b1 in zip(before, biases))
     assert config_identity(plain.config, data, "fp32")["conv_bias_grad"] is True
     assert config_identity(frozen.config, data, "fp32")["conv_bias_grad"] is False
+
+
+def test_every_epoch_records_the_machine_load_where_the_system_reports_it(tiny_data, monkeypatch):
+    from gnet_lib.training.engine import train as engine
+
+    trainer = Trainer(_config(epochs=1), tiny_data)
+    trainer.begin_epoch(0)
+    monkeypatch.setattr(engine, "machine_load", lambda: 1.5)
+    assert trainer.end_epoch(10, 0.0)["machine_load"] == 1.5
+    monkeypatch.setattr(engine, "machine_load", lambda: None)
+    assert "machine_load" not in trainer.end_epoch(10, 0.0)

@@ -104,13 +104,3 @@ def test_the_speed_table_reports_the_machine_load_when_recorded(monkeypatch):
     assert not any("load average" in note for note in bench.speed_table(speeds).notes)
     del speeds["machine_load"]  # files written before it was recorded
     assert not any("load average" in note for note in bench.speed_table(speeds).notes)
-
-
-def test_machine_load_is_none_where_the_system_does_not_report_it(monkeypatch):
-    from gnet_lib.training.experiments import bench
-
-    def unavailable():
-        raise OSError("no load average here")
-
-    monkeypatch.setattr(bench.os, "getloadavg", unavailable)
-    assert bench.machine_load() is None

@@ -37,3 +37,16 @@ def test_a_missing_cpuinfo_gives_no_field_and_no_bf16(monkeypatch):
 
     monkeypatch.setattr(Path, "read_text", missing)
     assert cpu_info_field("model name") is None and cpu_has_native_bf16() is False
+
+
+def test_machine_load_is_the_one_minute_average_or_none_where_the_system_does_not_report_it(monkeypatch):
+    from gnet_lib.training.results import provenance
+
+    monkeypatch.setattr(provenance.os, "getloadavg", lambda: (1.234, 0.5, 0.25))
+    assert provenance.machine_load() == 1.23
+
+    def unavailable():
+        raise OSError("no load average here")
+
+    monkeypatch.setattr(provenance.os, "getloadavg", unavailable)
+    assert provenance.machine_load() is None
