@@ -25,16 +25,6 @@ MUST_RUN_ON_CI = ("browser", "realdata")
 APPENDIX = re.compile(r"^a\d+_")
 
 
-#: The fields of an epoch (and of the final test) that measure the machine, not the training: two
-#: runs that compute the same differ in them.
-MACHINE_FIELDS = ("epoch_time_s", "eval_time_s", "images_per_s", "machine_load")
-
-
-def without_machine_fields(entries):
-    """Each entry (a history epoch or a final test) without :data:`MACHINE_FIELDS`."""
-    return [{k: v for k, v in e.items() if k not in MACHINE_FIELDS} for e in entries]
-
-
 def is_appendix(notebook: str | os.PathLike) -> bool:
     """Whether a notebook (a name or a path) is an appendix rather than a chapter (``05_training``)."""
     return APPENDIX.match(os.path.basename(notebook)) is not None

@@ -18,6 +18,7 @@ from gnet_lib.cli import (
     EXIT_USAGE,
     main,
 )
+from gnet_lib.training.results.results import without_machine_fields
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["--dataset", "synthetic", "--synthetic-sizes", "96", "30", "--model", "short4", "--batch-size", "32",
@@ -103,8 +104,7 @@ def _wait_for_checkpoint(proc, path: Path, timeout=120):
 
 
 def _history(path: Path):
-    history = json.loads(path.read_text())["history"]
-    return [{k: v for k, v in h.items() if not k.endswith("_s")} for h in history]
+    return without_machine_fields(json.loads(path.read_text())["history"])
 
 
 @pytest.mark.slow

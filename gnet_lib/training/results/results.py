@@ -215,6 +215,17 @@ RESULT_FIELDS: dict[str, dict[str, Any]] = {
     "config": {},
 }
 
+#: The fields of an epoch (and of a final test) that measure the machine, not the training: two runs
+#: that compute the same thing, one of them interrupted and resumed, differ only in these.
+MACHINE_FIELDS = ("epoch_time_s", "eval_time_s", "images_per_s", "machine_load")
+
+
+def without_machine_fields(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each entry (an epoch of a history, or a final test) without :data:`MACHINE_FIELDS`: what
+    the training computed, to compare runs by."""
+    return [{k: v for k, v in e.items() if k not in MACHINE_FIELDS} for e in entries]
+
+
 #: What every epoch of a result's ``history`` holds.
 EPOCH_FIELDS: dict[str, Any] = {"epoch": _NUMBER, "epoch_time_s": _NUMBER, "eval_time_s": _NUMBER, "test_top1_err": _NUMBER}
 

@@ -2,11 +2,11 @@
 
 import pytest
 import torch
-from conftest import without_machine_fields
 
 from gnet_lib.core.architectures import CIFAR_MODEL_NAMES
 from gnet_lib.model.by_name import build_model
 from gnet_lib.training.engine.train import Trainer
+from gnet_lib.training.results.results import without_machine_fields
 from gnet_lib.training.settings.config import TrainConfig
 
 OFF = dict(epoch_data=False, flat_optimizer=False, cap_autotune=False, eval_precision="fp32")

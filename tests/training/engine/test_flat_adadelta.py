@@ -4,12 +4,12 @@ import io
 
 import pytest
 import torch
-from conftest import without_machine_fields
 
 from gnet_lib.model.builder import conv_biases_before_batch_norm
 from gnet_lib.model.by_name import build_model
 from gnet_lib.training.engine.flat_adadelta import FlatAdadelta
 from gnet_lib.training.engine.train import Trainer
+from gnet_lib.training.results.results import without_machine_fields
 from gnet_lib.training.settings.config import TrainConfig
 
 

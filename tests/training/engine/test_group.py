@@ -2,11 +2,11 @@
 
 import pytest
 import torch
-from conftest import without_machine_fields
 
 from gnet_lib.core.errors import UsageError
 from gnet_lib.training.engine.group import RunGroup, train_group
 from gnet_lib.training.engine.train import Trainer, train
+from gnet_lib.training.results.results import without_machine_fields
 from gnet_lib.training.settings.config import TrainConfig
 
 SETTINGS = dict(dataset="synthetic", recipe="seed", epochs=2, batch_size=32, device="cpu", precision="fp32",

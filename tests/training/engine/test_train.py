@@ -5,7 +5,6 @@ from dataclasses import replace
 
 import pytest
 import torch
-from conftest import without_machine_fields
 
 from gnet_lib.core.errors import UsageError
 from gnet_lib.model.builder import ModelOutput, conv_biases_before_batch_norm
@@ -19,7 +18,7 @@ from gnet_lib.training.engine.train import (
     throughput,
     train,
 )
-from gnet_lib.training.results.results import identity_differences
+from gnet_lib.training.results.results import identity_differences, without_machine_fields
 from gnet_lib.training.results.storage import CheckpointError
 from gnet_lib.training.settings.config import TrainConfig
 from gnet_lib.training.settings.recipes import RECIPES, get_recipe

@@ -199,3 +199,13 @@ def test_the_identity_a_run_writes_is_exactly_the_declared_fields_in_their_order
         old = {k: v for k, v in identity.items() if IDENTITY_FIELDS[k] == REQUIRED}  # as a file from before the others
         if all(identity[k] == v for k, v in IDENTITY_FIELDS.items() if v != REQUIRED):
             assert with_defaults(old) == identity and protocol_name(old) == protocol_name(identity)
+
+
+def test_runs_are_compared_without_the_fields_that_measure_the_machine():
+    from gnet_lib.training.results.results import MACHINE_FIELDS, without_machine_fields
+
+    epoch = {"epoch": 1, "train_loss": 0.5, "test_top1_err": 0.2, "epoch_time_s": 3.0, "eval_time_s": 1.0,
+             "images_per_s": 90.0, "machine_load": 2.1}
+    assert without_machine_fields([epoch]) == [{"epoch": 1, "train_loss": 0.5, "test_top1_err": 0.2}]
+    assert set(MACHINE_FIELDS) == set(epoch) - {"epoch", "train_loss", "test_top1_err"}
+    assert without_machine_fields([epoch]) != without_machine_fields([{**epoch, "train_loss": 0.6}])
