@@ -13,6 +13,7 @@ import re
 import shlex
 import signal
 import sys
+import threading
 import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -495,20 +496,32 @@ def _cli_wording(message: str, args: argparse.Namespace) -> str:
 @contextmanager
 def _sigterm_as_interrupt() -> Iterator[None]:
     """SIGTERM (a scheduler, ``kill``, a notebook shutdown) raises KeyboardInterrupt inside, as
-    Ctrl-C does; the previous handler is restored after. Outside the main thread, nothing changes."""
+    Ctrl-C does; the previous handler is restored after, even when the signal comes at once.
+    Outside the main thread, nothing changes."""
 
     def handler(signum: int, frame: object) -> None:
         raise KeyboardInterrupt(f"signal {signum}")
 
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
+    previous = signal.getsignal(signal.SIGTERM)
     try:
+        signal.signal(signal.SIGTERM, handler)
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _forget_escaped_interrupt() -> None:
+    """Clear CPython's mark of a KeyboardInterrupt that escaped an ``exec`` or ``eval`` of a string.
+
+    Dataclasses and named tuples build their methods that way while modules import; an interrupt
+    arriving there sets the mark, and ``python -m`` then ends the process by SIGINT at exit whatever
+    code the program returns (``Py_RunMain`` in CPython's Modules/main.c). The next string run
+    clears the mark, so an interrupt this command line has handled exits with its own code, 130."""
+    exec("None")  # noqa: S102 - a constant string, run only to reset the interpreter's mark
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -518,6 +531,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with _sigterm_as_interrupt():
             return args.func(args)
     except KeyboardInterrupt:
+        _forget_escaped_interrupt()
         print(f"\ngnet: {_interrupt_message(args)}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except UsageError as exc:

@@ -241,6 +241,20 @@ def test_sigterm_in_any_command_is_an_interrupt_and_the_handler_is_restored(caps
     assert seen == [] and "gnet: interrupted" in capsys.readouterr().err
 
 
+def test_a_command_run_outside_the_main_thread_leaves_sigterm_alone(capsys):
+    """Python lets only the main thread set signal handlers: a command started from a worker
+    thread (a notebook's background job) runs without the SIGTERM translation instead of failing."""
+    import threading
+
+    codes = []
+    before = signal.getsignal(signal.SIGTERM)
+    worker = threading.Thread(target=lambda: codes.append(main(["models"])))
+    worker.start()
+    worker.join(timeout=60)
+    assert codes == [EXIT_OK] and signal.getsignal(signal.SIGTERM) is before
+    assert "googlenet" in capsys.readouterr().out
+
+
 def _catches_sigterm(pid: int) -> bool:
     """Whether process ``pid`` has a handler for SIGTERM (Linux: the SigCgt mask of /proc/PID/status)."""
     caught = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("SigCgt:"))
@@ -267,6 +281,22 @@ def test_sigterm_to_a_running_command_exits_130(tmp_path):
     assert proc.returncode == EXIT_INTERRUPTED, err
     assert err.strip() == "gnet: interrupted"
     assert _tree(tmp_path) == []
+
+
+def test_an_interrupt_that_left_a_string_exec_still_exits_130(tmp_path):
+    """Python remembers a KeyboardInterrupt that escaped an ``exec`` of a string (dataclasses build
+    their methods so while modules import) and, run with ``-m``, kills itself with SIGINT at exit
+    even after the program caught it: the command line must still end with its own 130."""
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    (probe / "__main__.py").write_text(
+        "import sys\n"
+        "from gnet_lib import cli\n"
+        "cli.cmd_models = lambda args: exec('raise KeyboardInterrupt')\n"
+        "sys.exit(cli.main(['models']))\n")
+    done = subprocess.run([sys.executable, "-m", "probe"], cwd=tmp_path, env={**ONE_THREAD, "PYTHONPATH": str(ROOT)},
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr.strip()) == (EXIT_INTERRUPTED, "gnet: interrupted")
 
 
 @pytest.mark.parametrize("args", [
