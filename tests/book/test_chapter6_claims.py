@@ -26,6 +26,7 @@ from gnet_lib.training.analysis.seed_comparison import compare, final_error, run
 from gnet_lib.training.analysis.source_claims import ROUNDING, equivalence_margin
 from gnet_lib.training.analysis.statistics import sd_interval, seed_half_width, seed_noise, variance_ratio_test
 from gnet_lib.training.experiments import midscale
+from gnet_lib.training.experiments.comparison import device_threads
 from gnet_lib.training.results.results import load_result
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -207,7 +208,7 @@ def test_the_eps_experiment_on_short3(prose, mid, gap):
 
 
 def test_the_data_experiment_on_short3(prose, mid, gap):
-    from gnet_lib.training.analysis.statistics import straight_line
+    from gnet_lib.training.analysis.fits import straight_line
     from gnet_lib.training.data.reencode import mean_luma_step
 
     _claimed(prose, "Lower quality raised the error from 75 to 50 by more than seed noise alone moves one run against "
@@ -291,14 +292,12 @@ def test_the_precision_experiment_on_short3(prose, mid):
 
 
 def test_the_mid_scale_times_are_no_speed_figures(prose, mid):
-    _claimed(prose, "so seeds of one variant trained at rates up to several-fold apart, and their single epochs "
-                    "further still (the first lines below)")
+    _claimed(prose, "so seeds of one variant trained at rates up to several-fold apart (the first lines below, with "
+                    "the range of their single epochs)")
     several = [seeds for seeds in mid.values() if len(seeds) >= 2]
     spreads = [max(rates) / min(rates) for seeds in several
                for rates in [[r["throughput"]["steady_images_per_s"] for r in seeds.values()]]]
-    epochs = [max(rates) / min(rates) for seeds in several
-              for rates in [[e["images_per_s"] for r in seeds.values() for e in r["history"]]]]
-    assert max(spreads) > 2.5 and all(e > s for e, s in zip(epochs, spreads))
+    assert max(spreads) > 2.5
 
 
 def test_the_seeds_the_queue_makes_as_the_prose_counts_them(prose):
@@ -324,12 +323,20 @@ def test_time_and_work_as_the_prose_reads_it(prose):
     from gnet_lib.core.architectures import CIFAR_MODEL_NAMES
     from gnet_lib.core.fingerprint import removal_layouts, search
     from gnet_lib.core.layers import layer_table
+    from gnet_lib.training.analysis.fits import log_leverage, log_log_slope
     from gnet_lib.training.analysis.source_claims import time_claim
-    from gnet_lib.training.analysis.statistics import log_leverage, log_log_slope
 
     bench = json.loads((RESULTS / "bench" / "cpu-amd-epyc-2c" / "variant-speeds.json").read_text())
-    assert bench["machine_load"]["before"] < 0.5, "the benchmark the chapter calls idle started on a busy machine"
-    _claimed(prose, "with the training runs paused so that nothing else shared the cores")
+    load = bench.get("machine_load") or {}
+    assert None not in (load.get("before"), load.get("after")), (
+        "the benchmark file records no load average: make it again with `python -m gnet_lib bench --models ...` "
+        "(the command in its chapter's appendix A2) with the training runs paused")
+    threads = device_threads(bench["environment"]["device_name"])
+    assert load["before"] < 0.5 and load["after"] < threads + 0.5, (
+        f"the benchmark the chapter calls paused ran beside other work (load {load}, {threads} threads)")
+    _claimed(prose, "with the training runs paused (the machine's load average before and after is in the table's "
+                    "notes; measured inside a virtual machine, it cannot see other tenants of its host)")
+    _claimed(prose, "keeping each variant's best round (the last column shows how far its rounds spread)")
     macs = {n: layer_table(n).total_macs for n in CIFAR_MODEL_NAMES}
     other = search(SOURCE_000["cifar10"]["short2"].params, removal_layouts(), top=2)[1].macs
     without_naive = {n: m for n, m in macs.items() if n != "naive"}
@@ -340,9 +347,9 @@ def test_time_and_work_as_the_prose_reads_it(prose):
     def slope(work, seconds):
         return log_log_slope(list(work.values()), [seconds[n] for n in work])
 
-    _claimed(prose, "On this CPU, with nothing else running, time grows nearly in proportion to the work: the interval "
-                    "lies inside the band with each variant's best round (and contains 1), with its median round (just "
-                    "below 1), and without naive.")
+    _claimed(prose, "On this CPU, with the training runs paused, time grows nearly in proportion to the work: the "
+                    "interval lies inside the band with each variant's best round (and contains 1), with its median "
+                    "round (the interval wholly below 1), and without naive.")
     assert slope(macs, best).low < 1 < slope(macs, best).high and slope(macs, middle).high < 1
     assert all(time_claim(w, s, "").status == "holds" for w, s in ((macs, best), (macs, middle), (without_naive, best)))
     _claimed(prose, "On the source's GPU the CIFAR-10 times do not follow the work, with or without naive")

@@ -37,8 +37,9 @@ from ..experiments.midscale import RUNS, MidscaleRun
 from ..results.class_strings import decode_labels
 from ..results.results import available, load_result, load_results
 from ..settings.locations import WEIGHTS_FOLDER
+from .fits import Line, straight_line
 from .seed_comparison import Runs, compare, error_point, final_error
-from .statistics import Line, discordant_interval, mcnemar_exact, sd_interval, seed_noise, straight_line
+from .statistics import discordant_interval, mcnemar_exact, sd_interval, seed_noise
 
 #: Every full-scale folder (every training and test image, 14 epochs of ``seed``), any seed, with
 #: or without the two engine switches the GPU campaign's probe may choose. Frozen biases of the
@@ -428,7 +429,10 @@ def _quirk_count(results_dir: Path) -> str:
     corrected = total - with_quirk
     if not total:
         return "no run of these variants is stored yet"
-    return (f"all {with_quirk} stored runs of these variants without the eps change reproduce it, as the source's had it"
+    without = [m for m in CIFAR_MODEL_NAMES if not get_spec(m).source_bn_eps]
+    scope = f"every variant but {' and '.join(without)}" if without else "every variant"
+    return (f"all {with_quirk} stored runs of the variants that have the quirk ({scope}), the eps experiments aside, "
+            "reproduce it, as the source's had it"
             + (f"; {corrected} eps experiment{'s' if corrected > 1 else ''} correct{'' if corrected > 1 else 's'} it on purpose"
                if corrected else ""))
 

@@ -32,8 +32,8 @@ from ...core.errors import UsageError
 from ...core.published import PublishedRun
 from ...core.tables import Table
 from ..experiments.midscale import MidscaleRun
+from .fits import log_log_slope
 from .seed_comparison import Comparison, Runs, compare
-from .statistics import log_log_slope
 
 HOLDS, FAILS, UNDECIDED = "holds", "does not hold", "not decidable yet"
 

@@ -8,7 +8,7 @@ Chapter 6 compares CIFAR-10 variants trained under a few seeds. This module give
   test images alone give (:func:`binomial_interval`, Wilson's score interval);
 * how wide an interval over k seeds is before any run is made (:func:`seed_half_width`,
   :func:`seeds_needed`), and what seed noise does to one-seed experiments: the difference of two
-  single runs (:func:`single_runs_half_width`) and a line through single runs (:func:`straight_line`);
+  single runs (:func:`single_runs_half_width`);
 * per pair of variants, the difference paired by seed (:func:`paired_difference`), and the
   difference paired on the same test images: for one run of each, a normal interval over the
   images (:func:`paired_image_interval`); with a bootstrap interval that resamples images
@@ -16,10 +16,8 @@ Chapter 6 compares CIFAR-10 variants trained under a few seeds. This module give
   seeds' and the images' noise each with its own degrees of freedom (:func:`seed_image_difference`),
   and McNemar's exact test
   (:func:`mcnemar_exact`);
-* the rank agreement of two orderings, e.g. ours and a published one (:func:`spearman_with_ties`,
-  :func:`spearman_permutation_p`);
-* how one quantity grows with another across variants, e.g. training time with MACs
-  (:func:`log_log_slope`), and what such a fit predicts for a new item (:func:`log_log_prediction`).
+
+Lines fitted through such numbers are in :mod:`.fits`.
 
 Everything is pure Python and the standard library (no numpy, scipy or torch), so that it also
 runs where torch does not, e.g. in a browser. Predictions and labels are lists of class indices
@@ -32,7 +30,6 @@ import math
 import random
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import permutations as all_orders
 from statistics import NormalDist, fmean, stdev
 from typing import Any, cast
 
@@ -162,13 +159,14 @@ def t_quantile(p: float, df: float) -> float:
     return sign * t
 
 
-def _t_factor(confidence: float, df: float) -> float:
+def t_factor(confidence: float, df: float) -> float:
     """The multiple of the standard error that a two-sided ``confidence`` t-interval spans each side."""
-    _check_confidence(confidence)
+    check_confidence(confidence)
     return t_quantile(0.5 + confidence / 2, df)
 
 
-def _check_confidence(confidence: float) -> None:
+def check_confidence(confidence: float) -> None:
+    """Refuse a confidence level that is not a fraction strictly between 0 and 1."""
     if not (isinstance(confidence, float) and 0.0 < confidence < 1.0):
         raise UsageError(f"confidence must be a fraction between 0 and 1, got {confidence!r}; e.g. 0.95 for a 95% interval")
 
@@ -278,7 +276,8 @@ class PairedDifference(SeedSummary):
                 f"{self.high:+.4f}, n={self.n} paired seeds)")
 
 
-def _finite_values(values: Mapping[int, float] | Sequence[float], what: str) -> list[float]:
+def finite_values(values: Mapping[int, float] | Sequence[float], what: str) -> list[float]:
+    """``values`` as floats, refused unless every one is a finite number."""
     items = list(values.values()) if isinstance(values, Mapping) else list(values)
     bad = [v for v in items if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)]
     if bad:
@@ -291,14 +290,14 @@ def _summary(values: list[float], confidence: float, what: str) -> tuple[float, 
         raise UsageError(f"an interval over seeds needs at least 2 seeds, got {len(values)} for {what}; run more "
                          "seeds (e.g. --seed 2 and --seed 3) before quoting an interval")
     mean, sd = fmean(values), stdev(values)
-    half = _t_factor(confidence, len(values) - 1) * sd / math.sqrt(len(values))
+    half = t_factor(confidence, len(values) - 1) * sd / math.sqrt(len(values))
     return mean, sd, mean - half, mean + half
 
 
 def seed_summary(errors: Mapping[int, float] | Sequence[float], confidence: float = 0.95) -> SeedSummary:
     """n, mean, sample standard deviation and the ``confidence`` t-interval of the mean of one
     variant's errors over seeds (``{seed: error}`` or a list)."""
-    values = _finite_values(errors, "the errors")
+    values = finite_values(errors, "the errors")
     mean, sd, low, high = _summary(values, confidence, "the errors")
     return SeedSummary(len(values), mean, sd, low, high, confidence)
 
@@ -323,8 +322,8 @@ def sd_interval(values: Mapping[int, float] | Sequence[float], confidence: float
     """The sample standard deviation of ``values`` (e.g. one variant's errors over seeds) and its
     ``confidence`` interval: s·√((n-1)/χ²_hi) to s·√((n-1)/χ²_lo), the chi-square quantiles
     with n - 1 degrees of freedom at (1 ± confidence) / 2."""
-    _check_confidence(confidence)
-    items = _finite_values(values, "the values")
+    check_confidence(confidence)
+    items = finite_values(values, "the values")
     if len(items) < 2:
         raise UsageError(f"a standard deviation needs at least 2 values, got {len(items)}; run more seeds first")
     sd, df, tail = stdev(items), len(items) - 1, (1.0 - confidence) / 2
@@ -341,7 +340,7 @@ def seed_half_width(sd: float, seeds: int, confidence: float = 0.95) -> float:
         raise UsageError(f"an interval over seeds needs at least 2 seeds, got {seeds!r}")
     if not (isinstance(sd, (int, float)) and math.isfinite(sd) and sd >= 0):
         raise UsageError(f"sd must be a non-negative number, got {sd!r}")
-    return _t_factor(confidence, seeds - 1) * sd / math.sqrt(seeds)
+    return t_factor(confidence, seeds - 1) * sd / math.sqrt(seeds)
 
 
 def single_runs_half_width(sd: float, seeds: int, confidence: float = 0.95, averaged: int = 1) -> float:
@@ -357,7 +356,7 @@ def single_runs_half_width(sd: float, seeds: int, confidence: float = 0.95, aver
         raise UsageError(f"sd must be a non-negative number, got {sd!r}")
     if isinstance(averaged, bool) or not isinstance(averaged, int) or averaged < 1:
         raise UsageError(f"averaged counts the seeds of a mean: a whole number from 1, got {averaged!r}")
-    return _t_factor(confidence, seeds - 1) * sd * math.sqrt(1 + 1 / averaged)
+    return t_factor(confidence, seeds - 1) * sd * math.sqrt(1 + 1 / averaged)
 
 
 @dataclass(frozen=True)
@@ -412,7 +411,7 @@ def variance_ratio_test(a: Sequence[float], b: Sequence[float]) -> VarianceRatio
     """Whether two sets of values (e.g. two variants' errors over seeds) spread alike: the F-test
     of their variance ratio, two-sided. A stronger test than asking whether two sd intervals
     overlap, and just as dependent on normality; with few values it detects only large ratios."""
-    xs, ys = _finite_values(a, "the first values"), _finite_values(b, "the second values")
+    xs, ys = finite_values(a, "the first values"), finite_values(b, "the second values")
     if len(xs) < 2 or len(ys) < 2:
         raise UsageError(f"a variance ratio needs at least 2 values on each side, got {len(xs)} and {len(ys)}")
     if stdev(ys) == 0:
@@ -420,55 +419,6 @@ def variance_ratio_test(a: Sequence[float], b: Sequence[float]) -> VarianceRatio
     ratio, df_a, df_b = stdev(xs) ** 2 / stdev(ys) ** 2, len(xs) - 1, len(ys) - 1
     below = f_cdf(ratio, df_a, df_b)
     return VarianceRatio(ratio, df_a, df_b, min(1.0, 2 * min(below, 1 - below)))
-
-
-@dataclass(frozen=True)
-class Line:
-    """A least-squares straight line through single runs, with the half-widths that seed noise
-    gives its slope and its value at one point (t on the seeds the sd was measured over), and the
-    p of its lack of fit, with the sd estimated (F) and with it taken as known (χ²); both ``None``
-    through two points, which any line fits."""
-
-    slope: float
-    slope_half_width: float
-    at: float
-    value: float
-    value_half_width: float
-    lack_of_fit_p: float | None = None
-    lack_of_fit_p_at_sd: float | None = None
-
-
-def straight_line(x: Sequence[float], y: Sequence[float], sd: float, seeds: int, at: float,
-                  confidence: float = 0.95) -> Line:
-    """The least-squares line through ``(x, y)``, one single run per point, where every run varies
-    from seed to seed with a standard deviation ``sd`` measured over ``seeds`` runs: the slope and
-    the line's value at ``at``, each with its half-width, t_{seeds-1} · sd · √(1/Sxx) for the
-    slope and t_{seeds-1} · sd · √(1/n + (at - mean x)² / Sxx) for the value. With three or more
-    points, the lack of fit: the residuals' mean square over sd² is F on (n - 2, seeds - 1)
-    degrees of freedom if the truth is a straight line, and a small p says it is not; with the sd
-    taken as known, the same ratio is χ² on n - 2. With few
-    degrees of freedom the test finds only gross curvature: a large p does not show the line
-    straight. (Where one point is also one of the runs the sd was measured on, the two are not
-    quite independent; simulated, that moves the test's tail by well under a hundredth.)"""
-    if len(x) != len(y) or len(x) < 2:
-        raise UsageError(f"a line needs two or more points with one y each, got {len(x)} x and {len(y)} y")
-    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 2:
-        raise UsageError(f"a seed-to-seed sd needs at least 2 seeds, got {seeds!r}")
-    if not (isinstance(sd, (int, float)) and math.isfinite(sd) and sd >= 0):
-        raise UsageError(f"sd must be a non-negative number, got {sd!r}")
-    mean_x, mean_y = fmean(x), fmean(y)
-    sxx = sum((v - mean_x) ** 2 for v in x)
-    if sxx == 0:
-        raise UsageError("the points share one x; a line needs two different x")
-    slope = sum((a - mean_x) * (b - mean_y) for a, b in zip(x, y)) / sxx
-    t = _t_factor(confidence, seeds - 1)
-    residual = sum((b - mean_y - slope * (a - mean_x)) ** 2 for a, b in zip(x, y))
-    free = len(x) - 2
-    fits = bool(free and sd > 0)
-    lack_of_fit = 1 - f_cdf(residual / free / sd ** 2, free, seeds - 1) if fits else None
-    lack_of_fit_at_sd = 1 - chi2_cdf(residual / sd ** 2, free) if fits else None
-    return Line(slope, t * sd / math.sqrt(sxx), at, mean_y + slope * (at - mean_x),
-                t * sd * math.sqrt(1 / len(x) + (at - mean_x) ** 2 / sxx), lack_of_fit, lack_of_fit_at_sd)
 
 
 def seeds_needed(sd: float, margin: float, confidence: float = 0.95, most: int = 100) -> int | None:
@@ -504,7 +454,7 @@ def binomial_interval(errors: int, n: int, confidence: float = 0.95) -> Binomial
     """Wilson's score interval for an error rate of ``errors`` out of ``n`` test images: the rates p
     for which the measured rate lies within z standard errors, (errors/n - p)² ≤ z² p (1 - p) / n.
     Unlike the textbook p ± z·se it stays inside [0, 1] and keeps its coverage near 0 and 1."""
-    _check_confidence(confidence)
+    check_confidence(confidence)
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise UsageError(f"n must be a positive whole number of test images, got {n!r}")
     if isinstance(errors, bool) or not isinstance(errors, int) or not 0 <= errors <= n:
@@ -536,8 +486,8 @@ def paired_difference(errors_a: Mapping[int, float], errors_b: Mapping[int, floa
     """Errors of A minus errors of B, paired by seed number (``{seed: error}`` for each): the mean
     difference, its sample standard deviation and the t-interval over seeds."""
     seeds = _same_seeds(errors_a, errors_b)
-    a = _finite_values([errors_a[s] for s in seeds], "the errors of A")
-    b = _finite_values([errors_b[s] for s in seeds], "the errors of B")
+    a = finite_values([errors_a[s] for s in seeds], "the errors of A")
+    b = finite_values([errors_b[s] for s in seeds], "the errors of B")
     differences = [x - y for x, y in zip(a, b)]
     mean, sd, low, high = _summary(differences, confidence, "this pair")
     return PairedDifference(len(seeds), mean, sd, low, high, confidence, seeds, tuple(differences))
@@ -552,7 +502,7 @@ def independent_error_difference(error_a: float, error_b: float, n: int, confide
     Errors measured on the *same* images are positively correlated, so this interval is wider than
     the paired one (:func:`paired_bootstrap`, :func:`mcnemar_exact`), which needs every image's
     prediction."""
-    _check_confidence(confidence)
+    check_confidence(confidence)
     if n < 1 or not (0 <= error_a <= 1 and 0 <= error_b <= 1):
         raise UsageError(f"errors must lie in [0, 1] and n be positive, got {error_a}, {error_b}, {n}")
     se = math.sqrt((error_a * (1 - error_a) + error_b * (1 - error_b)) / n)
@@ -655,7 +605,7 @@ def paired_image_interval(preds_a: Classes, preds_b: Classes, labels: Classes, c
     the per-image values over √n). Images both get right, or both get wrong, add 0 and no
     spread, so the interval is narrower than one for two independent samples
     (:func:`independent_error_difference`). It covers the test images only, not seeds."""
-    _check_confidence(confidence)
+    check_confidence(confidence)
     truth = decode_classes(labels, num_classes)
     d = _correctness_differences(preds_a, preds_b, truth, num_classes)
     n = len(d)
@@ -817,7 +767,7 @@ def paired_bootstrap(preds_a: Classes | Mapping[int, Classes], preds_b: Classes 
     """
     if not (isinstance(resamples, int) and resamples >= 100):
         raise UsageError(f"resamples must be an integer of at least 100, got {resamples!r}; 2000 gives stable 95% limits")
-    _check_confidence(confidence)
+    check_confidence(confidence)
     truth = decode_classes(labels, num_classes)
     seeds, per_seed = _paired_differences(preds_a, preds_b, truth, num_classes)
     n, k = len(truth), len(per_seed)
@@ -880,7 +830,7 @@ def seed_image_difference(preds_a: Mapping[int, Classes], preds_b: Mapping[int, 
     seeds less still (:func:`paired_bootstrap` resamples only the seeds it has). The seed-by-image
     part of the noise is in both terms, so the interval errs on the wide side.
     """
-    _check_confidence(confidence)
+    check_confidence(confidence)
     seeds = _same_seeds(preds_a, preds_b)
     if len(seeds) < 2:
         raise UsageError(f"an interval over seeds and images needs at least 2 seeds of both models, got {len(seeds)} "
@@ -894,7 +844,7 @@ def seed_image_difference(preds_a: Mapping[int, Classes], preds_b: Mapping[int, 
     mean = fmean(seed_means)
     se_seeds = stdev(seed_means) / math.sqrt(k)
     se_images = (stdev(image_means) if n > 1 else 0.0) / math.sqrt(n)
-    half = math.hypot(_t_factor(confidence, k - 1) * se_seeds, _t_factor(confidence, math.inf) * se_images)
+    half = math.hypot(t_factor(confidence, k - 1) * se_seeds, t_factor(confidence, math.inf) * se_images)
     return SeedImageDifference(mean, mean - half, mean + half, se_seeds, se_images, confidence, n, seeds,
                                tuple(seed_means))
 
@@ -974,7 +924,7 @@ def discordant_interval(preds_a: Classes, preds_b: Classes, labels: Classes, num
     exactly when McNemar's exact two-sided p (:func:`mcnemar_exact`) is under 1 − confidence, and it
     stays exact with a handful of discordant images, where a bootstrap's percentiles fall on a few
     discrete values. With no discordant image the difference is exactly 0."""
-    _check_confidence(confidence)
+    check_confidence(confidence)
     truth = decode_classes(labels, num_classes)
     d = _correctness_differences(preds_a, preds_b, truth, num_classes)
     n, c, m = len(d), d.count(1), sum(v != 0 for v in d)
@@ -985,168 +935,3 @@ def discordant_interval(preds_a: Classes, preds_b: Classes, labels: Classes, num
     theta_low = 0.0 if c == 0 else _beta_quantile(alpha / 2, c, m - c + 1)
     theta_high = 1.0 if c == m else _beta_quantile(1 - alpha / 2, c + 1, m - c)
     return DiscordantInterval(difference, m * (2 * theta_low - 1) / n, m * (2 * theta_high - 1) / n, n, m, confidence)
-
-
-# -- rank agreement ------------------------------------------------------------------------
-
-
-def average_ranks(values: Sequence[float]) -> list[float]:
-    """Ranks 1..n of ``values``, tied values sharing the mean of the ranks they span."""
-    order = sorted(range(len(values)), key=lambda i: values[i])
-    ranks = [0.0] * len(values)
-    start = 0
-    while start < len(order):
-        end = start
-        while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
-            end += 1
-        for i in order[start:end + 1]:
-            ranks[i] = (start + end) / 2 + 1
-        start = end + 1
-    return ranks
-
-
-def _pearson(x: Sequence[float], y: Sequence[float]) -> float:
-    mx, my = fmean(x), fmean(y)
-    sxy = sum((a - mx) * (b - my) for a, b in zip(x, y))
-    sxx, syy = sum((a - mx) ** 2 for a in x), sum((b - my) ** 2 for b in y)
-    return sxy / math.sqrt(sxx * syy)
-
-
-def _check_rankable(x: Sequence[float], y: Sequence[float]) -> None:
-    if len(x) != len(y):
-        raise UsageError(f"rank correlation needs one value of each list per item, got {len(x)} and {len(y)} values; "
-                         "list the same variants in the same order in both")
-    if len(x) < 3:
-        raise UsageError(f"rank correlation needs at least 3 items, got {len(x)}")
-    for name, values in (("x", x), ("y", y)):
-        if len(set(values)) == 1:
-            raise UsageError(f"{name} holds one value for every item, so it ranks nothing and the rank correlation is "
-                             "undefined; compare quantities that differ between items")
-
-
-def spearman_with_ties(x: Sequence[float], y: Sequence[float]) -> float:
-    """Spearman's rank correlation: the Pearson correlation of the average ranks of ``x`` and ``y``."""
-    _check_rankable(x, y)
-    return _pearson(average_ranks(x), average_ranks(y))
-
-
-def spearman_permutation_p(x: Sequence[float], y: Sequence[float], permutations: int = 10_000, seed: int = 0) -> float:
-    """Two-sided permutation p-value of :func:`spearman_with_ties`: how often pairing ``y``'s
-    values with ``x``'s at random gives a correlation at least as far from 0. Exact (every
-    ordering) when there are at most ``permutations`` of them, e.g. 5,040 for 7 variants; else
-    ``permutations`` random orderings of ``random.Random(seed)``, counted as (hits + 1) / (draws + 1)."""
-    observed = abs(spearman_with_ties(x, y))
-    rx, ry = average_ranks(x), average_ranks(y)
-    tolerance = 1e-12
-    if math.factorial(len(x)) <= permutations:
-        orders = list(all_orders(ry))
-        return sum(abs(_pearson(rx, order)) >= observed - tolerance for order in orders) / len(orders)
-    rng = random.Random(seed)
-    hits = 0
-    shuffled = list(ry)
-    for _ in range(permutations):
-        rng.shuffle(shuffled)
-        hits += abs(_pearson(rx, shuffled)) >= observed - tolerance
-    return (hits + 1) / (permutations + 1)
-
-
-# -- growth of one quantity with another ---------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Slope:
-    """The least-squares slope b of log y on log x (y grows as x to the power b) with its
-    Student-t interval on n - 2 degrees of freedom."""
-
-    slope: float
-    se: float
-    low: float
-    high: float
-    n: int
-    confidence: float = 0.95
-
-    def __str__(self) -> str:
-        return f"slope {self.slope:.3f} ({self.confidence:.0%} CI {self.low:.3f} to {self.high:.3f}, n={self.n})"
-
-
-def log_log_slope(x: Sequence[float], y: Sequence[float], confidence: float = 0.95) -> Slope:
-    """How y grows with x across items: the slope of log y against log x by least squares, its
-    standard error s / sqrt(Σ(log x - mean)²) and the t-interval (n - 2 degrees of freedom). A
-    slope of 1 means y proportional to x; 0, y unrelated to x."""
-    _check_confidence(confidence)
-    fit = _log_fit(x, y, "log_log_slope")
-    se = fit.residual_sd / math.sqrt(fit.sxx)
-    half = _t_factor(confidence, fit.n - 2) * se
-    return Slope(fit.slope, se, fit.slope - half, fit.slope + half, fit.n, confidence)
-
-
-def log_leverage(x: Sequence[float]) -> list[float]:
-    """Each item's leverage in a least-squares line on log x: 1/n + (log x - mean)² / Σ(log x - mean)²,
-    how far the fitted line at that item is pulled towards the item's own y. They sum to 2, so an
-    item far above 2/n steers the slope; near 1, the line passes through it whatever it is."""
-    if len(x) < 3:
-        raise UsageError(f"a line's leverages need at least 3 items, got {len(x)}")
-    values = _finite_values(list(x), "x")
-    if any(v <= 0 for v in values):
-        raise UsageError("log_leverage needs positive x (it fits their logarithms)")
-    lx = [math.log(v) for v in values]
-    mx = fmean(lx)
-    sxx = sum((a - mx) ** 2 for a in lx)
-    if sxx == 0:
-        raise UsageError("every x is the same, so there is no slope to fit; compare items that differ in x")
-    return [1 / len(lx) + (a - mx) ** 2 / sxx for a in lx]
-
-
-@dataclass(frozen=True)
-class _LogFit:
-    n: int
-    mean_x: float
-    mean_y: float
-    sxx: float
-    slope: float
-    residual_sd: float
-
-
-def _log_fit(x: Sequence[float], y: Sequence[float], what: str) -> _LogFit:
-    """The least-squares line of log y on log x, with the residual standard deviation."""
-    if len(x) != len(y):
-        raise UsageError(f"{what} needs one y per x, got {len(x)} and {len(y)} values")
-    if len(x) < 3:
-        raise UsageError(f"a slope with an interval needs at least 3 items, got {len(x)}")
-    values = _finite_values(list(x) + list(y), "x and y")
-    if any(v <= 0 for v in values):
-        raise UsageError(f"{what} needs positive x and y (it fits their logarithms)")
-    lx, ly = [math.log(v) for v in x], [math.log(v) for v in y]
-    mx, my = fmean(lx), fmean(ly)
-    sxx = sum((a - mx) ** 2 for a in lx)
-    if sxx == 0:
-        raise UsageError("every x is the same, so there is no slope to fit; compare items that differ in x")
-    b = sum((a - mx) * (c - my) for a, c in zip(lx, ly)) / sxx
-    residual = sum((c - my - b * (a - mx)) ** 2 for a, c in zip(lx, ly))
-    return _LogFit(len(x), mx, my, sxx, b, math.sqrt(residual / (len(x) - 2)))
-
-
-@dataclass(frozen=True)
-class Prediction:
-    """What a fitted line predicts for a new item, with the interval a new observation would fall in."""
-
-    at: float
-    value: float
-    low: float
-    high: float
-    confidence: float = 0.95
-
-
-def log_log_prediction(x: Sequence[float], y: Sequence[float], at: float, confidence: float = 0.95) -> Prediction:
-    """The y that the line of log y on log x (:func:`log_log_slope`) predicts at x = ``at``, with
-    its prediction interval: a new item's log y lies within t_{n-2} · s · √(1 + 1/n + (log at −
-    mean log x)² / Σ(log x − mean)²) of the line, s the residual standard deviation. The
-    interval counts the scatter of single items about the line, not only the line's uncertainty."""
-    _check_confidence(confidence)
-    if not (isinstance(at, (int, float)) and math.isfinite(at) and at > 0):
-        raise UsageError(f"log_log_prediction needs a positive x to predict at, got {at!r}")
-    fit = _log_fit(x, y, "log_log_prediction")
-    centre = fit.mean_y + fit.slope * (math.log(at) - fit.mean_x)
-    half = _t_factor(confidence, fit.n - 2) * fit.residual_sd * math.sqrt(
-        1 + 1 / fit.n + (math.log(at) - fit.mean_x) ** 2 / fit.sxx)
-    return Prediction(at, math.exp(centre), math.exp(centre - half), math.exp(centre + half), confidence)

@@ -456,7 +456,8 @@ class Trainer:
 
     def end_epoch(self, seen: int, start: float) -> dict[str, float]:
         """The epoch's training metrics from the running sums (the epoch's one synchronisation; a
-        non-finite step loss makes the loss sum non-finite), timed from ``start`` (``perf_counter``)."""
+        non-finite step loss makes the loss sum non-finite), timed from ``start`` (``perf_counter``),
+        with the machine's one-minute load average at its end where the system reports it."""
         loss, top1, top5 = self.sums.read()
         elapsed = time.perf_counter() - start
         load = machine_load()

@@ -224,7 +224,8 @@ def variant_speeds(models: list[str], batch_size: int = 64, steps: int = VARIANT
                    device: str = "auto") -> dict[str, Any]:
     """Training throughput of each model in ``models`` with the engine as configured for the
     device (CPU: bf16 where native), measured in alternating rounds under the same conditions,
-    best round per model. Each round times ``steps`` steps after one untimed epoch."""
+    best round per model. Each round times ``steps`` steps after one untimed epoch. The machine's
+    load average before the first round and after the last is recorded beside the rates."""
     for model in models:
         check_settings(model, batch_size, steps, None, rounds)
     dev = pick_device(device)
@@ -240,10 +241,10 @@ def variant_speeds(models: list[str], batch_size: int = 64, steps: int = VARIANT
             "machine_load": {"before": load_before, "after": machine_load()}}
 
 
-
 def speed_table(speeds: dict[str, Any], reference: str = "googlenet") -> Table:
     """Each model's measured training speed and MACs per image, both relative to ``reference``,
-    beside the training times source 000 published (also relative): does time follow MACs?"""
+    beside the training times source 000 published (also relative): does time follow MACs? The
+    last column, each model's best round over its slowest, shows how steady the rounds were."""
     ref = speeds["models"][reference]
     rows = []
     for model, m in speeds["models"].items():
@@ -254,6 +255,7 @@ def speed_table(speeds: dict[str, Any], reference: str = "googlenet") -> Table:
         for dataset in ("cifar10", "cifar100"):
             published = SOURCE_000[dataset]
             row[f"time vs ref ({dataset}, published)"] = round(published[model].seconds / published[reference].seconds, 2)
+        row["rounds: best / slowest"] = round(rate / min(m["images_per_s"]), 2)
         rows.append(row)
     env = speeds["environment"]
     notes = [(f"ours: steady-state training throughput, batch {speeds['batch_size']}, {speeds['precision']}, best of "

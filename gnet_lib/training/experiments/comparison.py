@@ -84,7 +84,7 @@ def ran_together(results: dict[str, dict[str, Any]]) -> str:
     ends = [datetime.fromisoformat(r["finished"]) for r in results.values()]
     if max(starts) >= min(ends):
         return ""
-    threads = {_threads(r["environment"]["device_name"]) for r in results.values()}
+    threads = {device_threads(r["environment"]["device_name"]) for r in results.values()}
     each = ""
     if len(threads) == 1 and None not in threads:
         count = threads.pop()
@@ -92,7 +92,7 @@ def ran_together(results: dict[str, dict[str, Any]]) -> str:
     return f"{'both' if len(results) == 2 else 'all'} runs at once (their recorded start and end times overlap){each}"
 
 
-def _threads(device_name: str) -> int | None:
+def device_threads(device_name: str) -> int | None:
     """The thread count a CPU's device name records, e.g. ``"AMD EPYC (1 thread)"`` -> 1."""
     found = re.search(r"\((\d+) threads?\)", device_name)
     return int(found.group(1)) if found else None

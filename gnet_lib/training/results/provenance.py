@@ -83,6 +83,8 @@ def git_commit() -> str:
 
 
 def environment(device: torch.device) -> dict:
+    """Where a result was made: device, versions, platform, the machine's CPU count (the scale of
+    its load average, :func:`machine_load`) and the library's commit."""
     return {
         "device": device.type,
         "device_name": device_name(device),
@@ -90,6 +92,7 @@ def environment(device: torch.device) -> dict:
         "torchvision": torchvision.__version__,
         "python": platform.python_version(),
         "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
         "gnet_lib": __version__,
         "git_commit": git_commit(),
     }
@@ -102,8 +105,9 @@ def now() -> str:
 
 def machine_load() -> float | None:
     """The machine's one-minute load average (runnable processes, this one included), or
-    ``None`` where the system does not report it: benchmarks record it before and after, and
-    training records it after every epoch, so a reader can see whether other work shared the cores."""
+    ``None`` where the system does not report it. Benchmarks record it before and after, training
+    at the end of every epoch's training pass: a sample of the last minute, to be read against the
+    environment's ``cpu_count``. Inside a virtual machine it cannot see other tenants of the host."""
     try:
         return round(os.getloadavg()[0], 2)
     except (AttributeError, OSError):

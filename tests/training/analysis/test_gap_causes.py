@@ -294,7 +294,8 @@ def test_the_eps_row_counts_the_stored_runs_that_reproduce_the_quirk(tmp_path):
     corrected.write_text(json.dumps(data))
     eps = next(c for c in gap_causes(tmp_path) if c.cause == "source 000's batch-norm eps")
     assert eps.status == "partly stored" and eps.finding.startswith(
-        "all 2 stored runs of these variants without the eps change reproduce it, as the source's had it; "
+        "all 2 stored runs of the variants that have the quirk (every variant but naive), the eps experiments aside, "
+        "reproduce it, as the source's had it; "
         "1 eps experiment corrects it on purpose")
     assert "googlenet: eps 1e-5 minus the quirk -0.0100 (one seed" in eps.finding
 

@@ -91,6 +91,7 @@ def test_variant_speeds_time_each_model_and_compare_with_macs_and_published_time
                                        / speeds["models"]["googlenet"]["macs_per_image"], 2) < 1
     published = {m: SOURCE_000["cifar100"][m].seconds for m in ("short3", "googlenet")}
     assert row["time vs ref (cifar100, published)"] == round(published["short3"] / published["googlenet"], 2)
+    assert row["rounds: best / slowest"] == round(300 / 290, 2)
 
 
 def test_the_speed_table_reports_the_machine_load_when_recorded(monkeypatch):

@@ -50,3 +50,11 @@ def test_machine_load_is_the_one_minute_average_or_none_where_the_system_does_no
 
     monkeypatch.setattr(provenance.os, "getloadavg", unavailable)
     assert provenance.machine_load() is None
+
+
+def test_the_environment_records_the_cpu_count_that_scales_the_load_average(monkeypatch):
+    from gnet_lib.training.results import provenance
+
+    monkeypatch.setattr(provenance.os, "cpu_count", lambda: 7)
+    env = provenance.environment(torch.device("cpu"))
+    assert env["cpu_count"] == 7 and env["device"] == "cpu"

@@ -1,5 +1,7 @@
 """Result files and what is read from them: time to a target error, identities, older files."""
 
+import itertools
+
 import pytest
 
 from gnet_lib.training.results.results import (
@@ -201,11 +203,20 @@ def test_the_identity_a_run_writes_is_exactly_the_declared_fields_in_their_order
             assert with_defaults(old) == identity and protocol_name(old) == protocol_name(identity)
 
 
-def test_runs_are_compared_without_the_fields_that_measure_the_machine():
+def test_the_machine_fields_are_all_that_differs_between_two_runs_of_one_configuration(monkeypatch):
+    from gnet_lib.training.data.data import make_synthetic
+    from gnet_lib.training.engine import train
+    from gnet_lib.training.engine.train import Trainer
     from gnet_lib.training.results.results import MACHINE_FIELDS, without_machine_fields
+    from gnet_lib.training.settings.config import TrainConfig
 
-    epoch = {"epoch": 1, "train_loss": 0.5, "test_top1_err": 0.2, "epoch_time_s": 3.0, "eval_time_s": 1.0,
-             "images_per_s": 90.0, "machine_load": 2.1}
-    assert without_machine_fields([epoch]) == [{"epoch": 1, "train_loss": 0.5, "test_top1_err": 0.2}]
-    assert set(MACHINE_FIELDS) == set(epoch) - {"epoch", "train_loss", "test_top1_err"}
-    assert without_machine_fields([epoch]) != without_machine_fields([{**epoch, "train_loss": 0.6}])
+    loads = itertools.count(0.5)
+    monkeypatch.setattr(train, "machine_load", lambda: next(loads))
+    config = TrainConfig(model="short4", dataset="synthetic", recipe="seed", batch_size=32, epochs=1, device="cpu",
+                         precision="fp32", progress=False)
+    data = make_synthetic(train_size=64, test_size=20, seed=0)
+    first, second = (Trainer(config, data).run().history[0] for _ in range(2))
+    differs = {k for k in first if first[k] != second[k]}
+    assert "machine_load" in differs and differs <= set(MACHINE_FIELDS) <= set(first)
+    assert without_machine_fields([first]) == without_machine_fields([second])
+    assert without_machine_fields([first]) != without_machine_fields([{**first, "train_loss": first["train_loss"] + 1}])
