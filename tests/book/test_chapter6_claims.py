@@ -298,6 +298,9 @@ def test_the_mid_scale_times_are_no_speed_figures(prose, mid):
     spreads = [max(rates) / min(rates) for seeds in several
                for rates in [[r["throughput"]["steady_images_per_s"] for r in seeds.values()]]]
     assert max(spreads) > 2.5
+    _claimed(prose, "and not every run had the same machine")
+    _claimed(prose, "the runs did not all use the same machine, and each table's caption names the CPU of every run")
+    assert len({r["environment"]["device_name"] for seeds in mid.values() for r in seeds.values()}) > 1
 
 
 def test_the_seeds_the_queue_makes_as_the_prose_counts_them(prose):

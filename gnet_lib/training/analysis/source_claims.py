@@ -222,7 +222,8 @@ def combined(claim: str, parts: Sequence[Verdict]) -> Verdict:
     waiting = tuple(dict.fromkeys(label for p in parts for label in p.waiting_for))
     unscheduled = [p.subject or p.claim for p in parts if p.status == UNDECIDED and not p.waiting_for]
     decides = "; ".join(([f"pending runs {', '.join(waiting)}"] if waiting else [])
-                        + ([f"a second seed of {', '.join(unscheduled)} (not in the mid-scale queue)"] if unscheduled else []))
+                        + ([f"more seeds of {', '.join(unscheduled)} than the mid-scale queue schedules"]
+                           if unscheduled else []))
     return Verdict(claim, status, f"{len(parts)} parts: {tally}", decides, waiting)
 
 

@@ -87,6 +87,7 @@ def test_a_gap_near_the_margin_stays_open_and_says_what_would_narrow_it():
     assert "still straddles the margin" in part.decides
     alone = alike_parts(runs, 0.03, ["short3"], [])[0]
     assert alone.waiting_for == () and "more seeds than the mid-scale queue schedules" in alone.decides
+    assert combined("all alike", [alone]).decides == "more seeds of short3 than the mid-scale queue schedules"
 
 
 def test_one_seed_decides_nothing_and_the_queue_is_read_for_what_would():
@@ -103,8 +104,8 @@ def test_one_seed_decides_nothing_and_the_queue_is_read_for_what_would():
     assert parts["long"].evidence == "waiting for paired runs of long and googlenet"
     whole = combined("all alike", list(parts.values()))
     assert whole.status == UNDECIDED and whole.evidence == "3 parts: 3 not decidable yet"
-    assert whole.decides == ("pending runs googlenet-s2, short4-s2; a second seed of naive, long "
-                             "(not in the mid-scale queue)")
+    assert whole.decides == ("pending runs googlenet-s2, short4-s2; more seeds of naive, long than the mid-scale "
+                             "queue schedules")
 
 
 def test_the_naive_claim_names_the_parameter_ratio_of_the_published_counts():
