@@ -350,7 +350,8 @@ def test_time_and_work_as_the_prose_reads_it(prose):
     def slope(work, seconds):
         return log_log_slope(list(work.values()), [seconds[n] for n in work])
 
-    _claimed(prose, "On this CPU, with the training runs paused, time grows nearly in proportion to the work: the "
+    assert "AMD EPYC" in bench["environment"]["device_name"], "the prose names the benchmark's CPU: update it"
+    _claimed(prose, "On the AMD EPYC, with the training runs paused, time grows nearly in proportion to the work: the "
                     "interval lies inside the band with each variant's best round (and contains 1), with its median "
                     "round (the interval wholly below 1), and without naive.")
     assert slope(macs, best).low < 1 < slope(macs, best).high and slope(macs, middle).high < 1
@@ -361,7 +362,7 @@ def test_time_and_work_as_the_prose_reads_it(prose):
     for work in (macs, {**macs, "short2": other}, without_naive):
         assert time_claim(work, published["cifar10"], "").status == "does not hold"
         assert time_claim(work, published["cifar100"], "").status == "not decidable yet"
-    _claimed(prose, "which pulls the slope over all seven well below 1, while the other six centre near 1, with an "
+    _claimed(prose, "which pulls the slope over all seven well below 1, while on CIFAR-100 the other six centre near 1, with an "
                     "interval too wide to decide")
     six = slope(without_naive, published["cifar100"])
     assert slope(macs, published["cifar100"]).high < 0.9 and abs(six.slope - 1) < 0.1 and six.low < 0.8 and six.high > 1.25

@@ -175,7 +175,7 @@ RUNS: tuple[MidscaleRun, ...] = (
     *_seeds("long", (1,), "googlenet with two more 5b modules"),
     *_seeds("short", (1,), "4b and 4c removed"),
     *_seeds("short2", (1,), "one module in stage 4"),
-    *(MidscaleRun(m, 2, "a second seed, so that a claim about this variant can get a verdict")
+    *(MidscaleRun(m, 2, "a second seed, so that a claim about this variant can be judged (two seeds seldom decide it)")
       for m in ("short", "short2", "long")),
     *_seeds("naive", (2, 3), "source 000's first conclusion: two seeds seldom decide it (exercise 6.6)"),
     *_gap_experiments("googlenet", "googlenet itself, where one seed shows only a large effect"),
